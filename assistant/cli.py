@@ -1,0 +1,324 @@
+"""The ``rights`` command line: ingest, search, list and forget documents, show settings, demo."""
+
+from __future__ import annotations
+
+import functools
+import json
+import sys
+import warnings
+from pathlib import Path
+from typing import Callable, Optional
+
+import typer
+from pydantic import ValidationError
+from rich.console import Console
+from rich.markup import escape
+from rich.progress import ProgressColumn, BarColumn, MofNCompleteColumn, Progress, TaskProgressColumn, TextColumn, TimeElapsedColumn, TimeRemainingColumn
+from rich.table import Table
+from rich.text import Text
+
+from ingest.pipeline import FileResult, IngestReport
+
+from .embedding import EmbeddingError
+from .settings import Settings, load_settings
+from .store import StoreError
+
+console = Console()
+err = Console(stderr=True)
+
+app = typer.Typer(
+    help=(
+        "rights-assistant: search and question a music company's contracts, offline.\n\n"
+        "Typical use: `rights ingest ~/contracts` then `rights search \"when does the Nova "
+        "Records deal expire?\"`. Everything runs on this machine; nothing is sent anywhere."
+    ),
+    no_args_is_help=True,
+    pretty_exceptions_enable=False,
+    add_completion=False,
+    context_settings={"help_option_names": ["-h", "--help"]},
+)
+
+
+class State:
+    config: Optional[Path] = None
+
+
+def _settings() -> Settings:
+    return load_settings(State.config)
+
+
+def friendly(fn: Callable) -> Callable:
+    """Turn expected failures into one red line and exit status 2, never a traceback."""
+
+    @functools.wraps(fn)
+    def wrapper(*args, **kwargs):
+        try:
+            return fn(*args, **kwargs)
+        except (StoreError, EmbeddingError, FileNotFoundError) as exc:
+            err.print(f"[bold red]error:[/] {escape(str(exc))}")
+            raise typer.Exit(2) from None
+        except ValidationError as exc:
+            first = exc.errors()[0]
+            where = ".".join(str(x) for x in first.get("loc", ()))
+            err.print(f"[bold red]error:[/] invalid setting {where}: {escape(first.get('msg', str(exc)))}")
+            raise typer.Exit(2) from None
+        except KeyboardInterrupt:
+            err.print("[yellow]interrupted[/]: the store is consistent; run the same command again to finish")
+            raise typer.Exit(130) from None
+
+    return wrapper
+
+
+@app.callback()
+def _main(
+    config: Optional[Path] = typer.Option(
+        None, "--config", "-c", help="TOML settings file (also RIGHTS_CONFIG). See `rights config`.", show_default=False
+    ),
+) -> None:
+    State.config = config
+
+
+# -- ingest ---------------------------------------------------------------------------------------
+class RateColumn(ProgressColumn):
+    def render(self, task) -> Text:
+        return Text(f"{task.speed:6.1f}/s" if task.speed else "     -/s", style="progress.data.speed")
+
+
+class RichProgress:
+    """Files and chunks bars with rate and ETA."""
+
+    def __init__(self, progress: Progress):
+        self.progress = progress
+        self.files = progress.add_task("files", total=0)
+        self.chunks = progress.add_task("chunks embedded", total=0)
+
+    def start(self, files: int) -> None:
+        self.progress.update(self.files, total=files)
+
+    def file_started(self, path: Path) -> None:
+        self.progress.update(self.files, description=f"files [dim]{escape(path.name[:40])}[/]")
+
+    def chunks_planned(self, n: int) -> None:
+        task = self.progress.tasks[self.chunks]
+        self.progress.update(self.chunks, total=(task.total or 0) + n)
+
+    def chunks_done(self, n: int) -> None:
+        self.progress.advance(self.chunks, n)
+
+    def file_done(self, result: FileResult) -> None:
+        self.progress.advance(self.files, 1)
+        if result.status in ("failed", "skipped"):
+            self.progress.console.print(f"[red]✗[/] {escape(result.path)}: {escape(result.reason or '')}")
+
+
+def run_ingest(service, paths: list[Path], prune: bool, quiet: bool) -> IngestReport:
+    columns = (
+        TextColumn("{task.description}"),
+        BarColumn(),
+        MofNCompleteColumn(),
+        TaskProgressColumn(),
+        RateColumn(),
+        TimeElapsedColumn(),
+        TextColumn("ETA"),
+        TimeRemainingColumn(),
+    )
+    with Progress(*columns, console=err, disable=quiet, transient=False) as progress:
+        report = service.ingest(paths, prune=prune, listener=RichProgress(progress))
+    print_report(report, service.embedder.embedded_count)
+    return report
+
+
+def print_report(report: IngestReport, embedded: int) -> None:
+    counts = report.counts
+    table = Table(title="Ingestion summary", show_header=False, box=None)
+    for status in ("new", "changed", "resumed", "unchanged", "removed", "failed", "skipped"):
+        if counts.get(status) or status in ("new", "changed", "unchanged", "failed"):
+            table.add_row(f"files {status}", str(counts.get(status, 0)))
+    table.add_row("chunks written", str(report.chunks_written))
+    table.add_row("chunks embedded (not cached)", str(embedded))
+    table.add_row("seconds", f"{report.seconds:.1f}")
+    table.add_row("chunks/s", f"{report.chunks_per_second:.1f}")
+    console.print(table)
+    if report.problems:
+        console.print(f"[bold red]{len(report.problems)} file(s) not ingested:[/]")
+        for r in report.problems:
+            console.print(f"  [red]✗[/] {escape(r.path)} — {escape(r.reason or r.status)}")
+
+
+@app.command("ingest")
+@friendly
+def ingest_cmd(
+    paths: list[Path] = typer.Argument(..., help="Files and folders (searched recursively) to ingest."),
+    prune: bool = typer.Option(False, "--prune", help="Also remove documents whose files under PATHS no longer exist."),
+    quiet: bool = typer.Option(False, "--quiet", "-q", help="No progress bar; summary only."),
+) -> None:
+    """Ingest contracts (PDF, DOCX, TXT, Markdown) into the store, incrementally.
+
+    Unchanged files are skipped; changed files replace their earlier chunks; bad files are
+    reported with a reason and the rest of the batch goes on. Safe to interrupt: run it again
+    to finish. Exit status: 0 all ingested, 1 some files failed, 2 the job could not run.
+    """
+    from .service import RightsService
+
+    with RightsService(_settings()) as service:
+        report = run_ingest(service, paths, prune, quiet)
+    raise typer.Exit(0 if report.ok else 1)
+
+
+# -- search ---------------------------------------------------------------------------------------
+def print_hits(hits, show_text: bool = True, width: int = 600) -> None:
+    if not hits:
+        console.print("[yellow]No passages found.[/] Is anything ingested? Try `rights sources`.")
+        return
+    for rank, hit in enumerate(hits, start=1):
+        where = [hit.payload.get("file_name", "?")]
+        if hit.payload.get("section"):
+            where.append(f"§ {hit.payload['section']}")
+        if hit.payload.get("heading"):
+            where.append(str(hit.payload["heading"]))
+        if hit.payload.get("page"):
+            page, page_end = hit.payload["page"], hit.payload.get("page_end")
+            where.append(f"p. {page}" if not page_end or page_end == page else f"pp. {page}-{page_end}")
+        where.append(f"chars {hit.payload.get('start')}-{hit.payload.get('end')}")
+        console.print(f"[bold cyan]{rank}.[/] [bold]{escape(' · '.join(where))}[/]  [dim]score {hit.score:.3f}[/]")
+        if show_text:
+            text = " ".join(str(hit.payload.get("text", "")).split())
+            console.print(f"   {escape(text[:width])}{'…' if len(text) > width else ''}", highlight=False)
+
+
+@app.command("search")
+@friendly
+def search_cmd(
+    question: str = typer.Argument(..., help="A question or keywords, e.g. \"sync licence territory\"."),
+    k: int = typer.Option(None, "-k", "--top", min=1, max=100, help="How many passages (default: search_k setting)."),
+    doc_type: Optional[str] = typer.Option(None, "--doc-type", "-t", help="Only this document type, e.g. contract."),
+    mode: str = typer.Option("hybrid", "--mode", help="hybrid (dense + BM25, fused), dense or lexical."),
+    as_json: bool = typer.Option(False, "--json", help="Machine-readable output."),
+) -> None:
+    """Retrieval only: print the passages that best match QUESTION, with file, section, page
+    and character offsets into the document's extracted text."""
+    from .service import RightsService
+
+    if mode not in ("hybrid", "dense", "lexical"):
+        raise typer.BadParameter("mode must be hybrid, dense or lexical", param_hint="--mode")
+    with RightsService(_settings()) as service:
+        hits = service.search(question, k, doc_type=doc_type, mode=mode)  # type: ignore[arg-type]
+    if as_json:
+        print(json.dumps([{"score": h.score, **h.payload} for h in hits], ensure_ascii=False, indent=1))
+    else:
+        print_hits(hits)
+
+
+# -- sources / forget -----------------------------------------------------------------------------
+@app.command("sources")
+@friendly
+def sources_cmd(as_json: bool = typer.Option(False, "--json", help="Machine-readable output.")) -> None:
+    """List ingested documents: title, kind, chunks, pages, state and when they were ingested."""
+    from .service import RightsService
+
+    with RightsService(_settings()) as service:
+        docs = service.sources()
+    if as_json:
+        print(json.dumps([d.payload() for d in docs], ensure_ascii=False, indent=1))
+        return
+    if not docs:
+        console.print("No documents ingested yet. Try `rights demo` or `rights ingest FOLDER`.")
+        return
+    table = Table(title=f"{len(docs)} document(s)")
+    for col in ("file", "title", "kind", "chunks", "pages", "state", "ingested at", "id"):
+        table.add_column(col, overflow="fold")
+    for d in docs:
+        state = d.state if d.state == "complete" else f"[yellow]{d.state}[/]"
+        table.add_row(escape(d.file_name), escape(d.title[:60]), d.kind, str(d.n_chunks), str(d.pages or ""), state, d.ingested_at, d.doc_id)
+    console.print(table)
+
+
+@app.command("forget")
+@friendly
+def forget_cmd(
+    docs: list[str] = typer.Argument(..., help="Document id, path, file name or title (see `rights sources`)."),
+) -> None:
+    """Remove documents and all their chunks from the store (the files are not touched)."""
+    from .service import RightsService
+
+    missing = 0
+    with RightsService(_settings()) as service:
+        for ref in docs:
+            found = service.find_documents(ref)
+            if not found:
+                err.print(f"[red]✗[/] no ingested document matches '{escape(ref)}'")
+                missing += 1
+                continue
+            if len(found) > 1:
+                err.print(f"[red]✗[/] '{escape(ref)}' matches {len(found)} documents; use the id:")
+                for d in found:
+                    err.print(f"    {d.doc_id}  {escape(d.file_path)}")
+                missing += 1
+                continue
+            service.forget(found[0])
+            console.print(f"[green]✓[/] forgot {escape(found[0].file_path)}")
+    raise typer.Exit(1 if missing else 0)
+
+
+# -- config ---------------------------------------------------------------------------------------
+@app.command("config")
+@friendly
+def config_cmd(as_json: bool = typer.Option(False, "--json", help="Machine-readable output.")) -> None:
+    """Print the effective settings (secrets masked) and how to change them.
+
+    Environment: RIGHTS_DATA_DIR, RIGHTS_COLLECTION, RIGHTS_SEARCH_K, RIGHTS_CHUNKING__MAX_CHARS,
+    RIGHTS_EMBEDDING__BATCH_SIZE ..., QDRANT_URL, QDRANT_API_KEY; or a TOML file via --config /
+    RIGHTS_CONFIG with the same keys (sections [chunking], [embedding]).
+    """
+    data = _settings().public_dict()
+    if as_json:
+        print(json.dumps(data, indent=1))
+        return
+    table = Table(title="Effective settings", show_header=False)
+    for key, value in _flatten(data):
+        table.add_row(key, escape(str(value)))
+    console.print(table)
+
+
+def _flatten(data: dict, prefix: str = ""):
+    for key, value in data.items():
+        if isinstance(value, dict):
+            yield from _flatten(value, f"{prefix}{key}.")
+        else:
+            yield f"{prefix}{key}", value
+
+
+# -- demo -----------------------------------------------------------------------------------------
+@app.command("demo")
+@friendly
+def demo_cmd(
+    searches: int = typer.Option(5, "--searches", min=0, help="How many sample questions to run after ingesting."),
+) -> None:
+    """Ingest the bundled demo corpus (nine fictional music contracts) and run sample searches."""
+    from .demo import corpus_dir, sample_questions
+    from .service import RightsService
+
+    with RightsService(_settings()) as service:
+        report = run_ingest(service, [corpus_dir()], prune=False, quiet=False)
+        for q in sample_questions(searches):
+            console.rule(f"[bold]{escape(q['question'])}")
+            hits = service.search(q["question"], 3)
+            print_hits(hits, width=300)
+            top = hits[0].payload if hits else {}
+            ok = Path(top.get("file_name", "")).stem == q.get("doc_id") and q.get("gold_answer", "") in top.get("text", "")
+            console.print(f"   expected: {escape(q.get('doc_id', '?'))} § {escape(str(q.get('gold_section')))} — "
+                          + ("[green]top hit holds the answer[/]" if ok else "[yellow]answer not in the top hit[/]"))
+    raise typer.Exit(0 if report.ok else 1)
+
+
+def main() -> None:
+    warnings.filterwarnings("ignore", category=UserWarning)
+    warnings.filterwarnings("ignore", category=DeprecationWarning)
+    try:
+        app()
+    except BrokenPipeError:  # `rights sources | head`
+        sys.exit(0)
+
+
+if __name__ == "__main__":
+    main()

@@ -1,0 +1,33 @@
+"""The bundled demo corpus: fictional music contracts and questions with gold answers."""
+
+from __future__ import annotations
+
+import json
+from pathlib import Path
+
+HERE = Path(__file__).resolve().parent
+
+
+def corpus_dir() -> Path:
+    return HERE / "corpus"
+
+
+def questions_path() -> Path:
+    return HERE / "questions.jsonl"
+
+
+def load_questions() -> list[dict]:
+    return [json.loads(line) for line in questions_path().read_text().splitlines() if line.strip()]
+
+
+def sample_questions(n: int) -> list[dict]:
+    """The first ``n`` answerable questions, spread over different documents."""
+    seen: set[str] = set()
+    picked: list[dict] = []
+    for q in load_questions():
+        if q.get("answerable") and q.get("doc_id") not in seen:
+            picked.append(q)
+            seen.add(q["doc_id"])
+        if len(picked) == n:
+            break
+    return picked

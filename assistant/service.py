@@ -1,0 +1,140 @@
+"""The application layer: what the CLI (and later the chat) calls, built from one Settings.
+
+It owns the store and the embedding model, opened lazily so that cheap commands
+(``sources``, ``forget``) never load the model.
+"""
+
+from __future__ import annotations
+
+import fcntl
+import os
+from contextlib import contextmanager
+from pathlib import Path
+from typing import Iterator, Literal, Sequence
+
+from ingest.model import DocumentRecord
+from ingest.pipeline import IngestReport, ProgressListener, doc_id_for, ingest
+
+from . import lexical
+from .embedding import ChunkEncoder, Embedder
+from .settings import Settings
+from .store import Hit, Store, StoreError
+
+SearchMode = Literal["dense", "lexical", "hybrid"]
+RRF_K = 60
+
+
+class IngestBusy(StoreError):
+    pass
+
+
+@contextmanager
+def ingest_lock(data_dir: Path) -> Iterator[None]:
+    """One ingest at a time per data directory; a second one refuses at once."""
+    data_dir.mkdir(parents=True, exist_ok=True)
+    path = data_dir / "ingest.lock"
+    with path.open("a+") as fh:
+        try:
+            fcntl.flock(fh, fcntl.LOCK_EX | fcntl.LOCK_NB)
+        except BlockingIOError:
+            fh.seek(0)
+            holder = fh.read().strip() or "another process"
+            raise IngestBusy(f"another ingest is running (pid {holder}); wait for it to finish") from None
+        fh.seek(0)
+        fh.truncate()
+        fh.write(str(os.getpid()))
+        fh.flush()
+        try:
+            yield
+        finally:
+            fcntl.flock(fh, fcntl.LOCK_UN)
+
+
+class RightsService:
+    def __init__(self, settings: Settings, embedder: Embedder | None = None):
+        """``embedder`` may be shared between services (tests, eval) to load the model once."""
+        self.settings = settings
+        self._store: Store | None = None
+        self._embedder = embedder
+        self._owns_embedder = embedder is None
+
+    @property
+    def store(self) -> Store:
+        if self._store is None:
+            self._store = Store(self.settings)
+        return self._store
+
+    @property
+    def embedder(self) -> Embedder:
+        if self._embedder is None:
+            self._embedder = Embedder(self.settings.embedding, self.settings.cache_dir / "embeddings.sqlite")
+        return self._embedder
+
+    def close(self) -> None:
+        if self._store is not None:
+            self._store.close()
+        if self._embedder is not None and self._owns_embedder:
+            self._embedder.close()
+
+    def __enter__(self) -> "RightsService":
+        return self
+
+    def __exit__(self, *exc: object) -> None:
+        self.close()
+
+    # -- ingestion -------------------------------------------------------------------------------
+    def ingest(self, paths: Sequence[Path], *, prune: bool = False, listener: ProgressListener | None = None) -> IngestReport:
+        with ingest_lock(self.settings.data_dir):
+            self.store.ensure(self.embedder.dimension)
+            return ingest(
+                paths, self.store, ChunkEncoder(self.embedder), self.settings.chunking, prune=prune, listener=listener
+            )
+
+    def sources(self) -> list[DocumentRecord]:
+        return sorted(self.store.documents().values(), key=lambda d: d.file_path)
+
+    def find_documents(self, ref: str) -> list[DocumentRecord]:
+        """Documents named by doc id, path, file name or title (exact, then case-insensitive)."""
+        docs = self.store.documents()
+        if ref in docs:
+            return [docs[ref]]
+        path = Path(ref)
+        if path.exists() and doc_id_for(path) in docs:
+            return [docs[doc_id_for(path)]]
+        for key in ("file_path", "file_name", "title"):
+            found = [d for d in docs.values() if getattr(d, key) == ref]
+            if found:
+                return found
+        low = ref.lower()
+        return [d for d in docs.values() if low in (d.file_name.lower(), d.title.lower(), Path(d.file_name).stem.lower())]
+
+    def forget(self, doc: DocumentRecord) -> None:
+        with ingest_lock(self.settings.data_dir):
+            self.store.delete_document(doc.doc_id)
+
+    # -- retrieval ---------------------------------------------------------------------------------
+    def search(self, query: str, k: int | None = None, *, doc_type: str | None = None,
+               mode: SearchMode = "hybrid", doc_ids: list[str] | None = None) -> list[Hit]:
+        """Ranked chunks for ``query``: dense, lexical (BM25) or both fused by reciprocal rank."""
+        k = k or self.settings.search_k
+        if not self.store.exists():
+            return []
+        if mode == "lexical":
+            return self.store.search_lexical(lexical.query_vector(query), k, doc_type, doc_ids)
+        dense = self.store.search_dense(self.embedder.embed_query(query), k if mode == "dense" else max(k * 4, 20), doc_type, doc_ids)
+        if mode == "dense":
+            return dense
+        sparse = self.store.search_lexical(lexical.query_vector(query), max(k * 4, 20), doc_type, doc_ids)
+        return fuse([dense, sparse], k)
+
+
+def fuse(rankings: list[list[Hit]], k: int) -> list[Hit]:
+    """Reciprocal rank fusion: robust to the two retrievers' incomparable score scales."""
+    scores: dict[str, float] = {}
+    hits: dict[str, Hit] = {}
+    for ranking in rankings:
+        for rank, hit in enumerate(ranking):
+            scores[hit.point_id] = scores.get(hit.point_id, 0.0) + 1.0 / (RRF_K + rank + 1)
+            hits.setdefault(hit.point_id, hit)
+    order = sorted(scores, key=lambda pid: scores[pid], reverse=True)[:k]
+    return [Hit(pid, scores[pid], hits[pid].payload) for pid in order]

@@ -1,0 +1,106 @@
+"""One typed settings object, read from the environment and an optional TOML file.
+
+Precedence, highest first: values passed in code, environment variables (``RIGHTS_*``; nested
+fields as ``RIGHTS_CHUNKING__MAX_CHARS``; plus the conventional ``QDRANT_URL``,
+``QDRANT_API_KEY``), the TOML file (``--config`` or ``RIGHTS_CONFIG``), defaults.
+"""
+
+from __future__ import annotations
+
+import os
+from pathlib import Path
+from typing import Any
+
+from pydantic import AliasChoices, BaseModel, Field, SecretStr
+from pydantic_settings import (
+    BaseSettings,
+    PydanticBaseSettingsSource,
+    SettingsConfigDict,
+    TomlConfigSettingsSource,
+)
+
+from ingest.chunking import ChunkingOptions
+
+PACKAGED_MODEL = "packaged:all-MiniLM-L6-v2"
+
+
+def default_data_dir() -> Path:
+    base = os.environ.get("XDG_DATA_HOME") or str(Path.home() / ".local" / "share")
+    return Path(base) / "rights-assistant"
+
+
+class EmbeddingSettings(BaseModel):
+    model: str = Field(
+        PACKAGED_MODEL,
+        description="sentence-transformers model: the packaged MiniLM, or a local directory",
+    )
+    batch_size: int = Field(32, ge=1, le=1024)
+    threads: int | None = Field(None, ge=1, description="torch threads (default: all cores)")
+
+
+class Settings(BaseSettings):
+    model_config = SettingsConfigDict(
+        env_prefix="RIGHTS_",
+        env_nested_delimiter="__",
+        extra="forbid",
+        validate_default=True,
+    )
+
+    data_dir: Path = Field(default_factory=default_data_dir, description="store, caches and logs")
+    qdrant_url: str | None = Field(
+        None,
+        validation_alias=AliasChoices("RIGHTS_QDRANT_URL", "QDRANT_URL", "qdrant_url"),
+        description="Qdrant server URL; unset = embedded store under data_dir/qdrant",
+    )
+    qdrant_api_key: SecretStr | None = Field(
+        None, validation_alias=AliasChoices("RIGHTS_QDRANT_API_KEY", "QDRANT_API_KEY", "qdrant_api_key")
+    )
+    collection: str = Field("rights", pattern=r"^[A-Za-z0-9_-]{1,64}$")
+    embedding: EmbeddingSettings = Field(default_factory=EmbeddingSettings)
+    chunking: ChunkingOptions = Field(default_factory=ChunkingOptions)
+    search_k: int = Field(5, ge=1, le=100)
+
+    @property
+    def qdrant_path(self) -> Path:
+        return self.data_dir / "qdrant"
+
+    @property
+    def cache_dir(self) -> Path:
+        return self.data_dir / "cache"
+
+    @classmethod
+    def settings_customise_sources(
+        cls,
+        settings_cls: type[BaseSettings],
+        init_settings: PydanticBaseSettingsSource,
+        env_settings: PydanticBaseSettingsSource,
+        dotenv_settings: PydanticBaseSettingsSource,
+        file_secret_settings: PydanticBaseSettingsSource,
+    ) -> tuple[PydanticBaseSettingsSource, ...]:
+        # The TOML file named in model_config (see load_settings); none by default.
+        return init_settings, env_settings, TomlConfigSettingsSource(settings_cls)
+
+    def public_dict(self) -> dict[str, Any]:
+        """Effective settings for display: secrets masked, paths as strings."""
+        data = self.model_dump(mode="json")
+        data["qdrant_api_key"] = "***" if self.qdrant_api_key else None
+        data["store"] = self.qdrant_url or f"embedded at {self.qdrant_path}"
+        return data
+
+
+def load_settings(config: Path | None = None, **overrides: Any) -> Settings:
+    """Build the settings, reading ``config`` (a TOML file) when given.
+
+    Without ``config``, ``RIGHTS_CONFIG`` names the file. A missing file is an error, not a
+    silent fallback to defaults.
+    """
+    path = config or (Path(os.environ["RIGHTS_CONFIG"]) if os.environ.get("RIGHTS_CONFIG") else None)
+    if path is None:
+        return Settings(**overrides)
+    if not path.is_file():
+        raise FileNotFoundError(f"config file not found: {path}")
+
+    class FileSettings(Settings):
+        model_config = SettingsConfigDict(**{**Settings.model_config, "toml_file": path})
+
+    return FileSettings(**overrides)

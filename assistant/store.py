@@ -1,0 +1,251 @@
+"""The vector store: Qdrant, embedded on disk by default or a server by URL, one interface.
+
+Two collections: ``<name>`` holds one point per chunk (a dense MiniLM vector named "dense"
+and a BM25 sparse vector named "lexical"); ``<name>_documents`` is the ledger, one
+vectorless point per document with its state. The ledger is what makes ingestion crash-safe
+and incremental: a document is "pending" while its chunks are written and "complete" after
+stale chunks are deleted, so an interrupted run is finished by the next one.
+"""
+
+from __future__ import annotations
+
+import logging
+import warnings
+from dataclasses import dataclass
+from typing import Any, Sequence
+
+import numpy as np
+from qdrant_client import QdrantClient, models
+
+from ingest.model import ChunkRecord, DocumentRecord, SparseVector, document_point_id
+
+from .settings import Settings
+
+log = logging.getLogger(__name__)
+
+DENSE = "dense"
+LEXICAL = "lexical"
+INDEXED_FIELDS = {
+    "doc_id": models.PayloadSchemaType.KEYWORD,
+    "doc_type": models.PayloadSchemaType.KEYWORD,
+    "file_sha256": models.PayloadSchemaType.KEYWORD,
+    "file_name": models.PayloadSchemaType.KEYWORD,
+}
+
+
+class StoreError(RuntimeError):
+    """The store cannot be used; the message says why and what to do."""
+
+
+@dataclass
+class Hit:
+    point_id: str
+    score: float
+    payload: dict[str, Any]
+
+    def __getattr__(self, name: str) -> Any:  # hit.text, hit.section, hit.page ...
+        try:
+            return self.payload[name]
+        except KeyError:
+            raise AttributeError(name) from None
+
+
+def open_client(settings: Settings) -> QdrantClient:
+    if settings.qdrant_url:
+        api_key = settings.qdrant_api_key.get_secret_value() if settings.qdrant_api_key else None
+        try:
+            return QdrantClient(url=settings.qdrant_url, api_key=api_key, timeout=30)
+        except Exception as exc:  # noqa: BLE001
+            raise StoreError(f"cannot connect to Qdrant at {settings.qdrant_url}: {exc}") from None
+    settings.qdrant_path.mkdir(parents=True, exist_ok=True)
+    try:
+        with warnings.catch_warnings():
+            warnings.simplefilter("ignore")
+            return QdrantClient(path=str(settings.qdrant_path))
+    except RuntimeError as exc:
+        if "already accessed" in str(exc):
+            raise StoreError(
+                f"the embedded store at {settings.qdrant_path} is in use by another rights process "
+                "(an ingest or the chat); wait for it to finish, or use a Qdrant server (QDRANT_URL) "
+                "for concurrent access"
+            ) from None
+        raise StoreError(f"cannot open the embedded store at {settings.qdrant_path}: {exc}") from None
+
+
+class Store:
+    def __init__(self, settings: Settings, client: QdrantClient | None = None):
+        self.settings = settings
+        self.client = client or open_client(settings)
+        self.chunks = settings.collection
+        self.ledger = f"{settings.collection}_documents"
+        self.local = settings.qdrant_url is None
+
+    # -- lifecycle ---------------------------------------------------------------------------
+    def ensure(self, dimension: int) -> None:
+        """Create both collections if missing; refuse a store built for another vector size."""
+        try:
+            if not self.client.collection_exists(self.chunks):
+                self.client.create_collection(
+                    self.chunks,
+                    vectors_config={DENSE: models.VectorParams(size=dimension, distance=models.Distance.COSINE)},
+                    sparse_vectors_config={LEXICAL: models.SparseVectorParams(modifier=models.Modifier.IDF)},
+                )
+                if not self.local:  # the embedded store ignores payload indexes (and warns)
+                    for name, schema in INDEXED_FIELDS.items():
+                        self.client.create_payload_index(self.chunks, name, field_schema=schema)
+            else:
+                existing = self.client.get_collection(self.chunks).config.params.vectors
+                size = existing[DENSE].size if isinstance(existing, dict) and DENSE in existing else None
+                if size != dimension:
+                    raise StoreError(
+                        f"collection '{self.chunks}' holds {size}-dimensional vectors but the embedding "
+                        f"model makes {dimension}; use another collection (RIGHTS_COLLECTION) or re-ingest"
+                    )
+            if not self.client.collection_exists(self.ledger):
+                self.client.create_collection(self.ledger, vectors_config={})
+        except StoreError:
+            raise
+        except Exception as exc:  # noqa: BLE001 - transport errors of the server mode
+            raise StoreError(f"Qdrant is unreachable or refused the request: {exc}") from None
+
+    def exists(self) -> bool:
+        return self.client.collection_exists(self.chunks) and self.client.collection_exists(self.ledger)
+
+    def close(self) -> None:
+        try:
+            self.client.close()
+        except Exception:  # noqa: BLE001 - closing a dead connection is not an error
+            pass
+
+    def __enter__(self) -> "Store":
+        return self
+
+    def __exit__(self, *exc: object) -> None:
+        self.close()
+
+    # -- ledger (DocumentSink) ---------------------------------------------------------------
+    def documents(self) -> dict[str, DocumentRecord]:
+        if not self.client.collection_exists(self.ledger):
+            return {}
+        records: dict[str, DocumentRecord] = {}
+        offset = None
+        while True:
+            points, offset = self.client.scroll(self.ledger, limit=1000, offset=offset, with_payload=True)
+            for point in points:
+                record = DocumentRecord.from_payload(point.payload or {})
+                records[record.doc_id] = record
+            if offset is None:
+                return records
+
+    def _put_document(self, doc: DocumentRecord) -> None:
+        self.client.upsert(
+            self.ledger,
+            [models.PointStruct(id=document_point_id(doc.doc_id), vector={}, payload=doc.payload())],
+            wait=True,
+        )
+
+    def begin_document(self, doc: DocumentRecord) -> None:
+        doc.state = "pending"
+        self._put_document(doc)
+
+    def write_chunks(self, chunks: Sequence[ChunkRecord], dense: np.ndarray, sparse: Sequence[SparseVector]) -> None:
+        points = [
+            models.PointStruct(
+                id=record.point_id,
+                vector={
+                    DENSE: vector.tolist(),
+                    LEXICAL: models.SparseVector(indices=indices, values=values),
+                },
+                payload=record.payload(),
+            )
+            for record, vector, (indices, values) in zip(chunks, dense, sparse)
+        ]
+        for i in range(0, len(points), 256):
+            self.client.upsert(self.chunks, points[i : i + 256], wait=True)
+
+    def finish_document(self, doc: DocumentRecord, had_chunks: bool = True) -> None:
+        """Delete chunks of any other version of this document, then mark it complete."""
+        if had_chunks:
+            self.client.delete(
+                self.chunks,
+                points_selector=models.FilterSelector(
+                    filter=models.Filter(
+                        must=[models.FieldCondition(key="doc_id", match=models.MatchValue(value=doc.doc_id))],
+                        must_not=[
+                            models.FieldCondition(key="file_sha256", match=models.MatchValue(value=doc.file_sha256))
+                        ],
+                    )
+                ),
+                wait=True,
+            )
+        doc.state = "complete"
+        self._put_document(doc)
+
+    def delete_document(self, doc_id: str) -> None:
+        """Ledger says "deleting" first, so a crash half-way is finished by the next ingest."""
+        existing = self.client.retrieve(self.ledger, [document_point_id(doc_id)], with_payload=True)
+        if existing:
+            self.client.set_payload(
+                self.ledger, {"state": "deleting"}, points=[document_point_id(doc_id)], wait=True
+            )
+        self.client.delete(
+            self.chunks,
+            points_selector=models.FilterSelector(
+                filter=models.Filter(must=[models.FieldCondition(key="doc_id", match=models.MatchValue(value=doc_id))])
+            ),
+            wait=True,
+        )
+        self.client.delete(self.ledger, points_selector=models.PointIdsList(points=[document_point_id(doc_id)]), wait=True)
+
+    # -- reading -------------------------------------------------------------------------------
+    def count_chunks(self, doc_id: str | None = None) -> int:
+        if not self.client.collection_exists(self.chunks):
+            return 0
+        flt = _filter(doc_ids=[doc_id]) if doc_id else None
+        return self.client.count(self.chunks, count_filter=flt, exact=True).count
+
+    def all_chunks(self, with_vectors: bool = False) -> list[Hit]:
+        """Every chunk point (tests and integrity checks)."""
+        hits: list[Hit] = []
+        offset = None
+        while True:
+            points, offset = self.client.scroll(
+                self.chunks, limit=1000, offset=offset, with_payload=True, with_vectors=with_vectors
+            )
+            hits.extend(Hit(str(p.id), 0.0, dict(p.payload or {}, _vector=p.vector) if with_vectors else dict(p.payload or {})) for p in points)
+            if offset is None:
+                return hits
+
+    def search_dense(self, vector: np.ndarray, k: int, doc_type: str | None = None, doc_ids: list[str] | None = None) -> list[Hit]:
+        result = self.client.query_points(
+            self.chunks,
+            query=vector.tolist(),
+            using=DENSE,
+            limit=k,
+            query_filter=_filter(doc_type=doc_type, doc_ids=doc_ids),
+            with_payload=True,
+        )
+        return [Hit(str(p.id), float(p.score), dict(p.payload or {})) for p in result.points]
+
+    def search_lexical(self, sparse: SparseVector, k: int, doc_type: str | None = None, doc_ids: list[str] | None = None) -> list[Hit]:
+        indices, values = sparse
+        if not indices:
+            return []
+        result = self.client.query_points(
+            self.chunks,
+            query=models.SparseVector(indices=indices, values=values),
+            using=LEXICAL,
+            limit=k,
+            query_filter=_filter(doc_type=doc_type, doc_ids=doc_ids),
+            with_payload=True,
+        )
+        return [Hit(str(p.id), float(p.score), dict(p.payload or {})) for p in result.points]
+
+
+def _filter(doc_type: str | None = None, doc_ids: list[str] | None = None) -> models.Filter | None:
+    must: list[models.Condition] = []
+    if doc_type:
+        must.append(models.FieldCondition(key="doc_type", match=models.MatchValue(value=doc_type)))
+    if doc_ids:
+        must.append(models.FieldCondition(key="doc_id", match=models.MatchAny(any=list(doc_ids))))
+    return models.Filter(must=must) if must else None

@@ -1,0 +1,115 @@
+"""What ingestion produces: document records and chunk records, and the sink they go to.
+
+The sink (the vector store) is a protocol here so that ``ingest`` never imports the
+assistant package: dependencies flow ingest -> assistant -> eval, one way.
+"""
+
+from __future__ import annotations
+
+import uuid
+from dataclasses import asdict, dataclass, field
+from typing import Any, Protocol, Sequence
+
+import numpy as np
+
+from .chunking import Chunk
+
+POINT_NAMESPACE = uuid.UUID("6f1c3a52-1f0e-4d5e-9a51-2c7b9e0f4d11")
+
+
+def chunk_point_id(doc_id: str, index: int) -> str:
+    """Deterministic point id: the same (document, chunk) always overwrites the same point."""
+    return str(uuid.uuid5(POINT_NAMESPACE, f"{doc_id}/{index}"))
+
+
+def document_point_id(doc_id: str) -> str:
+    return str(uuid.uuid5(POINT_NAMESPACE, f"{doc_id}/document"))
+
+
+@dataclass
+class DocumentRecord:
+    doc_id: str
+    file_path: str
+    file_name: str
+    title: str
+    doc_type: str
+    kind: str
+    file_sha256: str
+    size: int
+    n_chunks: int = 0
+    pages: int | None = None
+    reader: str = ""  # "pdf@<pipeline version>": a new chunker re-chunks the document
+    state: str = "pending"  # pending: chunks may be partly written; complete: all written;
+    # deleting: its chunks are being removed
+    ingested_at: str = ""
+    warnings: list[str] = field(default_factory=list)
+
+    def payload(self) -> dict[str, Any]:
+        return asdict(self)
+
+    @classmethod
+    def from_payload(cls, payload: dict[str, Any]) -> "DocumentRecord":
+        known = {k: payload[k] for k in cls.__dataclass_fields__ if k in payload}
+        return cls(**known)
+
+
+@dataclass
+class ChunkRecord:
+    doc: DocumentRecord
+    chunk: Chunk
+    page: int | None
+    page_end: int | None
+    embed_text: str  # what the models see: title and section heading, then the chunk
+
+    @property
+    def point_id(self) -> str:
+        return chunk_point_id(self.doc.doc_id, self.chunk.index)
+
+    def payload(self) -> dict[str, Any]:
+        c, d = self.chunk, self.doc
+        return {
+            "doc_id": d.doc_id,
+            "file_path": d.file_path,
+            "file_name": d.file_name,
+            "title": d.title,
+            "doc_type": d.doc_type,
+            "kind": d.kind,
+            "file_sha256": d.file_sha256,
+            "ingested_at": d.ingested_at,
+            "chunk_index": c.index,
+            "n_chunks": d.n_chunks,
+            "text": c.text,
+            "start": c.start,
+            "end": c.end,
+            "section": c.section,
+            "heading": c.heading,
+            "section_path": c.section_path,
+            "sections": c.sections,
+            "part": c.part,
+            "page": self.page,
+            "page_end": self.page_end,
+        }
+
+
+SparseVector = tuple[list[int], list[float]]
+
+
+class Encoder(Protocol):
+    def dense(self, texts: Sequence[str]) -> np.ndarray: ...
+
+    def sparse(self, texts: Sequence[str]) -> list[SparseVector]: ...
+
+
+class DocumentSink(Protocol):
+    """Where ingestion writes. A document is written as: begin (ledger says pending), chunks,
+    finish (stale chunks of older versions deleted, ledger says complete)."""
+
+    def documents(self) -> dict[str, DocumentRecord]: ...
+
+    def begin_document(self, doc: DocumentRecord) -> None: ...
+
+    def write_chunks(self, chunks: Sequence[ChunkRecord], dense: np.ndarray, sparse: Sequence[SparseVector]) -> None: ...
+
+    def finish_document(self, doc: DocumentRecord, had_chunks: bool = True) -> None: ...
+
+    def delete_document(self, doc_id: str) -> None: ...

@@ -1,0 +1,273 @@
+"""The batch ingestion job: files in, chunk points out, incremental and crash-safe.
+
+Per file: hash it; skip it if the ledger holds the same hash as complete; otherwise read,
+chunk and encode it (embedding is cached, so repeated work is cheap), then write in three
+steps - ledger "pending", chunk points, delete stale points and ledger "complete". Point ids
+come from (document, chunk index), so re-writing a chunk overwrites it; a run killed at any
+moment leaves the document pending, and the next run finishes it.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import time
+from collections import Counter
+from dataclasses import dataclass, field
+from datetime import datetime, timezone
+from pathlib import Path
+from typing import Iterable, Protocol, Sequence
+
+from .chunking import ChunkingOptions, chunk_text
+from .errors import IngestError, UnsupportedFile
+from .model import ChunkRecord, DocumentRecord, DocumentSink, Encoder
+from .readers import read_file
+
+# Bump when chunking or payload layout changes: documents are then re-chunked on the next run.
+PIPELINE_VERSION = "1"
+ENCODE_BATCH = 64
+IGNORED_NAMES = {"Thumbs.db", "desktop.ini"}
+
+
+@dataclass
+class FileResult:
+    path: str
+    status: str  # new | changed | resumed | unchanged | failed | skipped | removed
+    doc_id: str | None = None
+    chunks: int = 0
+    reason: str | None = None
+
+
+@dataclass
+class IngestReport:
+    results: list[FileResult] = field(default_factory=list)
+    seconds: float = 0.0
+    chunks_written: int = 0
+
+    @property
+    def counts(self) -> Counter:
+        return Counter(r.status for r in self.results)
+
+    @property
+    def problems(self) -> list[FileResult]:
+        return [r for r in self.results if r.status in ("failed", "skipped")]
+
+    @property
+    def ok(self) -> bool:
+        return not self.problems
+
+    @property
+    def chunks_per_second(self) -> float:
+        return self.chunks_written / self.seconds if self.seconds > 0 else 0.0
+
+
+class ProgressListener(Protocol):
+    def start(self, files: int) -> None: ...
+
+    def file_started(self, path: Path) -> None: ...
+
+    def chunks_planned(self, n: int) -> None: ...
+
+    def chunks_done(self, n: int) -> None: ...
+
+    def file_done(self, result: FileResult) -> None: ...
+
+
+class _Silent:
+    def start(self, files: int) -> None: ...
+    def file_started(self, path: Path) -> None: ...
+    def chunks_planned(self, n: int) -> None: ...
+    def chunks_done(self, n: int) -> None: ...
+    def file_done(self, result: FileResult) -> None: ...
+
+
+def doc_id_for(path: Path) -> str:
+    """A document is its file's absolute path: a changed file replaces its earlier version."""
+    return hashlib.sha1(str(path.resolve()).encode()).hexdigest()[:16]
+
+
+def file_sha256(path: Path) -> str:
+    h = hashlib.sha256()
+    with path.open("rb") as fh:
+        for block in iter(lambda: fh.read(1 << 20), b""):
+            h.update(block)
+    return h.hexdigest()
+
+
+def discover(paths: Iterable[Path]) -> tuple[list[Path], list[FileResult]]:
+    """Files under ``paths`` (recursively, hidden files and folders left out), and paths not found."""
+    files: dict[Path, None] = {}
+    problems: list[FileResult] = []
+    for path in paths:
+        if path.is_file():
+            files[path.resolve()] = None
+        elif path.is_dir():
+            for child in sorted(path.rglob("*")):
+                rel = child.relative_to(path).parts
+                if any(p.startswith(".") or p.startswith("~$") for p in rel) or child.name in IGNORED_NAMES:
+                    continue
+                if child.is_file():
+                    files[child.resolve()] = None
+        else:
+            problems.append(FileResult(str(path), "failed", reason="no such file or folder"))
+    return list(files), problems
+
+
+def guess_kind(title: str, name: str) -> str:
+    """A coarse agreement kind from the title, for display and filters."""
+    text = f"{title} {name}".lower()
+    for needle, kind in (
+        ("amendment", "amendment"),
+        ("termination", "termination notice"),
+        ("sub-publishing", "sub-publishing agreement"),
+        ("subpublishing", "sub-publishing agreement"),
+        ("administration", "administration agreement"),
+        ("synchroni", "sync licence"),
+        ("sync", "sync licence"),
+        ("distribution", "distribution agreement"),
+        ("producer", "producer agreement"),
+        ("songwriter", "publishing agreement"),
+        ("publishing", "publishing agreement"),
+        ("recording", "recording agreement"),
+        ("licen", "licence"),
+        ("agreement", "agreement"),
+    ):
+        if needle in text:
+            return kind
+    return "document"
+
+
+def _title(extracted_title: str | None, text: str, path: Path) -> str:
+    if extracted_title:
+        return extracted_title
+    for line in text.split("\n"):
+        line = line.strip().lstrip("#").strip()
+        if line:
+            return line if len(line) <= 120 else path.stem
+    return path.stem
+
+
+def _chunk_version(options: ChunkingOptions) -> str:
+    return f"{PIPELINE_VERSION}:{options.max_chars}:{options.overlap_chars}:{options.min_chars}"
+
+
+def ingest(
+    paths: Sequence[Path],
+    sink: DocumentSink,
+    encoder: Encoder,
+    options: ChunkingOptions,
+    *,
+    prune: bool = False,
+    listener: ProgressListener | None = None,
+) -> IngestReport:
+    """Ingest files and folders into ``sink``; never raises for a bad file, only reports it."""
+    listener = listener or _Silent()
+    started = time.perf_counter()
+    report = IngestReport()
+    known = sink.documents()
+    files, missing = discover(paths)
+    report.results.extend(missing)
+    in_batch = {doc_id_for(f) for f in files}
+
+    # Finish what an interrupted run left behind, even outside this batch's paths.
+    for doc in known.values():
+        if doc.state == "complete" or doc.doc_id in in_batch:
+            continue
+        path = Path(doc.file_path)
+        if doc.state == "pending" and path.is_file():
+            files.append(path)
+            in_batch.add(doc.doc_id)
+        else:
+            sink.delete_document(doc.doc_id)
+            report.results.append(FileResult(doc.file_path, "removed", doc.doc_id, reason="interrupted earlier; finished removal"))
+
+    listener.start(len(files))
+    version = _chunk_version(options)
+    for path in files:
+        listener.file_started(path)
+        result = _ingest_file(path, known.get(doc_id_for(path)), sink, encoder, options, version, listener)
+        report.chunks_written += result.chunks if result.status in ("new", "changed", "resumed") else 0
+        report.results.append(result)
+        listener.file_done(result)
+
+    if prune:
+        roots = [p.resolve() for p in paths]
+        for doc in known.values():
+            doc_path = Path(doc.file_path)
+            under = any(doc_path == r or r in doc_path.parents for r in roots)
+            if under and doc.doc_id not in in_batch and not doc_path.exists():
+                sink.delete_document(doc.doc_id)
+                report.results.append(FileResult(doc.file_path, "removed", doc.doc_id, reason="file no longer exists (--prune)"))
+    report.seconds = time.perf_counter() - started
+    return report
+
+
+def _ingest_file(
+    path: Path,
+    previous: DocumentRecord | None,
+    sink: DocumentSink,
+    encoder: Encoder,
+    options: ChunkingOptions,
+    version: str,
+    listener: ProgressListener,
+) -> FileResult:
+    doc_id = doc_id_for(path)
+    try:
+        size = path.stat().st_size
+        sha = file_sha256(path)
+    except OSError as exc:
+        return FileResult(str(path), "failed", doc_id, reason=f"cannot read file ({exc.strerror or exc})")
+    if (
+        previous is not None
+        and previous.state == "complete"
+        and previous.file_sha256 == sha
+        and previous.reader.endswith(version)
+    ):
+        return FileResult(str(path), "unchanged", doc_id, previous.n_chunks)
+    try:
+        extracted = read_file(path)
+    except UnsupportedFile as exc:
+        return FileResult(str(path), "skipped", doc_id, reason=str(exc))
+    except IngestError as exc:
+        return FileResult(str(path), "failed", doc_id, reason=str(exc))
+    chunks = chunk_text(extracted.text, options, extracted.heading_offsets)
+    if not chunks:
+        return FileResult(str(path), "failed", doc_id, reason="no text to index")
+    title = _title(extracted.title, extracted.text, path)
+    doc = DocumentRecord(
+        doc_id=doc_id,
+        file_path=str(path),
+        file_name=path.name,
+        title=title,
+        doc_type="contract",
+        kind=guess_kind(title, path.name),
+        file_sha256=sha,
+        size=size,
+        n_chunks=len(chunks),
+        pages=extracted.pages,
+        reader=f"{extracted.reader}@{version}",
+        ingested_at=datetime.now(timezone.utc).isoformat(timespec="seconds"),
+    )
+    records = [
+        ChunkRecord(
+            doc=doc,
+            chunk=c,
+            page=extracted.page_at(c.start),
+            page_end=extracted.page_at(c.end - 1),
+            embed_text="\n".join(x for x in (title, c.section_path or c.heading, c.text) if x),
+        )
+        for c in chunks
+    ]
+    listener.chunks_planned(len(records))
+    # Encode everything before touching the store: a crash while embedding (the slow part)
+    # leaves the store as it was, and the embedding cache keeps the finished batches.
+    dense, sparse = [], []
+    for i in range(0, len(records), ENCODE_BATCH):
+        texts = [r.embed_text for r in records[i : i + ENCODE_BATCH]]
+        dense.extend(encoder.dense(texts))
+        sparse.extend(encoder.sparse(texts))
+        listener.chunks_done(len(texts))
+    sink.begin_document(doc)
+    sink.write_chunks(records, dense, sparse)
+    sink.finish_document(doc, had_chunks=previous is not None)
+    status = "new" if previous is None else ("resumed" if previous.state != "complete" else "changed")
+    return FileResult(str(path), status, doc_id, len(records))
