@@ -184,9 +184,8 @@ def _top_number(number: str, last_top: int) -> int:
 
 
 def _label_for(number: str | None, title: str) -> str:
-    if number:
-        return number
-    return title.strip()
+    """A heading without a number is cited by its title alone (label empty)."""
+    return number or ""
 
 
 def split_sections(text: str, headings: list[Heading]) -> list[Section]:

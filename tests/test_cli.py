@@ -1,0 +1,105 @@
+"""The `rights` command as a user runs it: help, exit codes, readable errors, no tracebacks."""
+
+from __future__ import annotations
+
+import pytest
+from typer.testing import CliRunner
+
+from assistant.cli import app
+from fixtures import write_bad_files
+
+VERBS = ["ingest", "search", "sources", "forget", "config", "demo"]
+
+
+@pytest.fixture
+def run(tmp_path, monkeypatch):
+    monkeypatch.setenv("RIGHTS_DATA_DIR", str(tmp_path / "data"))
+    monkeypatch.setenv("COLUMNS", "200")
+    runner = CliRunner()
+
+    def invoke(*args: str):
+        result = runner.invoke(app, list(args), catch_exceptions=False)
+        assert "Traceback" not in result.output
+        return result
+
+    return invoke
+
+
+def test_help_on_every_verb(run):
+    top = run("--help")
+    assert top.exit_code == 0
+    for verb in VERBS:
+        assert verb in top.output
+        result = run(verb, "--help")
+        assert result.exit_code == 0, verb
+        assert "Usage" in result.output and len(result.output) > 200
+
+
+def test_config_masks_secrets_and_shows_sources(run, monkeypatch, tmp_path):
+    monkeypatch.setenv("QDRANT_API_KEY", "super-secret-key")
+    toml = tmp_path / "rights.toml"
+    toml.write_text('collection = "label_a"\n[chunking]\nmax_chars = 1400\n')
+    result = run("--config", str(toml), "config")
+    assert result.exit_code == 0
+    assert "super-secret-key" not in result.output and "***" in result.output
+    assert "label_a" in result.output and "1400" in result.output
+
+
+@pytest.mark.parametrize(
+    "env, message",
+    [({"RIGHTS_SEARCH_K": "0"}, "invalid setting search_k"), ({"RIGHTS_COLLECTION": "no spaces!"}, "invalid setting collection")],
+)
+def test_bad_settings_are_one_line_errors(run, monkeypatch, env, message):
+    for key, value in env.items():
+        monkeypatch.setenv(key, value)
+    result = run("sources")
+    assert result.exit_code == 2 and message in result.output
+
+
+def test_missing_config_file(run, tmp_path):
+    result = run("--config", str(tmp_path / "nope.toml"), "sources")
+    assert result.exit_code == 2 and "config file not found" in result.output
+
+
+@pytest.mark.slow
+def test_ingest_search_sources_forget(run, contracts):
+    write_bad_files(contracts / "bad")
+    result = run("ingest", "--quiet", str(contracts))
+    assert result.exit_code == 1, "some files failed: exit status 1"
+    assert "files new" in result.output and "encrypted PDF" in result.output and "unsupported file type" in result.output
+    again = run("ingest", "--quiet", str(contracts / "low-tide-licence.md"))
+    assert again.exit_code == 0 and "unchanged" in again.output
+
+    found = run("search", "Which territory does the master use licence cover?", "-k", "2")
+    assert found.exit_code == 0
+    first = " ".join(found.output.split("\n2. ")[0].split())
+    assert first.startswith("1. low-tide-licence.md · MASTER USE LICENCE · chars 0-")
+    assert "World excluding Japan" in first
+
+    listed = run("sources")
+    assert "westgate-songwriter.docx" in listed.output and "complete" in listed.output
+    assert run("forget", "low-tide-licence.md").exit_code == 0
+    assert "low-tide-licence.md" not in run("sources").output
+    missing = run("forget", "no-such-contract.pdf")
+    assert missing.exit_code == 1 and "no ingested document matches" in missing.output
+
+
+def test_store_in_use_is_reported_not_raised(run, tmp_path):
+    from qdrant_client import QdrantClient
+
+    (tmp_path / "data" / "qdrant").mkdir(parents=True)
+    holder = QdrantClient(path=str(tmp_path / "data" / "qdrant"))
+    try:
+        result = run("sources")
+        assert result.exit_code == 2
+        assert "in use by another rights process" in result.output
+    finally:
+        holder.close()
+
+
+def test_second_ingest_refuses_while_one_runs(run, tmp_path, contracts):
+    from assistant.service import ingest_lock
+
+    with ingest_lock(tmp_path / "data"):
+        result = run("ingest", str(contracts))
+    assert result.exit_code == 2 and "another ingest is running" in result.output
