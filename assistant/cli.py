@@ -24,7 +24,7 @@ from .settings import Settings, load_settings
 from .store import StoreError
 
 console = Console()
-err = Console(stderr=True)
+err = Console(stderr=True, soft_wrap=True)  # an error stays one line, whatever the width
 
 app = typer.Typer(
     help=(
@@ -209,6 +209,102 @@ def search_cmd(
         print_hits(hits)
 
 
+# -- ask ------------------------------------------------------------------------------------------
+STATUS_NOTE = {
+    "answered": "",
+    "reduced": "[yellow]The model's own wording was not supported by its sources; showing the passage's words instead.[/]",
+    "flagged": "[bold yellow]Warning: this answer states facts its cited sources do not contain.[/]",
+    "abstained": "",
+}
+
+
+def print_answer(answer, show_all_sources: bool = False) -> None:
+    console.print()
+    console.print(Text(answer.text, style="bold"))
+    if answer.status != "answered" and STATUS_NOTE.get(answer.status):
+        console.print(STATUS_NOTE[answer.status])
+        for p in answer.problems[:3]:
+            console.print(f"  [dim]· {escape(p)}[/]")
+    if answer.abstained and answer.reason:
+        console.print(f"[dim]({escape(answer.reason)})[/]")
+    cited = answer.cited_sources()
+    shown = answer.sources if show_all_sources or not cited else cited
+    if shown:
+        console.print()
+        console.print("[bold]Sources[/]" if cited else "[bold]Closest passages[/] [dim](none cited)[/]")
+    for source in shown:
+        p = source.payload
+        console.print(f"[bold cyan][{source.number}][/] [bold]{escape(source.label)}[/] [dim]chars {p.get('start')}-{p.get('end')} · {escape(str(p.get('file_path', '')))}[/]")
+        quote = next((c for n, c in answer.cited if n == source.number), None)
+        text = " ".join(source.text.split())
+        console.print(f"    {escape(text[:420])}{'…' if len(text) > 420 else ''}", highlight=False)
+        del quote
+    timing = f"retrieval {answer.retrieval_s:.2f} s"
+    if answer.ttft_s is not None:
+        timing += f" · first token {answer.ttft_s:.2f} s · total {answer.total_s:.2f} s · {answer.model}"
+    console.print(f"[dim]{timing}[/]")
+
+
+@app.command("ask")
+@friendly
+def ask_cmd(
+    question: str = typer.Argument(..., help="A question, e.g. \"When does the Nova Records deal expire?\""),
+    doc_type: Optional[str] = typer.Option(None, "--doc-type", "-t", help="Only documents of this type."),
+    doc: Optional[list[str]] = typer.Option(None, "--doc", "-d", help="Only this document (id, file name or title); repeatable."),
+    all_sources: bool = typer.Option(False, "--all-sources", help="Show every passage given to the model, not only the cited ones."),
+    as_json: bool = typer.Option(False, "--json", help="Machine-readable output."),
+) -> None:
+    """Answer QUESTION from the ingested documents, citing the passages it rests on.
+
+    The model is Ollama when OLLAMA_HOST (or llm.ollama_host) is set, else the embedded model.
+    Every fact in the answer is checked against the passage it cites; when the documents do not
+    answer, it says "The documents do not say." Exit status 0 answered, 3 abstained.
+    """
+    from .answering import Answerer, TokenEvent, FinalEvent, describe_source
+    from .llm import LLMError
+    from .service import RightsService
+
+    with RightsService(_settings()) as service:
+        doc_ids = None
+        if doc:
+            doc_ids = []
+            for ref in doc:
+                found = service.find_documents(ref)
+                if not found:
+                    raise FileNotFoundError(f"no ingested document matches {ref!r} (see `rights sources`)")
+                doc_ids += [d.doc_id for d in found]
+        answerer = Answerer(service)
+        final = None
+        try:
+            with console.status("retrieving and generating…", spinner="dots") if not as_json else _null():
+                for event in answerer.stream(question, doc_type=doc_type, doc_ids=doc_ids):
+                    if isinstance(event, FinalEvent):
+                        final = event.answer
+        except LLMError as exc:
+            err.print(f"[bold red]error:[/] {escape(str(exc))}")
+            raise typer.Exit(2) from None
+    assert final is not None
+    if as_json:
+        print(json.dumps({
+            "question": final.question, "answer": final.text, "status": final.status, "reason": final.reason,
+            "problems": final.problems, "draft": final.draft, "model": final.model,
+            "cited": [{"source": n, "claim": c} for n, c in final.cited],
+            "sources": [describe_source(s) for s in final.sources],
+            "timings": {"retrieval_s": final.retrieval_s, "ttft_s": final.ttft_s, "total_s": final.total_s, "tokens": final.tokens},
+        }, ensure_ascii=False, indent=1))
+    else:
+        print_answer(final, all_sources)
+    raise typer.Exit(3 if final.abstained else 0)
+
+
+class _null:
+    def __enter__(self):
+        return self
+
+    def __exit__(self, *exc):
+        return False
+
+
 # -- sources / forget -----------------------------------------------------------------------------
 @app.command("sources")
 @friendly
@@ -311,7 +407,17 @@ def demo_cmd(
     raise typer.Exit(0 if report.ok else 1)
 
 
+def load_plugins() -> None:
+    """Commands other packages add (``rights eval`` from ``eval``) via the ``rights.commands``
+    entry point: a small seam that keeps dependencies flowing one way."""
+    from importlib.metadata import entry_points
+
+    for ep in entry_points(group="rights.commands"):
+        ep.load()(app)
+
+
 def main() -> None:
+    load_plugins()
     warnings.filterwarnings("ignore", category=UserWarning)
     warnings.filterwarnings("ignore", category=DeprecationWarning)
     try:

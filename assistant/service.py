@@ -17,11 +17,11 @@ from ingest.pipeline import IngestReport, ProgressListener, doc_id_for, ingest
 
 from . import lexical
 from .embedding import ChunkEncoder, Embedder
+from .retrieval import Retriever, fuse
 from .settings import Settings
 from .store import Hit, Store, StoreError
 
 SearchMode = Literal["dense", "lexical", "hybrid"]
-RRF_K = 60
 
 
 class IngestBusy(StoreError):
@@ -113,6 +113,18 @@ class RightsService:
             self.store.delete_document(doc.doc_id)
 
     # -- retrieval ---------------------------------------------------------------------------------
+    @property
+    def retriever(self) -> Retriever:
+        return Retriever(self.store, self.embedder.embed_query)
+
+    def retrieve(self, query: str, k: int | None = None, *, doc_type: str | None = None,
+                 doc_ids: list[str] | None = None) -> list[Hit]:
+        """The product's retrieval for a question (answers and the evaluation use it): hybrid,
+        identifier-exact hits first, documents the question names preferred."""
+        if not self.store.exists():
+            return []
+        return self.retriever.retrieve(query, k or self.settings.search_k, doc_type=doc_type, doc_ids=doc_ids)
+
     def search(self, query: str, k: int | None = None, *, doc_type: str | None = None,
                mode: SearchMode = "hybrid", doc_ids: list[str] | None = None) -> list[Hit]:
         """Ranked chunks for ``query``: dense, lexical (BM25) or both fused by reciprocal rank."""
@@ -126,15 +138,3 @@ class RightsService:
             return dense
         sparse = self.store.search_lexical(lexical.query_vector(query), max(k * 4, 20), doc_type, doc_ids)
         return fuse([dense, sparse], k)
-
-
-def fuse(rankings: list[list[Hit]], k: int) -> list[Hit]:
-    """Reciprocal rank fusion: robust to the two retrievers' incomparable score scales."""
-    scores: dict[str, float] = {}
-    hits: dict[str, Hit] = {}
-    for ranking in rankings:
-        for rank, hit in enumerate(ranking):
-            scores[hit.point_id] = scores.get(hit.point_id, 0.0) + 1.0 / (RRF_K + rank + 1)
-            hits.setdefault(hit.point_id, hit)
-    order = sorted(scores, key=lambda pid: scores[pid], reverse=True)[:k]
-    return [Hit(pid, scores[pid], hits[pid].payload) for pid in order]

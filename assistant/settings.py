@@ -38,6 +38,39 @@ class EmbeddingSettings(BaseModel):
     threads: int | None = Field(None, ge=1, description="torch threads (default: all cores)")
 
 
+PACKAGED_LLM = "packaged:smollm2-135m"
+
+
+class LLMSettings(BaseModel):
+    backend: str = Field(
+        "auto",
+        pattern="^(auto|ollama|embedded)$",
+        description="auto = Ollama when a host is set, else the embedded model",
+    )
+    ollama_host: str | None = Field(None, description="Ollama URL (also OLLAMA_HOST), e.g. http://127.0.0.1:11434")
+    ollama_model: str = Field("llama3.2:3b", description="model tag pulled on the Ollama server")
+    embedded_model: str = Field(PACKAGED_LLM, description="GGUF file, or the packaged SmolLM2-135M")
+    context_tokens: int = Field(4096, ge=512, le=131072)
+    max_answer_tokens: int = Field(200, ge=16, le=4096)
+    temperature: float = Field(0.0, ge=0, le=2)
+    seed: int = 42
+    threads: int | None = Field(None, ge=1, description="CPU threads for the embedded model (default: all cores)")
+    timeout_s: float = Field(120.0, gt=0, description="per request to Ollama")
+    retries: int = Field(2, ge=0, le=10, description="reconnect attempts when Ollama is down, before the first token")
+
+
+class AnswerSettings(BaseModel):
+    passages: int = Field(5, ge=1, le=20, description="passages given to the model")
+    passage_chars: int = Field(1400, ge=200, le=8000, description="characters of each passage in the prompt")
+    min_relevance: float = Field(
+        0.25, ge=0, le=1, description="abstain when no passage's dense similarity reaches this (and no exact term hit)"
+    )
+    on_unsupported: str = Field(
+        "quote", pattern="^(quote|flag)$",
+        description="an answer whose facts its citations don't hold: reduce to the supporting quote, or flag it",
+    )
+
+
 class Settings(BaseSettings):
     model_config = SettingsConfigDict(
         env_prefix="RIGHTS_",
@@ -59,6 +92,15 @@ class Settings(BaseSettings):
     embedding: EmbeddingSettings = Field(default_factory=EmbeddingSettings)
     chunking: ChunkingOptions = Field(default_factory=ChunkingOptions)
     search_k: int = Field(5, ge=1, le=100)
+    llm: LLMSettings = Field(default_factory=LLMSettings)
+    answer: AnswerSettings = Field(default_factory=AnswerSettings)
+
+    @property
+    def llm_backend(self) -> str:
+        """The backend ``auto`` resolves to: Ollama when a host is configured (or OLLAMA_HOST)."""
+        if self.llm.backend != "auto":
+            return self.llm.backend
+        return "ollama" if (self.llm.ollama_host or os.environ.get("OLLAMA_HOST")) else "embedded"
 
     @property
     def qdrant_path(self) -> Path:
@@ -85,6 +127,9 @@ class Settings(BaseSettings):
         data = self.model_dump(mode="json")
         data["qdrant_api_key"] = "***" if self.qdrant_api_key else None
         data["store"] = self.qdrant_url or f"embedded at {self.qdrant_path}"
+        data["llm"]["resolved_backend"] = self.llm_backend
+        if self.llm_backend == "ollama":
+            data["llm"]["ollama_host"] = self.llm.ollama_host or os.environ.get("OLLAMA_HOST")
         return data
 
 

@@ -11,13 +11,13 @@ from __future__ import annotations
 
 import logging
 import warnings
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from typing import Any, Sequence
 
 import numpy as np
 from qdrant_client import QdrantClient, models
 
-from ingest.model import ChunkRecord, DocumentRecord, SparseVector, document_point_id
+from ingest.model import ChunkRecord, DocumentRecord, SparseVector, chunk_point_id, document_point_id
 
 from .settings import Settings
 
@@ -42,6 +42,7 @@ class Hit:
     point_id: str
     score: float
     payload: dict[str, Any]
+    signals: dict[str, Any] = field(default_factory=dict)  # how it was found: dense score, scoped, identifier
 
     def __getattr__(self, name: str) -> Any:  # hit.text, hit.section, hit.page ...
         try:
@@ -215,6 +216,15 @@ class Store:
             hits.extend(Hit(str(p.id), 0.0, dict(p.payload or {}, _vector=p.vector) if with_vectors else dict(p.payload or {})) for p in points)
             if offset is None:
                 return hits
+
+    def get_chunks(self, doc_id: str, indices: Sequence[int]) -> list[Hit]:
+        """Chunks of one document by index (neighbour expansion); missing indices are skipped."""
+        ids = [chunk_point_id(doc_id, i) for i in indices if i >= 0]
+        if not ids:
+            return []
+        points = self.client.retrieve(self.chunks, ids, with_payload=True)
+        hits = [Hit(str(p.id), 0.0, dict(p.payload or {})) for p in points]
+        return sorted(hits, key=lambda h: h.payload["chunk_index"])
 
     def search_dense(self, vector: np.ndarray, k: int, doc_type: str | None = None, doc_ids: list[str] | None = None) -> list[Hit]:
         result = self.client.query_points(

@@ -21,11 +21,14 @@ class NetworkBlocked(RuntimeError):
     pass
 
 
+ALLOWED_HOSTS: set[str] = set()  # a real Ollama the developer named (REAL_OLLAMA_HOST), nothing else
+
+
 def _is_local(host) -> bool:
     if host is None:
         return True
     host = host.decode() if isinstance(host, bytes) else str(host)
-    if host in ("localhost", "localhost.localdomain", ""):
+    if host in ("localhost", "localhost.localdomain", "") or host in ALLOWED_HOSTS:
         return True
     try:
         return ipaddress.ip_address(host.split("%")[0]).is_loopback

@@ -1,0 +1,217 @@
+"""The product's retrieval: hybrid search, identifier-exact hits first, document scoping.
+
+Dense (MiniLM) and lexical (BM25 sparse) rankings are fused by reciprocal rank. When the
+question names a party, agreement or work ("the Nova Records deal", "between Newegg Inc. and
+Allied Esports"), the documents those names pick out are searched again on their own and the
+fused ranking favours their chunks: contracts in one corpus are similar, names are what tell
+them apart. Identifiers (ISWC, ISRC, IPI, catalogue numbers) are matched exactly and ranked first.
+"""
+
+from __future__ import annotations
+
+import math
+import re
+from dataclasses import dataclass
+from pathlib import Path
+from typing import Sequence
+
+import numpy as np
+
+from . import lexical
+from .facts import IDENTIFIER
+from .store import Hit, Store
+
+RRF_K = 60
+SCOPE_MAX_DOCS = 3
+SCOPE_RATIO = 0.75  # a named document must score this share of the best one to be in scope
+TERM_PROBE = 300  # chunks looked at to see which documents contain the question's names
+NAME_WEIGHT = 2.0  # a name in the file name or title counts this much more than in the text
+_CAMEL = re.compile(r"(?<=[a-z])(?=[A-Z])")
+
+GENERIC = frozenset(
+    """what when where who whom which why how does do did is are was were can could may might shall
+    will would should has have had if under in on of for the a an and or to by with any all our we
+    agreement agreements amendment contract contracts deal licence license clause section schedule
+    exhibit article term party parties inc inc. ltd llc limited corp corporation company co plc gmbh
+    sa ag bv llp lp i you it this that these those there tell list give show yes no""".split()
+)
+_NAME = re.compile(r"[A-Z][\w&'’.-]*\w|[A-Z]")
+_QUOTED = re.compile(r"[\"“*_]([^\"”*_]{2,80})[\"”*_]")
+
+
+def name_terms(question: str) -> list[str]:
+    """Capitalised words and quoted titles, minus question words and generic contract words."""
+    terms: list[str] = [m.group(1) for m in _QUOTED.finditer(question)]
+    for i, m in enumerate(_NAME.finditer(question)):
+        word = m.group(0).strip(".")
+        if m.start() == 0 or not word or word.lower() in GENERIC:
+            continue
+        terms.append(word)
+    return terms
+
+
+def strip_names(question: str) -> str:
+    """The question without the names that picked the documents ("When does the deal expire?")."""
+    out = question
+    for term in sorted(name_terms(question), key=len, reverse=True):
+        out = re.sub(rf"(?<!\w){re.escape(term)}(?!\w)", " ", out)
+    return " ".join(out.split())
+
+
+@dataclass
+class Scope:
+    doc_ids: list[str]
+    scores: dict[str, float]
+
+
+def fuse(rankings: Sequence[Sequence[Hit]], k: int, weights: Sequence[float] | None = None) -> list[Hit]:
+    """Weighted reciprocal rank fusion: robust to the retrievers' incomparable score scales."""
+    weights = weights or [1.0] * len(rankings)
+    scores: dict[str, float] = {}
+    hits: dict[str, Hit] = {}
+    for ranking, weight in zip(rankings, weights):
+        for rank, hit in enumerate(ranking):
+            scores[hit.point_id] = scores.get(hit.point_id, 0.0) + weight / (RRF_K + rank + 1)
+            if hit.point_id in hits:
+                hits[hit.point_id].signals.update(hit.signals)
+            else:
+                hits[hit.point_id] = Hit(hit.point_id, 0.0, hit.payload, dict(hit.signals))
+    order = sorted(scores, key=lambda pid: scores[pid], reverse=True)[:k]
+    out = []
+    for pid in order:
+        hit = hits[pid]
+        hit.score = scores[pid]
+        out.append(hit)
+    return out
+
+
+class Retriever:
+    def __init__(self, store: Store, embed_query):
+        self.store = store
+        self.embed_query = embed_query
+
+    def _names(self) -> dict[str, set[str]]:
+        """Tokens of each document's file name and title (CamelCase split), cached per ledger."""
+        docs = self.store.documents()
+        key = tuple(sorted((d.doc_id, d.file_sha256) for d in docs.values()))
+        if getattr(self, "_names_key", None) != key:
+            self._names_cache = {
+                d.doc_id: set(lexical.tokenize(_CAMEL.sub(" ", f"{Path(d.file_name).stem} {d.title}").replace("_", " ")))
+                for d in docs.values()
+            }
+            self._names_key = key
+        return self._names_cache
+
+    def named_documents(self, question: str, doc_type: str | None, allowed: list[str] | None) -> Scope | None:
+        """Documents the question's names single out. Each name term counts by its rarity across
+        documents (in the text, and double in the file name or title), so a party to every
+        contract ("MARA" in a label's corpus) decides nothing and a rare one decides much."""
+        terms = list(dict.fromkeys(t for t in lexical.tokenize(" ".join(name_terms(question)))))
+        if not terms:
+            return None
+        names = self._names()
+        n_docs = max(1, len(names))
+        # One lexical probe for all the names; which documents hold which name is then read off
+        # the returned chunks (a name too common to fit in the probe decides nothing anyway).
+        hits = self.store.search_lexical(lexical.query_vector(" ".join(terms)), TERM_PROBE, doc_type, allowed)
+        holders: dict[str, set[str]] = {t: set() for t in terms}
+        for h in hits:
+            tokens = set(lexical.tokenize(str(h.payload.get("text", ""))))
+            for t in terms:
+                if t in tokens:
+                    holders[t].add(h.payload["doc_id"])
+        saturated = len(hits) >= TERM_PROBE
+        scores: dict[str, float] = {}
+        for term in terms:
+            in_text = holders[term]
+            in_name = {d for d, toks in names.items() if term in toks}
+            present = in_text | in_name
+            if not present or (saturated and len(in_text) > n_docs / 2):
+                continue  # unknown here, or everywhere
+            idf = math.log(1 + n_docs / len(present))
+            for d in present:
+                scores[d] = scores.get(d, 0.0) + idf * ((d in in_text) + NAME_WEIGHT * (d in in_name))
+        if allowed is not None:
+            scores = {d: v for d, v in scores.items() if d in allowed}
+        if not scores:
+            return None
+        top = max(scores.values())
+        chosen = [d for d, v in sorted(scores.items(), key=lambda x: -x[1]) if v >= SCOPE_RATIO * top]
+        if len(chosen) > SCOPE_MAX_DOCS:
+            return None  # the names don't single out a document
+        return Scope(chosen, scores)
+
+    def identifier_hits(self, question: str, doc_type: str | None, allowed: list[str] | None) -> list[Hit]:
+        found: list[Hit] = []
+        for m in IDENTIFIER.finditer(question):
+            compact = re.sub(r"[^A-Z0-9]", "", m.group(0).upper())
+            for h in self.store.search_lexical(lexical.query_vector(m.group(0)), 20, doc_type, allowed):
+                if compact in re.sub(r"[^A-Z0-9]", "", str(h.payload.get("text", "")).upper()):
+                    h.signals["identifier"] = m.group(0)
+                    found.append(h)
+        return found
+
+    def retrieve(self, question: str, k: int, *, doc_type: str | None = None, doc_ids: list[str] | None = None) -> list[Hit]:
+        n = max(k * 4, 20)
+        vector: np.ndarray = self.embed_query(question)
+        sparse = lexical.query_vector(question)
+
+        def both(scope: list[str] | None, tag: str) -> list[list[Hit]]:
+            dense = self.store.search_dense(vector, n, doc_type, scope)
+            for h in dense:
+                h.signals[f"dense{tag}"] = h.score
+            lex = self.store.search_lexical(sparse, n, doc_type, scope)
+            for h in lex:
+                h.signals[f"lexical{tag}"] = h.score
+            return [dense, lex]
+
+        rankings = both(doc_ids, "")
+        weights = [1.0, 1.0]
+        scope = self.named_documents(question, doc_type, doc_ids)
+        if scope:
+            # Inside the named documents the names no longer discriminate: search by the rest.
+            content = strip_names(question)
+            if content != question and len(content.split()) >= 2:
+                vector, sparse = self.embed_query(content), lexical.query_vector(content)
+            scoped = both(scope.doc_ids, "_scoped")
+            for ranking in scoped:
+                for h in ranking:
+                    h.signals["scoped"] = True
+            rankings += scoped
+            weights += [1.0, 1.0]
+        fused = fuse(rankings, max(k, n), weights)
+        exact = self.identifier_hits(question, doc_type, doc_ids)
+        if exact:
+            ids = {h.point_id for h in exact}
+            fused = exact + [h for h in fused if h.point_id not in ids]
+        return fused[:k]
+
+    def expand(self, hits: Sequence[Hit]) -> list[Hit]:
+        """Each hit with the neighbouring parts of its clause when the clause was split, merged
+        into one passage (offsets stay exact: ``start`` of the first, ``end`` of the last)."""
+        out: list[Hit] = []
+        for hit in hits:
+            p = hit.payload
+            if not p.get("part"):
+                out.append(hit)
+                continue
+            idx = int(p["chunk_index"])
+            neighbours = self.store.get_chunks(p["doc_id"], [idx - 1, idx + 1])
+            same = [n for n in neighbours if n.payload.get("section") == p.get("section") and n.payload.get("part")]
+            parts = sorted(same + [hit], key=lambda h: h.payload["chunk_index"])
+            out.append(merge_parts(hit, parts))
+        return out
+
+
+def merge_parts(hit: Hit, parts: Sequence[Hit]) -> Hit:
+    # Parts of one clause overlap or touch; a gap would break ``text == doc[start:end]``.
+    parts = [p for p in parts if p.payload["start"] <= hit.payload["end"] and p.payload["end"] >= hit.payload["start"]] or [hit]
+    text, start, end = parts[0].payload["text"], parts[0].payload["start"], parts[0].payload["end"]
+    for part in parts[1:]:
+        ps, pe, pt = part.payload["start"], part.payload["end"], part.payload["text"]
+        if ps > end:
+            break
+        text += pt[end - ps:]
+        end = max(end, pe)
+    payload = dict(hit.payload, text=text, start=start, end=end, merged_chunks=[p.payload["chunk_index"] for p in parts])
+    return Hit(hit.point_id, hit.score, payload, dict(hit.signals, expanded=len(parts) > 1))
