@@ -15,12 +15,16 @@ from typing import Iterator, Literal, Union
 
 import numpy as np
 
-from .citations import check_answer, supporting_quote
+from .citations import check_answer, content_words, supporting_quote
+from .facts import fact_kinds, wanted_fact_kinds
+from .retrieval import strip_names
 from .llm import ChatModel, open_chat_model
 from .prompting import NO_ANSWER, PromptSource, build_messages, defang, is_no_answer
 from .store import Hit
 
 Status = Literal["answered", "reduced", "flagged", "abstained"]
+OVERLAP_WEIGHT = 0.25
+FACT_BONUS = 0.1
 
 
 @dataclass
@@ -110,10 +114,25 @@ class Answerer:
         return self._chat
 
     def _sentence_scores(self, question: str, sentences: list[str]) -> list[float]:
+        """How well each sentence answers ``question``: embedding similarity, plus the share of
+        the question's content words it contains, plus a bonus when it holds the kind of fact
+        the question asks for (a date for "when", an amount for "how much", a rate for "what
+        percentage")."""
         embedder = self.service.embedder
+        kinds = wanted_fact_kinds(question)
+        # Names picked the documents; within them they are in every sentence and decide nothing.
+        stripped = strip_names(question)
+        question = stripped if len(content_words(stripped)) >= 2 else question
         q = embedder.embed_query(question)
-        vectors = embedder.embed_uncached(sentences)
-        return list(np.asarray(vectors) @ q)
+        vectors = embedder.embed(sentences)
+        dense = np.asarray(vectors) @ q
+        wanted = content_words(question)
+        out = []
+        for sentence, d in zip(sentences, dense):
+            overlap = len(wanted & content_words(sentence)) / len(wanted) if wanted else 0.0
+            bonus = FACT_BONUS if kinds and kinds & fact_kinds(sentence) else 0.0
+            out.append(float(d) + OVERLAP_WEIGHT * overlap + bonus)
+        return out
 
     def ask(self, question: str, **filters) -> Answer:
         final = None
@@ -123,10 +142,12 @@ class Answerer:
         assert final is not None
         return final
 
-    def stream(self, question: str, *, doc_type: str | None = None, doc_ids: list[str] | None = None) -> Iterator[Event]:
+    def stream(self, question: str, *, doc_type: str | None = None, doc_ids: list[str] | None = None,
+               party: str | None = None, date_from: str | None = None, date_to: str | None = None) -> Iterator[Event]:
         cfg = self.settings.answer
         began = time.perf_counter()
-        hits = self.service.retrieve(question, cfg.passages, doc_type=doc_type, doc_ids=doc_ids)
+        hits = self.service.retrieve(question, cfg.passages, doc_type=doc_type, doc_ids=doc_ids,
+                                     party=party, date_from=date_from, date_to=date_to)
         hits = self.service.retriever.expand(hits) if hits else hits
         retrieval_s = time.perf_counter() - began
         sources = [Source(i, h) for i, h in enumerate(hits, 1)]
@@ -175,11 +196,12 @@ class Answerer:
         else:
             prefer = [n for n, _ in check.cited if n in full]
             quoted = supporting_quote(question, {n: defang(t)[0] for n, t in full.items()}, prefer, self._sentence_scores)
-            if quoted is None:
-                answer.reason = "the model's answer was unsupported and no passage sentence could replace it"
+            if quoted is None or quoted[2] < cfg.min_quote_score:
+                best = f" (best sentence scored {quoted[2]:.2f} < {cfg.min_quote_score})" if quoted else ""
+                answer.reason = "the model's answer was unsupported and no passage sentence answers the question" + best
                 answer.status, answer.text = "abstained", NO_ANSWER
             else:
-                number, sentence = quoted
+                number, sentence, _ = quoted
                 answer.text = f"“{sentence}” [{number}]"
                 answer.status, answer.cited = "reduced", [(number, answer.text)]
         yield finish(answer)

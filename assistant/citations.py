@@ -89,14 +89,53 @@ def check_answer(text: str, passages: dict[int, str]) -> Check:
         for quote in quotes:
             if valid and _norm(quote) not in _norm(cited_text):
                 check.problems.append(f"the quote \"{quote[:60]}\" is not in {', '.join(f'[{m}]' for m in valid)}")
+        if valid and not facts and not quotes and content_support(bare, cited_text) < MIN_CONTENT_SUPPORT:
+            check.problems.append(f"\"{bare.strip()[:60]}\" is not what {', '.join(f'[{m}]' for m in valid)} says")
     if check.claims and not any_valid:
         check.problems.append("cites no source")
+    if repetitive(text):
+        check.problems.append("the answer repeats itself (a small model's failure mode)")
     return check
 
 
-def sentences(text: str) -> list[str]:
-    parts = re.split(r"(?<=[.;:!?])\s+(?=[A-Z(\"“0-9])|\n{2,}", text)
-    return [" ".join(p.split()) for p in parts if len(p.split()) >= 3]
+MIN_CONTENT_SUPPORT = 0.6
+_STOP = frozenset(
+    """a an the of to in on for by with and or is are was were be been this that these those it its as at from
+    under any all not no shall will may which who whom what when where how does do did has have had i you we they
+    he she there their them his her answer question source sources document documents says state states yes""".split()
+)
+
+
+def content_words(text: str) -> set[str]:
+    return {w for w in re.findall(r"[a-z0-9]+", text.lower()) if len(w) > 2 and w not in _STOP}
+
+
+def content_support(claim: str, passage: str) -> float:
+    """Share of the claim's content words that occur in the passage (1.0 for a claim without any)."""
+    words = content_words(claim)
+    return len(words & content_words(passage)) / len(words) if words else 1.0
+
+
+def repetitive(text: str) -> bool:
+    """A sentence said twice, or a word trigram said three times: degenerate generation."""
+    sents = [" ".join(s.lower().split()) for s in _SENTENCE_END.split(text) if len(s.split()) >= 3]
+    if len(sents) != len(set(sents)):
+        return True
+    words = text.lower().split()
+    grams = [tuple(words[i:i + 3]) for i in range(len(words) - 2)]
+    return any(grams.count(g) >= 3 for g in set(grams))
+
+
+_SUBCLAUSE = re.compile(r"\s(?=\d{1,2}\.\d{1,2}(?:\.\d{1,2})?\s+[A-Z\"“(])|\s(?=\([a-h]\)\s)")
+
+
+def sentences(text: str, min_words: int = 4) -> list[str]:
+    """Sentences and numbered sub-clauses ("7.2 ...", "(b) ..."): the units a quote is made of."""
+    parts = []
+    for line in text.split("\n"):  # schedules and term sheets put one item per line
+        for piece in re.split(r"(?<=[.;!?])\s+(?=[A-Z(\"“0-9])", line):
+            parts.extend(_SUBCLAUSE.split(piece))
+    return [" ".join(p.split()) for p in parts if len(p.split()) >= min_words]
 
 
 def supporting_quote(
@@ -105,17 +144,20 @@ def supporting_quote(
     prefer: Sequence[int],
     score: Callable[[str, list[str]], list[float]],
     max_chars: int = 400,
-) -> tuple[int, str] | None:
-    """The passage sentence that best answers ``question``: from a source the model cited when it
-    cited a real one, else from any source. ``score`` ranks sentences (embedding similarity)."""
-    order = [n for n in prefer if n in passages] or list(passages)
+) -> tuple[int, str, float] | None:
+    """The passage sentence that best answers ``question``, with its score. Sources the model
+    cited, then the better-ranked ones, win near-ties. ``score`` rates sentences."""
+    order = [n for n in prefer if n in passages] + [n for n in passages if n not in prefer]
     candidates: list[tuple[int, str]] = [(n, s) for n in order for s in sentences(passages[n])]
     if not candidates:
         return None
     scores = score(question, [s for _, s in candidates])
-    # Sentences of earlier (better ranked / cited) sources win near-ties.
-    best = max(range(len(candidates)), key=lambda i: scores[i] - 0.01 * order.index(candidates[i][0]))
+    adjusted = [scores[i] - RANK_PENALTY * order.index(candidates[i][0]) for i in range(len(candidates))]
+    best = max(range(len(candidates)), key=lambda i: adjusted[i])
     number, sentence = candidates[best]
     if len(sentence) > max_chars:
         sentence = sentence[:max_chars].rsplit(" ", 1)[0] + " …"
-    return number, sentence
+    return number, sentence, adjusted[best]
+
+
+RANK_PENALTY = 0.02

@@ -192,19 +192,30 @@ def search_cmd(
     question: str = typer.Argument(..., help="A question or keywords, e.g. \"sync licence territory\"."),
     k: int = typer.Option(None, "-k", "--top", min=1, max=100, help="How many passages (default: search_k setting)."),
     doc_type: Optional[str] = typer.Option(None, "--doc-type", "-t", help="Only this document type, e.g. contract."),
-    mode: str = typer.Option("hybrid", "--mode", help="hybrid (dense + BM25, fused), dense or lexical."),
+    mode: str = typer.Option("auto", "--mode", help="auto (the product's retrieval: hybrid, identifiers first, "
+                             "named documents preferred), hybrid (plain fusion), dense or lexical."),
+    party: Optional[str] = typer.Option(None, "--party", "-p", help="Only agreements with this party (part of the name is enough)."),
+    since: Optional[str] = typer.Option(None, "--since", help="Only agreements made on or after this date (YYYY or YYYY-MM-DD)."),
+    until: Optional[str] = typer.Option(None, "--until", help="Only agreements made on or before this date."),
     as_json: bool = typer.Option(False, "--json", help="Machine-readable output."),
 ) -> None:
     """Retrieval only: print the passages that best match QUESTION, with file, section, page
     and character offsets into the document's extracted text."""
     from .service import RightsService
 
-    if mode not in ("hybrid", "dense", "lexical"):
-        raise typer.BadParameter("mode must be hybrid, dense or lexical", param_hint="--mode")
+    if mode not in ("auto", "hybrid", "dense", "lexical"):
+        raise typer.BadParameter("mode must be auto, hybrid, dense or lexical", param_hint="--mode")
     with RightsService(_settings()) as service:
-        hits = service.search(question, k, doc_type=doc_type, mode=mode)  # type: ignore[arg-type]
+        if mode == "auto":
+            hits = service.retrieve(question, k, doc_type=doc_type, party=party,
+                                    date_from=_iso(since, "--since"), date_to=_iso(until, "--until"))
+        else:
+            scope = service.scope_documents(None, party, _iso(since, "--since"), _iso(until, "--until"))
+            hits = [] if scope == [] else service.search(question, k, doc_type=doc_type, mode=mode, doc_ids=scope)  # type: ignore[arg-type]
     if as_json:
         print(json.dumps([{"score": h.score, **h.payload} for h in hits], ensure_ascii=False, indent=1))
+    elif not hits and (party or since or until):
+        console.print("[yellow]No ingested document matches --party/--since/--until.[/] See `rights sources` for parties and dates.")
     else:
         print_hits(hits)
 
@@ -251,6 +262,9 @@ def ask_cmd(
     question: str = typer.Argument(..., help="A question, e.g. \"When does the Nova Records deal expire?\""),
     doc_type: Optional[str] = typer.Option(None, "--doc-type", "-t", help="Only documents of this type."),
     doc: Optional[list[str]] = typer.Option(None, "--doc", "-d", help="Only this document (id, file name or title); repeatable."),
+    party: Optional[str] = typer.Option(None, "--party", "-p", help="Only agreements with this party (part of the name is enough)."),
+    since: Optional[str] = typer.Option(None, "--since", help="Only agreements made on or after this date (YYYY or YYYY-MM-DD)."),
+    until: Optional[str] = typer.Option(None, "--until", help="Only agreements made on or before this date (YYYY or YYYY-MM-DD)."),
     all_sources: bool = typer.Option(False, "--all-sources", help="Show every passage given to the model, not only the cited ones."),
     as_json: bool = typer.Option(False, "--json", help="Machine-readable output."),
 ) -> None:
@@ -277,7 +291,8 @@ def ask_cmd(
         final = None
         try:
             with console.status("retrieving and generating…", spinner="dots") if not as_json else _null():
-                for event in answerer.stream(question, doc_type=doc_type, doc_ids=doc_ids):
+                for event in answerer.stream(question, doc_type=doc_type, doc_ids=doc_ids, party=party,
+                                             date_from=_iso(since, "--since"), date_to=_iso(until, "--until")):
                     if isinstance(event, FinalEvent):
                         final = event.answer
         except LLMError as exc:
@@ -295,6 +310,16 @@ def ask_cmd(
     else:
         print_answer(final, all_sources)
     raise typer.Exit(3 if final.abstained else 0)
+
+
+def _iso(value: Optional[str], option: str) -> Optional[str]:
+    import re
+
+    if value is None:
+        return None
+    if not re.fullmatch(r"\d{4}(-\d{2}(-\d{2})?)?", value):
+        raise typer.BadParameter("use YYYY, YYYY-MM or YYYY-MM-DD", param_hint=option)
+    return value
 
 
 class _null:
@@ -321,11 +346,12 @@ def sources_cmd(as_json: bool = typer.Option(False, "--json", help="Machine-read
         console.print("No documents ingested yet. Try `rights demo` or `rights ingest FOLDER`.")
         return
     table = Table(title=f"{len(docs)} document(s)")
-    for col in ("file", "title", "kind", "chunks", "pages", "state", "ingested at", "id"):
+    for col in ("file", "title", "parties", "made", "kind", "chunks", "pages", "state", "id"):
         table.add_column(col, overflow="fold")
     for d in docs:
         state = d.state if d.state == "complete" else f"[yellow]{d.state}[/]"
-        table.add_row(escape(d.file_name), escape(d.title[:60]), d.kind, str(d.n_chunks), str(d.pages or ""), state, d.ingested_at, d.doc_id)
+        table.add_row(escape(d.file_name), escape(d.title[:60]), escape(" · ".join(d.parties)), d.agreement_date or "",
+                      d.kind, str(d.n_chunks), str(d.pages or ""), state, d.doc_id)
     console.print(table)
 
 
@@ -388,22 +414,31 @@ def _flatten(data: dict, prefix: str = ""):
 @app.command("demo")
 @friendly
 def demo_cmd(
-    searches: int = typer.Option(5, "--searches", min=0, help="How many sample questions to run after ingesting."),
+    questions: int = typer.Option(3, "--questions", "-n", min=0, help="How many sample questions to answer after ingesting."),
 ) -> None:
-    """Ingest the bundled demo corpus (nine fictional music contracts) and run sample searches."""
+    """Ingest the bundled demo corpus (nine fictional music contracts) and answer sample
+    questions with cited sources, saying whether the cited passages hold the expected answer."""
+    from .answering import Answerer
     from .demo import corpus_dir, sample_questions
+    from .llm import LLMError
     from .service import RightsService
 
     with RightsService(_settings()) as service:
         report = run_ingest(service, [corpus_dir()], prune=False, quiet=False)
-        for q in sample_questions(searches):
+        answerer = Answerer(service)
+        for q in sample_questions(questions):
             console.rule(f"[bold]{escape(q['question'])}")
-            hits = service.search(q["question"], 3)
-            print_hits(hits, width=300)
-            top = hits[0].payload if hits else {}
-            ok = Path(top.get("file_name", "")).stem == q.get("doc_id") and q.get("gold_answer", "") in top.get("text", "")
-            console.print(f"   expected: {escape(q.get('doc_id', '?'))} § {escape(str(q.get('gold_section')))} — "
-                          + ("[green]top hit holds the answer[/]" if ok else "[yellow]answer not in the top hit[/]"))
+            try:
+                with console.status("retrieving and generating…", spinner="dots"):
+                    answer = answerer.ask(q["question"])
+            except LLMError as exc:
+                err.print(f"[bold red]error:[/] {escape(str(exc))}")
+                raise typer.Exit(2) from None
+            print_answer(answer)
+            cited = " ".join(" ".join(s.text.split()).lower() for s in answer.cited_sources())
+            ok = " ".join(q.get("gold_answer", "").split()).lower() in cited and not answer.abstained
+            console.print(f"expected: {escape(q.get('gold_answer', '?'))} ({escape(q.get('doc_id', '?'))} § {escape(str(q.get('gold_section')))}) — "
+                          + ("[green]a cited passage holds it[/]" if ok else "[yellow]not in the cited passages[/]"))
     raise typer.Exit(0 if report.ok else 1)
 
 
@@ -412,8 +447,11 @@ def load_plugins() -> None:
     entry point: a small seam that keeps dependencies flowing one way."""
     from importlib.metadata import entry_points
 
+    if getattr(app, "_plugins_loaded", False):
+        return
     for ep in entry_points(group="rights.commands"):
         ep.load()(app)
+    app._plugins_loaded = True  # type: ignore[attr-defined]
 
 
 def main() -> None:

@@ -11,26 +11,8 @@ from __future__ import annotations
 import re
 from dataclasses import dataclass
 
-MONTHS = {
-    m: i + 1
-    for i, names in enumerate(
-        [
-            ("january", "jan"), ("february", "feb"), ("march", "mar"), ("april", "apr"), ("may",),
-            ("june", "jun"), ("july", "jul"), ("august", "aug"), ("september", "sep", "sept"),
-            ("october", "oct"), ("november", "nov"), ("december", "dec"),
-        ]
-    )
-    for m in names
-}
-_MONTH = r"(?P<month>" + "|".join(sorted(MONTHS, key=len, reverse=True)) + r")\.?"
-_DAY = r"(?P<day>\d{1,2})(?:st|nd|rd|th)?"
-_YEAR = r"(?P<year>(?:19|20)\d{2})"
-DATE_PATTERNS = [
-    re.compile(rf"\b{_DAY}(?:\s+day\s+of)?\s+{_MONTH},?\s+{_YEAR}\b", re.I),
-    re.compile(rf"\b{_MONTH}\s+{_DAY},?\s+{_YEAR}\b", re.I),
-    re.compile(r"\b(?P<year>(?:19|20)\d{2})-(?P<month>\d{1,2})-(?P<day>\d{1,2})\b"),
-    re.compile(r"\b(?P<day>\d{1,2})/(?P<month>\d{1,2})/(?P<year>(?:19|20)\d{2})\b"),
-]
+from ingest.metadata import DATE_PATTERNS, date_value as _date_value, find_dates
+
 # ISWC T-345.246.800-1, ISRC GB-NVR-24-00012 / GBNVR2400012, IPI 00052210040, UPC/EAN, catalogue nos.
 IDENTIFIER = re.compile(
     r"\b(?:T-?\d{3}\.?\d{3}\.?\d{3}-?\d"
@@ -52,15 +34,6 @@ def _canonical_number(whole: str, frac: str | None) -> str:
     digits = whole.replace(",", "").lstrip("0") or "0"
     frac = (frac or "").rstrip("0")
     return f"{digits}.{frac}" if frac else digits
-
-
-def _date_value(m: re.Match) -> str | None:
-    month = m.group("month")
-    month_n = int(month) if month.isdigit() else MONTHS.get(month.lower().rstrip("."))
-    day, year = int(m.group("day")), int(m.group("year"))
-    if not month_n or not 1 <= month_n <= 12 or not 1 <= day <= 31:
-        return None
-    return f"{year:04d}-{month_n:02d}-{day:02d}"
 
 
 def extract_facts(text: str) -> list[Fact]:
@@ -115,3 +88,31 @@ def unsupported_facts(claim: str, passage: str) -> list[Fact]:
             continue
         missing.append(fact)
     return missing
+
+
+_ASKS = [
+    ("date", re.compile(r"\b(when|date|dated|expire|expires|expiry|until|deadline|start|starts|end|ends|effective)\b", re.I)),
+    ("money", re.compile(r"\b(how much|fee|fees|advance|amount|cost|price|paid|pay|owe|owes|sum|budget)\b", re.I)),
+    ("percent", re.compile(r"\b(percentage|per ?cent|rate|royalty|royalties|share|shares|split|splits|points)\b", re.I)),
+    ("number", re.compile(r"\b(how many|how long|days|months|years|number of)\b", re.I)),
+]
+_MONEY = re.compile(r"[£$€¥]\s?\d|\b\d[\d,.]*\s?(?:EUR|USD|GBP|JPY|euros?|dollars?|pounds?)\b|\b(?:EUR|USD|GBP|JPY)\s?\d", re.I)
+_PERCENT = re.compile(r"\d\s?%|\bper ?cent\b|\bpercent\b", re.I)
+
+
+def wanted_fact_kinds(question: str) -> set[str]:
+    """The kinds of fact a question asks for ("when" -> date, "how much" -> money ...)."""
+    return {kind for kind, pattern in _ASKS if pattern.search(question)}
+
+
+def fact_kinds(text: str) -> set[str]:
+    kinds = set()
+    if find_dates(text):
+        kinds.add("date")
+    if _MONEY.search(text):
+        kinds.add("money")
+    if _PERCENT.search(text):
+        kinds.add("percent")
+    if NUMBER.search(text):
+        kinds.add("number")
+    return kinds

@@ -118,12 +118,40 @@ class RightsService:
         return Retriever(self.store, self.embedder.embed_query)
 
     def retrieve(self, query: str, k: int | None = None, *, doc_type: str | None = None,
-                 doc_ids: list[str] | None = None) -> list[Hit]:
+                 doc_ids: list[str] | None = None, party: str | None = None,
+                 date_from: str | None = None, date_to: str | None = None) -> list[Hit]:
         """The product's retrieval for a question (answers and the evaluation use it): hybrid,
-        identifier-exact hits first, documents the question names preferred."""
+        identifier-exact hits first, documents the question names preferred; optionally only
+        documents with a party (substring of a party or the title) or made within dates."""
         if not self.store.exists():
             return []
-        return self.retriever.retrieve(query, k or self.settings.search_k, doc_type=doc_type, doc_ids=doc_ids)
+        scope = self.scope_documents(doc_ids, party, date_from, date_to)
+        if scope == []:
+            return []
+        return self.retriever.retrieve(query, k or self.settings.search_k, doc_type=doc_type, doc_ids=scope)
+
+    def scope_documents(self, doc_ids: list[str] | None = None, party: str | None = None,
+                        date_from: str | None = None, date_to: str | None = None) -> list[str] | None:
+        """Document ids passing the filters (None: no filter). Dates are ISO (YYYY or YYYY-MM-DD);
+        a document without a known agreement date never passes a date filter."""
+        if not (party or date_from or date_to):
+            return doc_ids
+        wanted = set(doc_ids) if doc_ids is not None else None
+        low = (party or "").lower()
+        out = []
+        for d in self.store.documents().values():
+            if wanted is not None and d.doc_id not in wanted:
+                continue
+            if party and not any(low in p.lower() for p in [*d.parties, d.title]):
+                continue
+            if (date_from or date_to) and not d.agreement_date:
+                continue
+            if date_from and d.agreement_date < date_from:
+                continue
+            if date_to and d.agreement_date[: len(date_to)] > date_to:
+                continue
+            out.append(d.doc_id)
+        return out
 
     def search(self, query: str, k: int | None = None, *, doc_type: str | None = None,
                mode: SearchMode = "hybrid", doc_ids: list[str] | None = None) -> list[Hit]:

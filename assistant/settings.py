@@ -65,6 +65,9 @@ class AnswerSettings(BaseModel):
     min_relevance: float = Field(
         0.25, ge=0, le=1, description="abstain when no passage's dense similarity reaches this (and no exact term hit)"
     )
+    min_quote_score: float = Field(
+        0.5, ge=-1, le=3, description="abstain rather than quote a sentence scoring below this (see README)"
+    )
     on_unsupported: str = Field(
         "quote", pattern="^(quote|flag)$",
         description="an answer whose facts its citations don't hold: reduce to the supporting quote, or flag it",

@@ -43,6 +43,8 @@ class DocumentRecord:
     # deleting: its chunks are being removed
     ingested_at: str = ""
     warnings: list[str] = field(default_factory=list)
+    parties: list[str] = field(default_factory=list)  # from the preamble ("between X and Y")
+    agreement_date: str | None = None  # ISO date the contract says it was made
 
     def payload(self) -> dict[str, Any]:
         return asdict(self)

@@ -18,13 +18,14 @@ from datetime import datetime, timezone
 from pathlib import Path
 from typing import Iterable, Protocol, Sequence
 
+from . import metadata
 from .chunking import Chunk, ChunkingOptions, chunk_text
 from .errors import IngestError, UnsupportedFile
 from .model import ChunkRecord, DocumentRecord, DocumentSink, Encoder
 from .readers import read_file
 
 # Bump when chunking or payload layout changes: documents are then re-chunked on the next run.
-PIPELINE_VERSION = "1"
+PIPELINE_VERSION = "2"  # 2: parties and agreement date in the ledger
 ENCODE_BATCH = 64  # chunks per model call (progress granularity)
 WAVE_CHUNKS = 512  # chunks read ahead and embedded together across documents
 IGNORED_NAMES = {"Thumbs.db", "desktop.ini"}
@@ -264,6 +265,8 @@ def _prepare(path: Path, previous: DocumentRecord | None, options: ChunkingOptio
         pages=extracted.pages,
         reader=f"{extracted.reader}@{version}",
         ingested_at=datetime.now(timezone.utc).isoformat(timespec="seconds"),
+        parties=metadata.parties(extracted.text),
+        agreement_date=metadata.agreement_date(extracted.text),
     )
     records = [
         ChunkRecord(

@@ -108,3 +108,27 @@ def test_ollama_down_is_a_clear_error(demo_data, embedder):
     with RightsService(settings, embedder=embedder) as svc:
         with pytest.raises(LLMUnavailable, match="not reachable"):
             Answerer(svc).ask("When does the Nova Records deal with MARA expire?")
+
+
+def test_rights_ask_prints_answer_and_sources_and_exit_codes(demo_data, fake, monkeypatch):
+    from typer.testing import CliRunner
+
+    from assistant.cli import app
+
+    monkeypatch.setenv("RIGHTS_DATA_DIR", str(demo_data))
+    monkeypatch.setenv("COLUMNS", "200")
+    monkeypatch.setenv("OLLAMA_HOST", fake.url)
+    fake.script = Script(reply=lambda body: f"It ends on 31 December 2027 [{source_number(body, '31 December 2027')}].")
+    result = CliRunner().invoke(app, ["ask", "When does the Nova Records deal with MARA expire?"], catch_exceptions=False)
+    assert result.exit_code == 0, result.output
+    assert "It ends on 31 December 2027" in result.output
+    assert "Sources" in result.output and "nova-records-amendment-1.txt" in result.output
+    fake.script = Script(reply="The documents do not say.")
+    result = CliRunner().invoke(app, ["ask", "What is the sync fee for Blue Hour in Brazil?"], catch_exceptions=False)
+    assert result.exit_code == 3 and NO_ANSWER in result.output
+    result = CliRunner().invoke(app, ["ask", "--json", "Who administers the Northgate catalogue?"], catch_exceptions=False)
+    assert json.loads(result.output)["sources"]
+    monkeypatch.setenv("OLLAMA_HOST", "http://127.0.0.1:9")
+    monkeypatch.setenv("RIGHTS_LLM__RETRIES", "0")
+    result = CliRunner().invoke(app, ["ask", "When does the Nova Records deal with MARA expire?"], catch_exceptions=False)
+    assert result.exit_code == 2 and "not reachable" in result.output and "Traceback" not in result.output

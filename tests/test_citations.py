@@ -72,3 +72,12 @@ def test_no_answer_detection():
     assert is_no_answer("The documents do not mention a sync fee.")
     assert is_no_answer("The sources don't specify the territory.")
     assert not is_no_answer("The term ends on 31 December 2027 [1].")
+
+
+def test_content_free_or_degenerate_answers_fail():
+    passages = {1: AMENDMENT}
+    problems = check_answer("The source is a document that outlines the obligations of the Company [1].", passages).problems
+    assert any("is not what [1] says" in p for p in problems)
+    looping = "The term is extended [1]. The term is extended [1]. The term is extended [1]."
+    assert any("repeats itself" in p for p in check_answer(looping, passages).problems)
+    assert check_answer("The streaming royalty was increased [1].", passages).ok

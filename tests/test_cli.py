@@ -5,10 +5,11 @@ from __future__ import annotations
 import pytest
 from typer.testing import CliRunner
 
-from assistant.cli import app
+from assistant.cli import app, load_plugins
 from fixtures import write_bad_files
 
-VERBS = ["ingest", "search", "sources", "forget", "config", "demo"]
+load_plugins()  # `rights eval` comes from the eval package through the rights.commands entry point
+VERBS = ["ingest", "search", "ask", "sources", "forget", "config", "demo", "eval"]
 
 
 @pytest.fixture

@@ -1,0 +1,90 @@
+"""Document-level facts read from a contract's opening: its parties and the date it was made.
+
+They let a user scope a question ("only agreements with Nova Records", "signed since 2023")
+without naming files. Read from the preamble only, where contracts state them; a document
+that doesn't follow the pattern simply gets none (never a guess from the body).
+"""
+
+from __future__ import annotations
+
+import re
+
+MONTHS = {
+    m: i + 1
+    for i, names in enumerate(
+        [
+            ("january", "jan"), ("february", "feb"), ("march", "mar"), ("april", "apr"), ("may",),
+            ("june", "jun"), ("july", "jul"), ("august", "aug"), ("september", "sep", "sept"),
+            ("october", "oct"), ("november", "nov"), ("december", "dec"),
+        ]
+    )
+    for m in names
+}
+_MONTH = r"(?P<month>" + "|".join(sorted(MONTHS, key=len, reverse=True)) + r")\.?"
+_DAY = r"(?P<day>\d{1,2})(?:st|nd|rd|th)?"
+_YEAR = r"(?P<year>(?:19|20)\d{2})"
+DATE_PATTERNS = [
+    re.compile(rf"\b{_DAY}(?:\s+day\s+of)?\s+{_MONTH},?\s+{_YEAR}\b", re.I),
+    re.compile(rf"\b{_MONTH}\s+{_DAY},?\s+{_YEAR}\b", re.I),
+    re.compile(r"\b(?P<year>(?:19|20)\d{2})-(?P<month>\d{1,2})-(?P<day>\d{1,2})\b"),
+    re.compile(r"\b(?P<day>\d{1,2})/(?P<month>\d{1,2})/(?P<year>(?:19|20)\d{2})\b"),
+]
+
+
+def date_value(m: re.Match) -> str | None:
+    """ISO date of a DATE_PATTERNS match, or None when it is not a real calendar date."""
+    month = m.group("month")
+    month_n = int(month) if month.isdigit() else MONTHS.get(month.lower().rstrip("."))
+    day, year = int(m.group("day")), int(m.group("year"))
+    if not month_n or not 1 <= month_n <= 12 or not 1 <= day <= 31:
+        return None
+    return f"{year:04d}-{month_n:02d}-{day:02d}"
+
+
+def find_dates(text: str) -> list[tuple[int, int, str]]:
+    """(start, end, ISO date) of every date in ``text``, in order, without overlaps."""
+    found: list[tuple[int, int, str]] = []
+    for pattern in DATE_PATTERNS:
+        for m in pattern.finditer(text):
+            value = date_value(m)
+            if value and all(m.end() <= s or m.start() >= e for s, e, _ in found):
+                found.append((m.start(), m.end(), value))
+    return sorted(found)
+
+
+PREAMBLE_CHARS = 2500
+_BETWEEN = re.compile(r"\b(?:by and )?between\s*:?\s+", re.I)
+_AFTER_DEFINITION = re.compile(r"\)\s*[,;]?\s*(?:and|&)\s+", re.I)  # ("Company"), and ...
+_PLAIN_AND = re.compile(r"\s+(?:and|&)\s+", re.I)
+_ENTITY_CUT = re.compile(r"\s*(?:,|\(|;|\n|\bp/k/a\b|\bprofessionally known\b|\bwhose\b|\ba company\b|\ba corporation\b|\s+and\s+|\s+&\s+|\s+dated\b|\s+effective\b).*$", re.I | re.S)
+_MADE = re.compile(r"\b(?:made|dated|entered into|effective|signed)\b[^.]{0,60}?$", re.I)
+
+
+def _clean_party(raw: str) -> str:
+    name = _ENTITY_CUT.sub("", " ".join(raw.split())).strip(" ,;:\"“”'")
+    return name if 2 <= len(name) <= 120 else ""
+
+
+def parties(text: str) -> list[str]:
+    """The two parties named after "between" in the preamble: the second starts after the
+    first one's definition ("... ("Company"), and ...") or, failing that, after "and"."""
+    head = text[:PREAMBLE_CHARS]
+    m = _BETWEEN.search(head)
+    if not m:
+        return []
+    seg = head[m.end(): m.end() + 900]
+    first = _clean_party(seg)
+    split = _AFTER_DEFINITION.search(seg) or _PLAIN_AND.search(seg, len(first))
+    second = _clean_party(seg[split.end():]) if split else ""
+    return [n for n in dict.fromkeys([first, second]) if n]
+
+
+def agreement_date(text: str) -> str | None:
+    """The date the contract says it was made: the first date in the preamble preceded by
+    "made", "dated", "entered into", "effective" (else the preamble's first date)."""
+    head = text[:PREAMBLE_CHARS]
+    dates = find_dates(head)
+    for start, _, value in dates:
+        if _MADE.search(head[max(0, start - 80):start]):
+            return value
+    return dates[0][2] if dates else None
