@@ -49,9 +49,9 @@ def test_supporting_quote_prefers_cited_sources():
         q = set(question.lower().split())
         return [len(q & set(s.lower().split())) for s in sentences]
 
-    number, sentence = supporting_quote("when does the term end", passages, [2], score)
+    number, sentence, _ = supporting_quote("when does the term end", passages, [2], score)
     assert number == 2 and "31 December 2027" in sentence
-    number, sentence = supporting_quote("when does the term end", passages, [], score)
+    number, sentence, _ = supporting_quote("when does the term end", passages, [], score)
     assert number == 1 and "28 February 2027" in sentence
 
 
