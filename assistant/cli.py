@@ -47,6 +47,10 @@ def _settings() -> Settings:
     return load_settings(State.config)
 
 
+# Failures a user can fix: one red line, exit 2. Plugins add their own (see load_plugins).
+USER_ERRORS: list[type[BaseException]] = [StoreError, EmbeddingError, FileNotFoundError]
+
+
 def friendly(fn: Callable) -> Callable:
     """Turn expected failures into one red line and exit status 2, never a traceback."""
 
@@ -54,7 +58,7 @@ def friendly(fn: Callable) -> Callable:
     def wrapper(*args, **kwargs):
         try:
             return fn(*args, **kwargs)
-        except (StoreError, EmbeddingError, FileNotFoundError) as exc:
+        except tuple(USER_ERRORS) as exc:
             err.print(f"[bold red]error:[/] {escape(str(exc))}")
             raise typer.Exit(2) from None
         except ValidationError as exc:

@@ -12,7 +12,7 @@ from rich.markup import escape
 from rich.progress import BarColumn, MofNCompleteColumn, Progress, TextColumn, TimeElapsedColumn, TimeRemainingColumn
 from rich.table import Table
 
-from assistant.cli import RichProgress, console, err, friendly, _settings
+from assistant.cli import USER_ERRORS, RichProgress, console, err, friendly, _settings
 
 from .compare import RunError, flips, load_run, metric_deltas
 from .dataset import DatasetError, load_dataset, select
@@ -157,20 +157,5 @@ def eval_cmd(
 
 
 def register(app: typer.Typer) -> None:
-    wrapped = friendly(eval_cmd)
-    app.command("eval", help=HELP)(_errors(wrapped))
-
-
-def _errors(fn):
-    """Dataset, run and gate problems are user errors: one line, exit 2."""
-    import functools
-
-    @functools.wraps(fn)
-    def wrapper(*args, **kwargs):
-        try:
-            return fn(*args, **kwargs)
-        except (DatasetError, RunError, GateUnavailable) as exc:
-            err.print(f"[bold red]error:[/] {escape(str(exc))}")
-            raise typer.Exit(2) from None
-
-    return wrapper
+    USER_ERRORS.extend([DatasetError, RunError, GateUnavailable])
+    app.command("eval", help=HELP)(friendly(eval_cmd))
