@@ -143,10 +143,22 @@ def print_report(report: IngestReport, embedded: int) -> None:
     table.add_row("seconds", f"{report.seconds:.1f}")
     table.add_row("chunks/s", f"{report.chunks_per_second:.1f}")
     console.print(table)
+    if report.warned:
+        n = sum(len(r.warnings) for r in report.warned)
+        console.print(f"[bold yellow]{n} validation warning(s) in {len(report.warned)} file(s)[/] (ingested; stored on the records):")
+        for r in report.warned:
+            console.print(f"  [yellow]![/] {escape(r.path)}")
+            for w in r.warnings[:WARNINGS_SHOWN]:
+                console.print(f"      {escape(w)}", highlight=False)
+            if len(r.warnings) > WARNINGS_SHOWN:
+                console.print(f"      … {len(r.warnings) - WARNINGS_SHOWN} more (`rights sources --json`)")
     if report.problems:
         console.print(f"[bold red]{len(report.problems)} file(s) not ingested:[/]")
         for r in report.problems:
             console.print(f"  [red]✗[/] {escape(r.path)} — {escape(r.reason or r.status)}")
+
+
+WARNINGS_SHOWN = 8
 
 
 @app.command("ingest")
@@ -156,9 +168,13 @@ def ingest_cmd(
     prune: bool = typer.Option(False, "--prune", help="Also remove documents whose files under PATHS no longer exist."),
     quiet: bool = typer.Option(False, "--quiet", "-q", help="No progress bar; summary only."),
 ) -> None:
-    """Ingest contracts (PDF, DOCX, TXT, Markdown) into the store, incrementally.
+    """Ingest contracts (PDF, DOCX, TXT, Markdown) and music data (split sheets and catalog
+    exports as CSV/XLSX, DDEX ERN 3.8/4.x XML, CWR 2.1/2.2/3.0) into the store, incrementally.
 
-    Unchanged files are skipped; changed files replace their earlier chunks; bad files are
+    Contracts are chunked by clause; structured files become one chunk per work, recording,
+    release or deal, with identifiers (ISWC, ISRC, IPI, UPC) normalised and validated. Shares
+    that don't total 100%, bad check digits and identifiers given to two titles are listed as
+    validation warnings (the records are still ingested). Unchanged files are skipped; changed files replace their earlier chunks; bad files are
     reported with a reason and the rest of the batch goes on. Safe to interrupt: run it again
     to finish. Exit status: 0 all ingested, 1 some files failed, 2 the job could not run.
     """
@@ -175,6 +191,9 @@ def print_hits(hits, show_text: bool = True, width: int = 600) -> None:
         console.print("[yellow]No passages found.[/] Is anything ingested? Try `rights sources`.")
         return
     for rank, hit in enumerate(hits, start=1):
+        if hit.payload.get("record_kind"):
+            print_record(rank, hit)
+            continue
         where = [hit.payload.get("file_name", "?")]
         if hit.payload.get("section"):
             where.append(f"§ {hit.payload['section']}")
@@ -188,6 +207,52 @@ def print_hits(hits, show_text: bool = True, width: int = 600) -> None:
         if show_text:
             text = " ".join(str(hit.payload.get("text", "")).split())
             console.print(f"   {escape(text[:width])}{'…' if len(text) > width else ''}", highlight=False)
+
+
+def _pct(v: float) -> str:
+    return f"{v:.4f}".rstrip("0").rstrip(".") + "%"
+
+
+def print_record(rank: int, hit) -> None:
+    """A record chunk (work, recording, release, deal, row) as a small table, not raw JSON."""
+    p = hit.payload
+    kind = {"row": "table row"}.get(p["record_kind"], p["record_kind"])
+    where = f"{p.get('file_name', '?')} · {p.get('location') or ''}".strip(" ·")
+    found = f"  [green]identifier {escape(hit.signals['identifier'])}[/]" if hit.signals.get("identifier") else ""
+    console.print(f"[bold cyan]{rank}.[/] [bold]{escape(kind)}: {escape(str(p.get('record_title') or '(untitled)'))}[/]"
+                  f"  [dim]{escape(where)} · score {hit.score:.3f}[/]{found}")
+    table = Table(show_header=False, box=None, padding=(0, 1), pad_edge=False)
+    table.add_column(style="dim", no_wrap=True)
+    table.add_column(overflow="fold")
+    from ingest.identifiers import format_identifier
+
+    parties = p.get("parties") or []
+    by_scheme: dict[str, list[str]] = {}
+    for ident in p.get("identifiers") or []:
+        if ident["scheme"] == "IPI" and parties:
+            continue  # shown with each party below
+        bad = " [red](invalid check digit)[/]" if not ident.get("valid", True) else ""
+        by_scheme.setdefault(ident["scheme"], []).append(escape(format_identifier(ident["scheme"], ident["value"])) + bad)
+    for scheme, values in by_scheme.items():
+        table.add_row(scheme, ", ".join(values))
+    for field, value in (p.get("fields") or {}).items():
+        if value in (None, "", [], {}):
+            continue
+        shown = "; ".join(map(str, value)) if isinstance(value, list) else str(value)
+        table.add_row(field.replace("_", " "), escape(shown[:300]))
+    console.print(table)
+    if parties:
+        pt = Table(box=None, padding=(0, 1), pad_edge=False, header_style="dim")
+        for col in ("party", "role", "IPI", "society", "shares", "controlled"):
+            pt.add_column(col, overflow="fold")
+        for party in parties:
+            shares = ", ".join(_pct(v) if r == "share" else f"{r} {_pct(v)}" for r, v in (party.get("shares") or {}).items())
+            ctl = {True: "yes", False: "no"}.get(party.get("controlled"), "")
+            pt.add_row(escape(party.get("name") or ""), escape(party.get("role") or party.get("kind") or ""),
+                       party.get("ipi") or "", escape(party.get("society") or ""), shares, ctl)
+        console.print(pt)
+    for w in p.get("warnings") or []:
+        console.print(f"   [yellow]! {escape(w)}[/]", highlight=False)
 
 
 @app.command("search")
@@ -420,8 +485,9 @@ def _flatten(data: dict, prefix: str = ""):
 def demo_cmd(
     questions: int = typer.Option(3, "--questions", "-n", min=0, help="How many sample questions to answer after ingesting."),
 ) -> None:
-    """Ingest the bundled demo corpus (nine fictional music contracts) and answer sample
-    questions with cited sources, saying whether the cited passages hold the expected answer."""
+    """Ingest the bundled demo corpus (nine fictional music contracts, a split sheet and a
+    catalog export), answer sample questions with cited sources, saying whether the cited
+    passages hold the expected answer, and look up a work by its ISWC."""
     from .answering import Answerer
     from .demo import corpus_dir, sample_questions
     from .llm import LLMError
@@ -443,6 +509,9 @@ def demo_cmd(
             ok = " ".join(q.get("gold_answer", "").split()).lower() in cited and not answer.abstained
             console.print(f"expected: {escape(q.get('gold_answer', '?'))} ({escape(q.get('doc_id', '?'))} § {escape(str(q.get('gold_section')))}) — "
                           + ("[green]a cited passage holds it[/]" if ok else "[yellow]not in the cited passages[/]"))
+        lookup = "Who wrote t 345 246 800 3 and what are the splits?"
+        console.rule(f"[bold]{escape(lookup)}[/]  (rights search: identifiers match exactly, any formatting)")
+        print_hits(service.retrieve(lookup, 2))
     raise typer.Exit(0 if report.ok else 1)
 
 

@@ -17,6 +17,8 @@ from typing import Sequence
 
 import numpy as np
 
+from ingest.identifiers import find_identifiers
+
 from . import lexical
 from .facts import IDENTIFIER
 from .store import Hit, Store
@@ -148,14 +150,45 @@ class Retriever:
         return Scope(chosen, scores)
 
     def identifier_hits(self, question: str, doc_type: str | None, allowed: list[str] | None) -> list[Hit]:
+        """Chunks carrying an identifier the question names, exactly, whatever its formatting.
+
+        ISWC/ISRC/IPI/UPC are normalised and looked up in the ``ids`` payload index: the records
+        the identifier names (a work for an ISWC, a recording for an ISRC, a release for a UPC)
+        come first, then other records and contract passages mentioning it. Other codes
+        (catalogue numbers) are matched in the text of the best lexical hits.
+        """
         found: list[Hit] = []
+        idents = find_identifiers(question)
+        if idents:
+            hits = self.store.search_ids([i.key for i in idents], 50, doc_type, allowed)
+            owner = {"ISWC": "work", "ISRC": "recording", "UPC": "release", "IPI": "work"}
+
+            def rank(h: Hit) -> tuple:
+                ids = set(h.payload.get("ids") or [])
+                matched = [i for i in idents if i.key in ids]
+                kind = h.payload.get("record_kind")
+                return (
+                    -len(matched),
+                    0 if any(owner[i.scheme] == kind for i in matched) else (1 if kind else 2),
+                    len(ids),  # the record about it, not a catalog row listing many
+                )
+
+            for h in sorted(hits, key=rank):
+                h.signals["identifier"] = ", ".join(i.display for i in idents if i.key in (h.payload.get("ids") or []))
+                found.append(h)
+        standard = [i.text.upper() for i in idents]
         for m in IDENTIFIER.finditer(question):
+            if any(m.group(0).upper() in s or s in m.group(0).upper() for s in standard):
+                continue
             compact = re.sub(r"[^A-Z0-9]", "", m.group(0).upper())
             for h in self.store.search_lexical(lexical.query_vector(m.group(0)), 20, doc_type, allowed):
                 if compact in re.sub(r"[^A-Z0-9]", "", str(h.payload.get("text", "")).upper()):
                     h.signals["identifier"] = m.group(0)
                     found.append(h)
-        return found
+        unique: dict[str, Hit] = {}
+        for h in found:
+            unique.setdefault(h.point_id, h)
+        return list(unique.values())
 
     def retrieve(self, question: str, k: int, *, doc_type: str | None = None, doc_ids: list[str] | None = None) -> list[Hit]:
         n = max(k * 4, 20)

@@ -30,6 +30,8 @@ INDEXED_FIELDS = {
     "doc_type": models.PayloadSchemaType.KEYWORD,
     "file_sha256": models.PayloadSchemaType.KEYWORD,
     "file_name": models.PayloadSchemaType.KEYWORD,
+    "ids": models.PayloadSchemaType.KEYWORD,  # identifier keys: "ISWC:T3452468001", "ISRC:..."
+    "record_kind": models.PayloadSchemaType.KEYWORD,
 }
 
 
@@ -198,7 +200,28 @@ class Store:
         )
         self.client.delete(self.ledger, points_selector=models.PointIdsList(points=[document_point_id(doc_id)]), wait=True)
 
+    def records_with_ids(self, keys: Sequence[str]) -> list[dict[str, Any]]:
+        if not keys or not self.client.collection_exists(self.chunks):
+            return []
+        return [h.payload for h in self.search_ids(list(keys), limit=10_000) if h.payload.get("record_kind")]
+
     # -- reading -------------------------------------------------------------------------------
+    def search_ids(self, keys: Sequence[str], limit: int = 50, doc_type: str | None = None, doc_ids: list[str] | None = None) -> list[Hit]:
+        """Chunks carrying any of the identifier ``keys`` exactly (payload index in server mode)."""
+        if not keys:
+            return []
+        flt = _filter(doc_type=doc_type, doc_ids=doc_ids) or models.Filter(must=[])
+        flt.must = list(flt.must or []) + [models.FieldCondition(key="ids", match=models.MatchAny(any=list(keys)))]
+        hits: list[Hit] = []
+        offset = None
+        while len(hits) < limit:
+            points, offset = self.client.scroll(self.chunks, scroll_filter=flt, limit=min(256, limit - len(hits)),
+                                                offset=offset, with_payload=True)
+            hits.extend(Hit(str(p.id), 1.0, dict(p.payload or {})) for p in points)
+            if offset is None:
+                break
+        return hits
+
     def count_chunks(self, doc_id: str | None = None) -> int:
         if not self.client.collection_exists(self.chunks):
             return 0

@@ -13,6 +13,7 @@ from typing import Any, Protocol, Sequence
 import numpy as np
 
 from .chunking import Chunk
+from .records.model import Record
 
 POINT_NAMESPACE = uuid.UUID("6f1c3a52-1f0e-4d5e-9a51-2c7b9e0f4d11")
 
@@ -62,6 +63,8 @@ class ChunkRecord:
     page: int | None
     page_end: int | None
     embed_text: str  # what the models see: title and section heading, then the chunk
+    record: Record | None = None  # structured files: the record this chunk renders
+    ids: list[str] = field(default_factory=list)  # identifier keys ("ISWC:T3452468001") it carries
 
     @property
     def point_id(self) -> str:
@@ -90,6 +93,8 @@ class ChunkRecord:
             "part": c.part,
             "page": self.page,
             "page_end": self.page_end,
+            "ids": self.ids,
+            **(self.record.payload() | {"record_title": self.record.title, "title": d.title} if self.record else {}),
         }
 
 
@@ -115,3 +120,7 @@ class DocumentSink(Protocol):
     def finish_document(self, doc: DocumentRecord, had_chunks: bool = True) -> None: ...
 
     def delete_document(self, doc_id: str) -> None: ...
+
+    def records_with_ids(self, keys: Sequence[str]) -> list[dict[str, Any]]:
+        """Payloads of record chunks carrying any of ``keys`` (cross-file duplicate checks)."""
+        ...

@@ -21,11 +21,15 @@ from typing import Iterable, Protocol, Sequence
 from . import metadata
 from .chunking import Chunk, ChunkingOptions, chunk_text
 from .errors import IngestError, UnsupportedFile
+from .identifiers import identifier_keys
 from .model import ChunkRecord, DocumentRecord, DocumentSink, Encoder
 from .readers import read_file
+from .records import is_structured, read_records
+from .records.model import RecordSet, render
+from .validation import check_duplicates
 
 # Bump when chunking or payload layout changes: documents are then re-chunked on the next run.
-PIPELINE_VERSION = "2"  # 2: parties and agreement date in the ledger
+PIPELINE_VERSION = "3"  # 2: parties and agreement date in the ledger; 3: identifier keys, records
 ENCODE_BATCH = 64  # chunks per model call (progress granularity)
 WAVE_CHUNKS = 512  # chunks read ahead and embedded together across documents
 IGNORED_NAMES = {"Thumbs.db", "desktop.ini"}
@@ -38,6 +42,7 @@ class FileResult:
     doc_id: str | None = None
     chunks: int = 0
     reason: str | None = None
+    warnings: list[str] = field(default_factory=list)  # validation: shares, identifiers, layout
 
 
 @dataclass
@@ -53,6 +58,10 @@ class IngestReport:
     @property
     def problems(self) -> list[FileResult]:
         return [r for r in self.results if r.status in ("failed", "skipped")]
+
+    @property
+    def warned(self) -> list[FileResult]:
+        return [r for r in self.results if r.warnings]
 
     @property
     def ok(self) -> bool:
@@ -191,6 +200,7 @@ def ingest(
     listener.start(len(files))
     version = _chunk_version(options)
     wave: list[_Prepared] = []
+    seen_ids: dict[str, tuple[str, str]] = {}  # identifier key -> (title, file) in this run
     for i, path in enumerate(files):
         listener.file_started(path)
         prepared = _prepare(path, known.get(doc_id_for(path)), options, version)
@@ -201,6 +211,7 @@ def ingest(
             listener.chunks_planned(len(prepared.records))
             wave.append(prepared)
         if wave and (sum(len(p.records) for p in wave) >= WAVE_CHUNKS or i == len(files) - 1):
+            check_duplicates(wave, sink, seen_ids)
             for result in _write_wave(wave, sink, encoder, listener):
                 report.chunks_written += result.chunks
                 report.results.append(result)
@@ -242,6 +253,8 @@ def _prepare(path: Path, previous: DocumentRecord | None, options: ChunkingOptio
         and previous.reader.endswith(version)
     ):
         return FileResult(str(path), "unchanged", doc_id, previous.n_chunks)
+    if is_structured(path):
+        return _prepare_records(path, doc_id, size, sha, previous, version)
     try:
         extracted = read_file(path)
     except UnsupportedFile as exc:
@@ -275,10 +288,62 @@ def _prepare(path: Path, previous: DocumentRecord | None, options: ChunkingOptio
             page=extracted.page_at(c.start),
             page_end=extracted.page_at(c.end - 1),
             embed_text=embed_text(title, c),
+            ids=identifier_keys(c.text),
         )
         for c in chunks
     ]
     return _Prepared(path, previous, doc, records)
+
+
+MAX_DOC_WARNINGS = 50  # validation warnings kept on a document's ledger entry (all stay on chunks)
+
+
+def _prepare_records(path: Path, doc_id: str, size: int, sha: str, previous: DocumentRecord | None, version: str) -> _Prepared | FileResult:
+    """A split sheet, catalog export, DDEX or CWR file: one chunk per record."""
+    try:
+        rs: RecordSet = read_records(path)
+    except IngestError as exc:
+        return FileResult(str(path), "failed", doc_id, reason=str(exc))
+    except Exception as exc:  # noqa: BLE001 - a reader bug on one odd file must not end the batch
+        return FileResult(str(path), "failed", doc_id, reason=f"could not parse ({type(exc).__name__}: {str(exc)[:120]}); please report this file")
+    title = rs.title or path.stem
+    doc = DocumentRecord(
+        doc_id=doc_id,
+        file_path=str(path),
+        file_name=path.name,
+        title=title,
+        doc_type=rs.doc_type,
+        kind=RECORD_KINDS.get(rs.doc_type, rs.doc_type),
+        file_sha256=sha,
+        size=size,
+        n_chunks=len(rs.records),
+        reader=f"{rs.reader}@{version}",
+        ingested_at=datetime.now(timezone.utc).isoformat(timespec="seconds"),
+        warnings=list(rs.warnings),
+    )
+    records = []
+    for i, record in enumerate(rs.records):
+        text = render(record, path.name)
+        chunk = Chunk(index=i, start=record.start, end=record.end, text=text, section=record.location,
+                      heading=record.title, section_path=None, sections=[], part=0)
+        records.append(ChunkRecord(doc=doc, chunk=chunk, page=None, page_end=None,
+                                   embed_text=text, record=record, ids=record.keys))
+    _collect_warnings(doc, rs)
+    return _Prepared(path, previous, doc, records)
+
+
+RECORD_KINDS = {"split sheet": "split sheet", "catalog": "catalog export", "ddex": "DDEX release", "cwr": "CWR registration", "table": "table"}
+
+
+def _collect_warnings(doc: DocumentRecord, rs: RecordSet) -> None:
+    """File-level warnings, then each record's, prefixed with where it is; capped on the ledger."""
+    doc.warnings = list(rs.warnings)
+    for r in rs.records:
+        for w in r.warnings:
+            doc.warnings.append(f"{r.location or r.title}: {w}")
+    if len(doc.warnings) > MAX_DOC_WARNINGS:
+        extra = len(doc.warnings) - MAX_DOC_WARNINGS
+        doc.warnings = doc.warnings[:MAX_DOC_WARNINGS] + [f"... and {extra} more (see the records)"]
 
 
 def _encode(wave: list[_Prepared], encoder: Encoder, listener: ProgressListener):
@@ -312,7 +377,7 @@ def _write_wave(wave: list[_Prepared], sink: DocumentSink, encoder: Encoder, lis
         offset += n
         previous = prepared.previous
         status = "new" if previous is None else ("resumed" if previous.state != "complete" else "changed")
-        result = FileResult(str(prepared.path), status, prepared.doc.doc_id, n)
+        result = FileResult(str(prepared.path), status, prepared.doc.doc_id, n, warnings=list(prepared.doc.warnings))
         listener.file_done(result)
         results.append(result)
     return results

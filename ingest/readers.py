@@ -196,9 +196,10 @@ def read_file(path: Path) -> Extracted:
     suffix = path.suffix.lower()
     reader = READERS.get(suffix)
     if reader is None:
-        raise UnsupportedFile(
-            f"unsupported file type '{suffix or path.name}' (supported: {', '.join(supported_suffixes())})"
-        )
+        from .records import SUFFIXES
+
+        supported = ", ".join(sorted(set(supported_suffixes()) | SUFFIXES))
+        raise UnsupportedFile(f"unsupported file type '{suffix or path.name}' (supported: {supported})")
     try:
         size = path.stat().st_size
     except OSError as exc:
