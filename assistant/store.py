@@ -254,11 +254,11 @@ class Store:
             self.chunks,
             query=vector.tolist(),
             using=DENSE,
-            limit=k,
+            limit=k + TIE_MARGIN,
             query_filter=_filter(doc_type=doc_type, doc_ids=doc_ids),
             with_payload=True,
         )
-        return [Hit(str(p.id), float(p.score), dict(p.payload or {})) for p in result.points]
+        return _ranked(result.points, k)
 
     def search_lexical(self, sparse: SparseVector, k: int, doc_type: str | None = None, doc_ids: list[str] | None = None) -> list[Hit]:
         indices, values = sparse
@@ -268,11 +268,21 @@ class Store:
             self.chunks,
             query=models.SparseVector(indices=indices, values=values),
             using=LEXICAL,
-            limit=k,
+            limit=k + TIE_MARGIN,
             query_filter=_filter(doc_type=doc_type, doc_ids=doc_ids),
             with_payload=True,
         )
-        return [Hit(str(p.id), float(p.score), dict(p.payload or {})) for p in result.points]
+        return _ranked(result.points, k)
+
+
+TIE_MARGIN = 8  # extra results fetched so equal scores at the cut are broken the same way every time
+
+
+def _ranked(points, k: int) -> list[Hit]:
+    """Top ``k`` by score, ties broken by point id. Qdrant returns equal scores in storage order,
+    which changes when an embedded store is reopened (records of one catalog often tie)."""
+    ordered = sorted(points, key=lambda p: (-round(float(p.score), 6), str(p.id)))[:k]
+    return [Hit(str(p.id), float(p.score), dict(p.payload or {})) for p in ordered]
 
 
 def _filter(doc_type: str | None = None, doc_ids: list[str] | None = None) -> models.Filter | None:

@@ -124,6 +124,11 @@ def discover(paths: Iterable[Path]) -> tuple[list[Path], list[FileResult]]:
     return list(files), problems
 
 
+def document_text(path: Path) -> str:
+    """The text a document's chunk offsets point into (extracted text, or a record file's text)."""
+    return read_records(path).text if is_structured(path) else read_file(path).text
+
+
 def guess_kind(title: str, name: str) -> str:
     """A coarse agreement kind from the title, for display and filters."""
     text = f"{title} {name}".lower()

@@ -137,10 +137,10 @@ def test_dataset_errors_name_the_line(tmp_path, line, message):
 
 def test_demo_questions_are_a_valid_dataset_with_exact_spans():
     from assistant.demo import corpus_dir, questions_path
-    from ingest.readers import read_file
+    from ingest.pipeline import document_text
 
     qs = load_dataset(questions_path())
-    texts = {p.stem: read_file(p).text for p in corpus_dir().iterdir()}
+    texts = {p.stem: document_text(p) for p in corpus_dir().iterdir()}
     answerable = [q for q in qs if q.answerable]
     assert len(answerable) >= 20 and len(qs) - len(answerable) >= 5
     for q in answerable:
