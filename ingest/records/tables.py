@@ -327,6 +327,21 @@ def _get(cells: list[Any], col: int | None) -> Any:
 
 
 # -- building records --------------------------------------------------------------------------
+def _shares(cells: list[Any], cols: dict[str, int], columns, record: Record, who: str) -> dict[str, float]:
+    """Shares in percent by right type from the ``(column key, right)`` pairs; bad values warn."""
+    shares: dict[str, float] = {}
+    for key, right in columns:
+        raw = _get(cells, cols.get(key))
+        try:
+            share = normalize_share(raw)
+        except ValueError:
+            record.warnings.append(f"{who}: share '{_cell(raw)}' is not a number")
+            continue
+        if share is not None:
+            shares[right] = share
+    return shares
+
+
 def _party(cells: list[Any], cols: dict[str, int], record: Record, label: str) -> Party | None:
     name = _cell(_get(cells, cols.get("name")))
     first, last = _cell(_get(cells, cols.get("first"))), _cell(_get(cells, cols.get("last")))
@@ -343,17 +358,8 @@ def _party(cells: list[Any], cols: dict[str, int], record: Record, label: str) -
         society = normalize_society(_get(cells, cols.get(key)))
         if society and society != party.society:
             party.societies[right] = society
-    for key, right in (("share", SHARE), ("pr_share", "PR"), ("mr_share", "MR"), ("sr_share", "SR")):
-        raw = _get(cells, cols.get(key))
-        if raw is None:
-            continue
-        try:
-            share = normalize_share(raw)
-        except ValueError:
-            record.warnings.append(f"{name or label}: share '{_cell(raw)}' is not a number")
-            continue
-        if share is not None:
-            party.shares[right] = share
+    party.shares = _shares(cells, cols, (("share", SHARE), ("pr_share", "PR"), ("mr_share", "MR"), ("sr_share", "SR")),
+                           record, name or label)
     if SHARE in party.shares and len(party.shares) > 1:
         party.shares.pop(SHARE)  # a manuscript share next to PR/MR/SR shares is not a fourth right
     party.controlled = _flag(_get(cells, cols.get("controlled")))
@@ -376,15 +382,8 @@ def _publisher(cells: list[Any], cols: dict[str, int], record: Record, writer: P
         ident = record.add_identifier("IPI", raw_ipi, f"IPI of {name}")
         pub.ipi = ident.value if ident else None
     pub.society = normalize_society(_get(cells, cols.get("publisher_society")))
-    for key, right in (("publisher_pr_share", "PR"), ("publisher_mr_share", "MR"), ("publisher_sr_share", "SR")):
-        raw = _get(cells, cols.get(key))
-        try:
-            share = normalize_share(raw)
-        except ValueError:
-            record.warnings.append(f"{name}: share '{_cell(raw)}' is not a number")
-            continue
-        if share is not None:
-            pub.shares[right] = share
+    pub.shares = _shares(cells, cols, (("publisher_pr_share", "PR"), ("publisher_mr_share", "MR"), ("publisher_sr_share", "SR")),
+                         record, name)
     if writer is not None:
         pub.controlled = writer.controlled
     return pub
