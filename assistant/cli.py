@@ -368,6 +368,12 @@ def ask_cmd(
             err.print(f"[bold red]error:[/] {escape(str(exc))}")
             raise typer.Exit(2) from None
     assert final is not None
+    import getpass
+
+    from . import audit
+
+    filters = {"doc_type": doc_type, "party": party, "since": since, "until": until, "doc": doc}
+    audit.append(_settings().audit_path, audit.entry(getpass.getuser(), question, final, filters, "cli"))
     if as_json:
         print(json.dumps({
             "question": final.question, "answer": final.text, "status": final.status, "reason": final.reason,
@@ -484,6 +490,7 @@ def _flatten(data: dict, prefix: str = ""):
 @friendly
 def demo_cmd(
     questions: int = typer.Option(3, "--questions", "-n", min=0, help="How many sample questions to answer after ingesting."),
+    chat: bool = typer.Option(True, "--chat/--no-chat", help="Then open the browser chat on the demo (Ctrl-C stops it)."),
 ) -> None:
     """Ingest the bundled demo corpus (nine fictional music contracts, a split sheet and a
     catalog export), answer sample questions with cited sources, saying whether the cited
@@ -512,7 +519,104 @@ def demo_cmd(
         lookup = "Who wrote t 345 246 800 3 and what are the splits?"
         console.rule(f"[bold]{escape(lookup)}[/]  (rights search: identifiers match exactly, any formatting)")
         print_hits(service.retrieve(lookup, 2))
+        if chat:
+            _serve_chat(service, None, None, answerer)
     raise typer.Exit(0 if report.ok else 1)
+
+
+def _serve_chat(service, host: Optional[str], port: Optional[int], answerer=None) -> None:
+    from .ui import SignInRequired, launch
+
+    host = host or service.settings.ui.host
+    port = port or service.settings.ui.port
+    console.rule(f"[bold]Chat: http://{host}:{port}[/]  (Ctrl-C stops it)")
+    if host not in ("127.0.0.1", "localhost", "::1"):
+        err.print(f"[yellow]The chat listens on {escape(host)}: anyone who can reach it can ask questions.[/]")
+    try:
+        launch(service, host, port, answerer=answerer, block=True)
+    except SignInRequired as exc:
+        raise StoreError(str(exc)) from None
+    except OSError as exc:
+        raise StoreError(f"cannot start the chat on {host}:{port}: {exc.strerror or exc} (is another chat running? use --port)") from None
+
+
+@app.command("chat")
+@friendly
+def chat_cmd(
+    host: Optional[str] = typer.Option(None, "--host", help="Address to listen on (default 127.0.0.1: this machine only)."),
+    port: Optional[int] = typer.Option(None, "--port", min=1, max=65535, help="Port (default 7860)."),
+) -> None:
+    """Open the staff chat in the browser: streamed answers whose citations [n] point at a
+    sources panel (file, clause or record, page, the quoted words highlighted), filters by
+    document type, party and date, and a documents tab with validation warnings.
+    Every question is written to the audit log (`rights audit`)."""
+    from .service import RightsService
+
+    with RightsService(_settings()) as service:
+        _serve_chat(service, host, port)
+
+
+@app.command("user")
+@friendly
+def user_cmd(
+    name: str = typer.Argument(..., help="User name to add or update (the chat's sign-in name)."),
+    group: list[str] = typer.Option([], "--group", "-g", help="Access group (repeatable); '*' sees every document."),
+    remove: bool = typer.Option(False, "--remove", help="Remove the user instead."),
+) -> None:
+    """Add, update or remove a chat user in the users file (settings auth_file / RIGHTS_AUTH_FILE).
+
+    The password is asked twice and stored as a salted scrypt hash. Documents get access groups
+    from a sidecar `<file>.groups` or a folder's `.access` file at ingest; a signed-in user sees
+    only documents without groups or sharing one of theirs."""
+    from .auth import Users, hash_password
+
+    settings = _settings()
+    if settings.auth_file is None:
+        raise FileNotFoundError("no users file configured: set auth_file in the config or RIGHTS_AUTH_FILE=/path/users.toml")
+    users = Users.load(settings.auth_file) if settings.auth_file.exists() else Users()
+    if remove:
+        if users.entries.pop(name, None) is None:
+            raise FileNotFoundError(f"no user {name!r} in {settings.auth_file}")
+        users.save(settings.auth_file)
+        console.print(f"removed {escape(name)}")
+        return
+    password = typer.prompt("Password", hide_input=True, confirmation_prompt=True)
+    if len(password) < 8:
+        raise typer.BadParameter("use at least 8 characters", param_hint="password")
+    users.entries[name] = {"password": hash_password(password), "groups": sorted(set(group))}
+    users.save(settings.auth_file)
+    console.print(f"saved {escape(name)} (groups: {', '.join(sorted(set(group))) or 'none: public documents only'}) to {settings.auth_file}")
+
+
+@app.command("audit")
+@friendly
+def audit_cmd(
+    last: int = typer.Option(20, "--last", "-n", min=0, help="How many of the latest entries (0 = all)."),
+    user: Optional[str] = typer.Option(None, "--user", help="Only this user's questions."),
+    as_json: bool = typer.Option(False, "--json", help="Export as JSON lines (one entry a line)."),
+) -> None:
+    """Print or export the audit log: who asked what, which sources were shown, which model
+    answered, and timings (append-only JSON lines in DATA_DIR/audit.jsonl)."""
+    from . import audit
+
+    settings = _settings()
+    entries = [e for e in audit.read(settings.audit_path) if user is None or e.get("user") == user]
+    entries = entries[-last:] if last else entries
+    if as_json:
+        for e in entries:
+            print(json.dumps(e, ensure_ascii=False))
+        return
+    if not entries:
+        console.print(f"[yellow]No audit entries[/] in {settings.audit_path}.")
+        return
+    table = Table(show_lines=False)
+    for col in ("time", "user", "question", "status", "model", "sources shown", "total s"):
+        table.add_column(col, overflow="fold")
+    for e in entries:
+        shown = ", ".join(f"[{s['n']}] {s['file']}" + (f" § {s['section']}" if s.get("section") else "") for s in e.get("sources", []))
+        table.add_row(e["time"], e["user"], escape(e["question"]), e["status"], str(e.get("model") or ""),
+                      escape(shown), str((e.get("timings") or {}).get("total_s") or ""))
+    console.print(table)
 
 
 def load_plugins() -> None:

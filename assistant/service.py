@@ -70,6 +70,15 @@ class RightsService:
             self._embedder = Embedder(self.settings.embedding, self.settings.cache_dir / "embeddings.sqlite")
         return self._embedder
 
+    def restricted(self, groups: list[str] | None) -> "RightsService":
+        """This service as seen by a user in ``groups``: every store query filters by access
+        groups (None or "*": everything). Shares the store client and the embedding model."""
+        if groups is None or "*" in groups:
+            return self
+        view = RightsService(self.settings, embedder=self.embedder)
+        view._store = self.store.restricted(groups)
+        return view
+
     def close(self) -> None:
         if self._store is not None:
             self._store.close()

@@ -74,6 +74,13 @@ class AnswerSettings(BaseModel):
     )
 
 
+class UISettings(BaseModel):
+    host: str = Field("127.0.0.1", description="address the chat listens on (loopback by default)")
+    port: int = Field(7860, ge=1, le=65535, description="port of the chat")
+    max_history: int = Field(20, ge=0, le=200, description="chat turns kept on screen per session")
+    max_upload_mb: int = Field(50, ge=1, le=2048, description="largest file accepted by the chat's upload")
+
+
 class Settings(BaseSettings):
     model_config = SettingsConfigDict(
         env_prefix="RIGHTS_",
@@ -97,6 +104,10 @@ class Settings(BaseSettings):
     search_k: int = Field(5, ge=1, le=100)
     llm: LLMSettings = Field(default_factory=LLMSettings)
     answer: AnswerSettings = Field(default_factory=AnswerSettings)
+    ui: UISettings = Field(default_factory=UISettings)
+    auth_file: Path | None = Field(
+        None, description="users, password hashes and groups for the chat's sign-in (`rights user add`); unset = no sign-in (loopback only)"
+    )
 
     @property
     def llm_backend(self) -> str:
@@ -112,6 +123,14 @@ class Settings(BaseSettings):
     @property
     def cache_dir(self) -> Path:
         return self.data_dir / "cache"
+
+    @property
+    def uploads_dir(self) -> Path:
+        return self.data_dir / "uploads"
+
+    @property
+    def audit_path(self) -> Path:
+        return self.data_dir / "audit.jsonl"
 
     @classmethod
     def settings_customise_sources(

@@ -32,6 +32,7 @@ INDEXED_FIELDS = {
     "file_name": models.PayloadSchemaType.KEYWORD,
     "ids": models.PayloadSchemaType.KEYWORD,  # identifier keys: "ISWC:T3452468001", "ISRC:..."
     "record_kind": models.PayloadSchemaType.KEYWORD,
+    "groups": models.PayloadSchemaType.KEYWORD,  # access groups; every query of a signed-in user filters on it
 }
 
 
@@ -76,12 +77,41 @@ def open_client(settings: Settings) -> QdrantClient:
 
 
 class Store:
-    def __init__(self, settings: Settings, client: QdrantClient | None = None):
+    def __init__(self, settings: Settings, client: QdrantClient | None = None, access: list[str] | None = None):
         self.settings = settings
         self.client = client or open_client(settings)
         self.chunks = settings.collection
         self.ledger = f"{settings.collection}_documents"
         self.local = settings.qdrant_url is None
+        # None: everything (the CLI, an admin). A list: only documents without groups or sharing
+        # one of these - enforced inside every query, so nothing else can reach the caller.
+        self.access = access
+
+    def restricted(self, groups: list[str] | None) -> "Store":
+        """The same store seen by someone in ``groups`` (None or "*" among them: everything)."""
+        if groups is None or "*" in groups:
+            return self
+        view = Store.__new__(Store)
+        view.__dict__.update(self.__dict__)
+        view.access = sorted(set(groups))
+        view._owner = self
+        return view
+
+    def visible(self, payload: dict[str, Any]) -> bool:
+        groups = payload.get("groups") or []
+        return self.access is None or not groups or bool(set(groups) & set(self.access))
+
+    def _filter(self, doc_type: str | None = None, doc_ids: list[str] | None = None) -> models.Filter | None:
+        flt = _filter(doc_type=doc_type, doc_ids=doc_ids)
+        if self.access is None:
+            return flt
+        allowed = models.Filter(should=[
+            models.IsEmptyCondition(is_empty=models.PayloadField(key="groups")),
+            *([models.FieldCondition(key="groups", match=models.MatchAny(any=list(self.access)))] if self.access else []),
+        ])
+        flt = flt or models.Filter(must=[])
+        flt.must = list(flt.must or []) + [allowed]
+        return flt
 
     # -- lifecycle ---------------------------------------------------------------------------
     def ensure(self, dimension: int) -> None:
@@ -115,6 +145,8 @@ class Store:
         return self.client.collection_exists(self.chunks) and self.client.collection_exists(self.ledger)
 
     def close(self) -> None:
+        if getattr(self, "_owner", None) is not None:
+            return  # a view: the owner closes the shared client
         try:
             self.client.close()
         except Exception:  # noqa: BLE001 - closing a dead connection is not an error
@@ -136,7 +168,8 @@ class Store:
             points, offset = self.client.scroll(self.ledger, limit=1000, offset=offset, with_payload=True)
             for point in points:
                 record = DocumentRecord.from_payload(point.payload or {})
-                records[record.doc_id] = record
+                if self.access is None or not record.groups or set(record.groups) & set(self.access):
+                    records[record.doc_id] = record
             if offset is None:
                 return records
 
@@ -210,7 +243,7 @@ class Store:
         """Chunks carrying any of the identifier ``keys`` exactly (payload index in server mode)."""
         if not keys:
             return []
-        flt = _filter(doc_type=doc_type, doc_ids=doc_ids) or models.Filter(must=[])
+        flt = self._filter(doc_type=doc_type, doc_ids=doc_ids) or models.Filter(must=[])
         flt.must = list(flt.must or []) + [models.FieldCondition(key="ids", match=models.MatchAny(any=list(keys)))]
         hits: list[Hit] = []
         offset = None
@@ -225,7 +258,7 @@ class Store:
     def count_chunks(self, doc_id: str | None = None) -> int:
         if not self.client.collection_exists(self.chunks):
             return 0
-        flt = _filter(doc_ids=[doc_id]) if doc_id else None
+        flt = self._filter(doc_ids=[doc_id] if doc_id else None)
         return self.client.count(self.chunks, count_filter=flt, exact=True).count
 
     def all_chunks(self, with_vectors: bool = False) -> list[Hit]:
@@ -236,7 +269,8 @@ class Store:
             points, offset = self.client.scroll(
                 self.chunks, limit=1000, offset=offset, with_payload=True, with_vectors=with_vectors
             )
-            hits.extend(Hit(str(p.id), 0.0, dict(p.payload or {}, _vector=p.vector) if with_vectors else dict(p.payload or {})) for p in points)
+            hits.extend(Hit(str(p.id), 0.0, dict(p.payload or {}, _vector=p.vector) if with_vectors else dict(p.payload or {}))
+                        for p in points if self.visible(p.payload or {}))
             if offset is None:
                 return hits
 
@@ -246,7 +280,7 @@ class Store:
         if not ids:
             return []
         points = self.client.retrieve(self.chunks, ids, with_payload=True)
-        hits = [Hit(str(p.id), 0.0, dict(p.payload or {})) for p in points]
+        hits = [Hit(str(p.id), 0.0, dict(p.payload or {})) for p in points if self.visible(p.payload or {})]
         return sorted(hits, key=lambda h: h.payload["chunk_index"])
 
     def search_dense(self, vector: np.ndarray, k: int, doc_type: str | None = None, doc_ids: list[str] | None = None) -> list[Hit]:
@@ -255,7 +289,7 @@ class Store:
             query=vector.tolist(),
             using=DENSE,
             limit=k + TIE_MARGIN,
-            query_filter=_filter(doc_type=doc_type, doc_ids=doc_ids),
+            query_filter=self._filter(doc_type=doc_type, doc_ids=doc_ids),
             with_payload=True,
         )
         return _ranked(result.points, k)
@@ -269,7 +303,7 @@ class Store:
             query=models.SparseVector(indices=indices, values=values),
             using=LEXICAL,
             limit=k + TIE_MARGIN,
-            query_filter=_filter(doc_type=doc_type, doc_ids=doc_ids),
+            query_filter=self._filter(doc_type=doc_type, doc_ids=doc_ids),
             with_payload=True,
         )
         return _ranked(result.points, k)

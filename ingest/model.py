@@ -46,6 +46,7 @@ class DocumentRecord:
     warnings: list[str] = field(default_factory=list)
     parties: list[str] = field(default_factory=list)  # from the preamble ("between X and Y")
     agreement_date: str | None = None  # ISO date the contract says it was made
+    groups: list[str] = field(default_factory=list)  # who may see it (ingest/access.py); [] = everyone
 
     def payload(self) -> dict[str, Any]:
         return asdict(self)
@@ -94,6 +95,7 @@ class ChunkRecord:
             "page": self.page,
             "page_end": self.page_end,
             "ids": self.ids,
+            "groups": d.groups,
             **(self.record.payload() | {"record_title": self.record.title, "title": d.title} if self.record else {}),
         }
 

@@ -19,6 +19,7 @@ from pathlib import Path
 from typing import Iterable, Protocol, Sequence
 
 from . import metadata
+from .access import groups_for, is_declaration
 from .chunking import Chunk, ChunkingOptions, chunk_text
 from .errors import IngestError, UnsupportedFile
 from .identifiers import identifier_keys
@@ -117,7 +118,7 @@ def discover(paths: Iterable[Path]) -> tuple[list[Path], list[FileResult]]:
                 rel = child.relative_to(path).parts
                 if any(p.startswith(".") or p.startswith("~$") for p in rel) or child.name in IGNORED_NAMES:
                     continue
-                if child.is_file():
+                if child.is_file() and not is_declaration(child):
                     files[child.resolve()] = None
         else:
             problems.append(FileResult(str(path), "failed", reason="no such file or folder"))
@@ -251,15 +252,20 @@ def _prepare(path: Path, previous: DocumentRecord | None, options: ChunkingOptio
         sha = file_sha256(path)
     except OSError as exc:
         return FileResult(str(path), "failed", doc_id, reason=f"cannot read file ({exc.strerror or exc})")
+    groups = groups_for(path)
     if (
         previous is not None
         and previous.state == "complete"
         and previous.file_sha256 == sha
         and previous.reader.endswith(version)
+        and previous.groups == groups
     ):
         return FileResult(str(path), "unchanged", doc_id, previous.n_chunks)
     if is_structured(path):
-        return _prepare_records(path, doc_id, size, sha, previous, version)
+        prepared = _prepare_records(path, doc_id, size, sha, previous, version)
+        if isinstance(prepared, _Prepared):
+            prepared.doc.groups = groups
+        return prepared
     try:
         extracted = read_file(path)
     except UnsupportedFile as exc:
@@ -285,6 +291,7 @@ def _prepare(path: Path, previous: DocumentRecord | None, options: ChunkingOptio
         ingested_at=datetime.now(timezone.utc).isoformat(timespec="seconds"),
         parties=metadata.parties(extracted.text),
         agreement_date=metadata.agreement_date(extracted.text),
+        groups=groups,
     )
     records = [
         ChunkRecord(

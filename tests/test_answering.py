@@ -45,8 +45,8 @@ def ask(demo_data, embedder, fake):
 def source_number(body: dict, needle: str) -> int:
     """The number the prompt gave to the source containing ``needle``."""
     user = body["messages"][1]["content"]
-    for block in user.split("\n\n["):
-        m = re.match(r"\[?(\d+)\]", block)
+    for block in re.split(r"\n(?=\[\d+\] )", user):  # "<sources>\n[1] ...", "\n\n[2] ..."
+        m = re.match(r"\[(\d+)\]", block)
         if m and needle in " ".join(block.split()):
             return int(m.group(1))
     raise AssertionError(f"{needle!r} is in no source of the prompt")

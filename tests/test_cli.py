@@ -9,7 +9,7 @@ from assistant.cli import app, load_plugins
 from fixtures import write_bad_files
 
 load_plugins()  # `rights eval` comes from the eval package through the rights.commands entry point
-VERBS = ["ingest", "search", "ask", "sources", "forget", "config", "demo", "eval"]
+VERBS = ["ingest", "search", "ask", "sources", "forget", "config", "demo", "chat", "audit", "user", "eval"]
 
 
 @pytest.fixture
