@@ -40,6 +40,9 @@ class Source:
     def label(self) -> str:
         p = self.payload
         parts = [p.get("file_name", "?")]
+        if p.get("record_kind"):  # a work, recording, release or deal: where it is, what it is
+            parts += [str(p.get("location") or ""), f"{p['record_kind']}: {p.get('record_title') or '(untitled)'}"]
+            return " · ".join(x for x in parts if x)
         sections = p.get("sections") or []
         if len(sections) > 1:
             parts.append(f"§§ {sections[0]}–{sections[-1]}")

@@ -6,7 +6,6 @@ highlighted, and the whole chunk on demand. Nothing here decides anything: retri
 and citation checks are the service's, so the CLI and the chat can never disagree.
 """
 
-from __future__ import annotations
 
 import html
 import re

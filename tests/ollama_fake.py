@@ -23,6 +23,7 @@ class Script:
     error_after_tokens: int | None = None  # send an {"error"} line after N tokens
     drop_after_tokens: int | None = None  # close the socket after N tokens
     hang_s: float = 0.0
+    token_delay_s: float = 0.0  # pause between streamed tokens (to watch streaming in a browser)
 
 
 @dataclass
@@ -93,6 +94,8 @@ class FakeOllama:
                         return
                     chunk({"model": body.get("model"), "created_at": "2026-11-25T10:00:00Z",
                            "message": {"role": "assistant", "content": tok}, "done": False})
+                    if s.token_delay_s:
+                        time.sleep(s.token_delay_s)
                 chunk({"model": body.get("model"), "created_at": "2026-11-25T10:00:01Z",
                        "message": {"role": "assistant", "content": ""}, "done": True, "done_reason": "stop",
                        "total_duration": 1000000, "eval_count": len(tokens)})

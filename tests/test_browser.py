@@ -1,0 +1,170 @@
+"""The real chat in headless Chromium (Debian's chromium + Playwright): ask, watch the answer
+stream, open the cited source and find the quoted words; upload a file and ask about it; sign
+in as a user outside a restricted contract's groups and never see its text.
+
+Skipped where Chromium or Playwright is absent (the README's test command installs both when it
+can). The answer view is saved as a screenshot under $RIGHTS_TEST_ARTIFACTS (default
+tests/artifacts/).
+"""
+
+from __future__ import annotations
+
+import os
+import shutil
+import socket
+from pathlib import Path
+
+import pytest
+
+from assistant.auth import Users, hash_password
+from assistant.service import RightsService
+from assistant.settings import LLMSettings, Settings
+
+from ollama_fake import FakeOllama, Script
+from test_answering import source_number
+
+CHROMIUM = shutil.which("chromium") or shutil.which("chromium-browser")
+playwright = pytest.importorskip("playwright.sync_api", reason="needs Playwright (pip install playwright)")
+pytestmark = [pytest.mark.slow, pytest.mark.skipif(not CHROMIUM, reason="needs Debian's chromium (apt-get install chromium)")]
+ARTIFACTS = Path(os.environ.get("RIGHTS_TEST_ARTIFACTS", Path(__file__).parent / "artifacts"))
+SECRET = "SETTLEMENT\n1. Payment. Nova Records pays Quill Harmon eight hundred and eight thousand pounds (£808,000).\n"
+
+
+def _port() -> int:
+    with socket.socket() as s:
+        s.bind(("127.0.0.1", 0))
+        return s.getsockname()[1]
+
+
+@pytest.fixture(scope="module")
+def fake():
+    server = FakeOllama()
+    yield server
+    server.close()
+
+
+@pytest.fixture(scope="module")
+def browser():
+    with playwright.sync_playwright() as p:
+        b = p.chromium.launch(executable_path=CHROMIUM, headless=True,
+                              args=["--no-sandbox", "--disable-gpu", "--disable-background-networking"])
+        yield b
+        b.close()
+
+
+@pytest.fixture(scope="module")
+def corpus(tmp_path_factory, embedder):
+    from assistant.demo import corpus_dir
+
+    root = tmp_path_factory.mktemp("browser")
+    docs = root / "docs"
+    shutil.copytree(corpus_dir(), docs)
+    (docs / "quill-settlement.txt").write_text(SECRET)
+    (docs / "quill-settlement.txt.groups").write_text("legal")
+    data = root / "data"
+    with RightsService(Settings(data_dir=data), embedder=embedder) as svc:
+        assert svc.ingest([docs]).ok
+    return data
+
+
+def _serve(data, embedder, fake, auth_file=None):
+    from assistant.ui import launch
+
+    settings = Settings(data_dir=data, auth_file=auth_file, llm=LLMSettings(backend="ollama", ollama_host=fake.url))
+    svc = RightsService(settings, embedder=embedder)
+    port = _port()
+    app = launch(svc, "127.0.0.1", port, block=False)
+    return svc, app, f"http://127.0.0.1:{port}/"
+
+
+def _ask(page, question: str) -> None:
+    box = page.locator("#question textarea")
+    box.fill(question)
+    box.press("Enter")
+    page.wait_for_function("() => document.querySelector('#question textarea').value === ''", timeout=120_000)
+
+
+def test_ask_watch_it_stream_and_open_the_cited_source(corpus, embedder, fake, browser):
+    fake.script = Script(token_delay_s=0.15, reply=lambda body: (
+        f"The Term now ends on 31 December 2027 under the amendment [{source_number(body, '31 December 2027')}]."))
+    svc, app, url = _serve(corpus, embedder, fake)
+    external: list[str] = []
+    try:
+        page = browser.new_page(viewport={"width": 1400, "height": 1000})
+        page.on("request", lambda r: external.append(r.url) if not r.url.startswith((url[:-1], "data:", "blob:")) else None)
+        page.goto(url, wait_until="networkidle")
+        page.wait_for_function("() => document.querySelector('#status').innerText.includes('Model:')", timeout=60_000)
+        box = page.locator("#question textarea")
+        box.fill("When does the Nova Records deal with MARA expire?")
+        box.press("Enter")
+        page.wait_for_function("() => document.querySelector('#chat').innerText.includes('▌')", timeout=60_000)
+        streaming = page.locator("#chat").inner_text()
+        page.wait_for_function("() => document.querySelector('#question textarea').value === ''", timeout=120_000)
+        answer = page.locator("#chat").inner_text()
+        assert "31 December 2027" in answer and "▌" not in answer
+        assert len(streaming) < len(answer) or "31 December 2027" not in streaming  # it grew token by token
+        link = page.locator("#chat a[href^='#src-']").first
+        target = link.get_attribute("href")
+        link.click()
+        source = page.locator(target)
+        assert source.is_visible()
+        assert "31 December 2027" in source.locator("mark").first.inner_text()
+        source.locator("summary").click()
+        assert source.locator("pre").is_visible()
+        ARTIFACTS.mkdir(parents=True, exist_ok=True)
+        page.screenshot(path=str(ARTIFACTS / "answer-view.png"), full_page=True)
+        assert external == [], external  # no fonts, analytics or CDN: the page stays on this machine
+    finally:
+        app.close()
+        svc.close()
+
+
+def test_upload_a_file_then_ask_about_it(corpus, embedder, fake, browser, tmp_path):
+    renewal = tmp_path / "lumen-renewal.txt"
+    renewal.write_text("LICENCE RENEWAL\n1. Renewal. Lumen Pictures renews the Blue Hour licence until 30 June 2031.\n")
+    svc, app, url = _serve(corpus, embedder, fake)
+    try:
+        page = browser.new_page(viewport={"width": 1400, "height": 1000})
+        page.goto(url, wait_until="networkidle")
+        page.get_by_role("tab", name="Documents").click()
+        page.locator("#upload input[type=file]").set_input_files(str(renewal))
+        page.wait_for_function("() => document.querySelector('#upload-status').innerText.includes('Done')", timeout=120_000)
+        assert "1 new" in page.locator("#upload-status").inner_text()
+        page.get_by_role("tab", name="Chat").click()
+        fake.script = Script(reply=lambda body: f"Until 30 June 2031 [{source_number(body, '30 June 2031')}].")
+        _ask(page, "Until when is the Lumen licence renewed?")
+        assert "30 June 2031" in page.locator("#chat").inner_text()
+        assert "lumen-renewal.txt" in page.locator("#sources").inner_text()
+    finally:
+        app.close()
+        svc.close()
+
+
+def test_a_user_without_access_never_sees_the_restricted_contract(corpus, embedder, fake, browser, tmp_path):
+    users = tmp_path / "users.toml"
+    Users({"bob": {"password": hash_password("bob-password-1"), "groups": ["a-and-r"]}}).save(users)
+    # A model that repeats its whole prompt: whatever reaches it would reach the page.
+    fake.script = Script(reply=lambda body: body["messages"][1]["content"].split("\n\nQuestion:")[0][:1500] + " [1]")
+    svc, app, url = _serve(corpus, embedder, fake, auth_file=users)
+    try:
+        page = browser.new_page(viewport={"width": 1400, "height": 1000})
+        page.goto(url, wait_until="networkidle")
+        page.locator("input[type=text]").first.fill("bob")
+        page.locator("input[type=password]").fill("bob-password-1")
+        page.keyboard.press("Enter")
+        page.wait_for_selector("#question textarea", timeout=60_000)
+        page.wait_for_function("() => document.querySelector('#status').innerText.includes('Model:')", timeout=60_000)
+        status = page.locator("#status").inner_text()
+        public = [d for d in svc.sources() if not d.groups]
+        assert len(public) == len(svc.sources()) - 1  # all but the settlement
+        assert "Signed in as bob" in status and f"{len(public)} documents" in status
+        for q in ("How much does Nova Records pay Quill Harmon?", "settlement payment", "£808,000", "Quill Harmon"):
+            _ask(page, q)
+            shown = page.locator("#chat").inner_text().split(q)[-1] + page.locator("#sources").inner_text()
+            assert "808,000" not in shown and "eight hundred and eight thousand" not in shown, q
+        page.get_by_role("tab", name="Documents").click()
+        page.wait_for_timeout(500)
+        assert "quill-settlement" not in page.locator("#documents").inner_text()
+    finally:
+        app.close()
+        svc.close()
