@@ -61,6 +61,16 @@ def service(settings, embedder):
         yield svc
 
 
+@pytest.fixture(scope="module")
+def fake():
+    """A loopback server speaking Ollama's HTTP API, replies scripted per test (ollama_fake.py)."""
+    from ollama_fake import FakeOllama
+
+    server = FakeOllama()
+    yield server
+    server.close()
+
+
 @pytest.fixture
 def contracts(tmp_path) -> Path:
     """A folder of small contracts in every supported format."""

@@ -15,13 +15,8 @@ from assistant.prompting import NO_ANSWER
 from assistant.service import RightsService
 from assistant.settings import AnswerSettings, LLMSettings, Settings
 
-from ollama_fake import FakeOllama, Script
+from ollama_fake import Script
 
-@pytest.fixture(scope="module")
-def fake():
-    server = FakeOllama()
-    yield server
-    server.close()
 
 
 @pytest.fixture

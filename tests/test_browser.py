@@ -20,7 +20,7 @@ from assistant.auth import Users, hash_password
 from assistant.service import RightsService
 from assistant.settings import LLMSettings, Settings
 
-from ollama_fake import FakeOllama, Script
+from ollama_fake import Script
 from test_answering import source_number
 
 CHROMIUM = shutil.which("chromium") or shutil.which("chromium-browser")
@@ -36,11 +36,6 @@ def _port() -> int:
         return s.getsockname()[1]
 
 
-@pytest.fixture(scope="module")
-def fake():
-    server = FakeOllama()
-    yield server
-    server.close()
 
 
 @pytest.fixture(scope="module")

@@ -17,17 +17,12 @@ from assistant.service import RightsService
 from assistant.settings import LLMSettings, Settings
 from assistant.ui import ChatSession, answer_markdown, sources_html
 
-from ollama_fake import FakeOllama, Script
+from ollama_fake import Script
 from test_answering import source_number
 
 pytestmark = pytest.mark.slow
 
 
-@pytest.fixture(scope="module")
-def fake():
-    server = FakeOllama()
-    yield server
-    server.close()
 
 
 @pytest.fixture
