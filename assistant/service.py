@@ -96,7 +96,8 @@ class RightsService:
         with ingest_lock(self.settings.data_dir):
             self.store.ensure(self.embedder.dimension)
             return ingest(
-                paths, self.store, ChunkEncoder(self.embedder), self.settings.chunking, prune=prune, listener=listener
+                paths, self.store, ChunkEncoder(self.embedder), self.settings.chunking, prune=prune, listener=listener,
+                max_file_bytes=self.settings.ingest_max_file_mb * 2**20,
             )
 
     def sources(self) -> list[DocumentRecord]:

@@ -102,6 +102,7 @@ class Settings(BaseSettings):
     embedding: EmbeddingSettings = Field(default_factory=EmbeddingSettings)
     chunking: ChunkingOptions = Field(default_factory=ChunkingOptions)
     search_k: int = Field(5, ge=1, le=100)
+    ingest_max_file_mb: int = Field(100, ge=1, le=100_000, description="larger files are refused by ingest, unread")
     llm: LLMSettings = Field(default_factory=LLMSettings)
     answer: AnswerSettings = Field(default_factory=AnswerSettings)
     ui: UISettings = Field(default_factory=UISettings)

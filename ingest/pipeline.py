@@ -181,8 +181,12 @@ def ingest(
     *,
     prune: bool = False,
     listener: ProgressListener | None = None,
+    max_file_bytes: int | None = None,
 ) -> IngestReport:
-    """Ingest files and folders into ``sink``; never raises for a bad file, only reports it."""
+    """Ingest files and folders into ``sink``; never raises for a bad file, only reports it.
+
+    A file larger than ``max_file_bytes`` is refused before a byte of it is read: memory stays
+    bounded and a stray 10 GB log cannot hold the nightly job for days."""
     listener = listener or _Silent()
     started = time.perf_counter()
     report = IngestReport()
@@ -209,7 +213,7 @@ def ingest(
     seen_ids: dict[str, tuple[str, str]] = {}  # identifier key -> (title, file) in this run
     for i, path in enumerate(files):
         listener.file_started(path)
-        prepared = _prepare(path, known.get(doc_id_for(path)), options, version)
+        prepared = _prepare(path, known.get(doc_id_for(path)), options, version, max_file_bytes)
         if isinstance(prepared, FileResult):
             report.results.append(prepared)
             listener.file_done(prepared)
@@ -245,10 +249,14 @@ class _Prepared:
     records: list[ChunkRecord]
 
 
-def _prepare(path: Path, previous: DocumentRecord | None, options: ChunkingOptions, version: str) -> _Prepared | FileResult:
+def _prepare(path: Path, previous: DocumentRecord | None, options: ChunkingOptions, version: str,
+             max_file_bytes: int | None = None) -> _Prepared | FileResult:
     doc_id = doc_id_for(path)
     try:
         size = path.stat().st_size
+        if max_file_bytes is not None and size > max_file_bytes:
+            return FileResult(str(path), "failed", doc_id, reason=(
+                f"too large: {size / 2**20:,.1f} MB (limit {max_file_bytes / 2**20:,.0f} MB, setting ingest_max_file_mb)"))
         sha = file_sha256(path)
     except OSError as exc:
         return FileResult(str(path), "failed", doc_id, reason=f"cannot read file ({exc.strerror or exc})")

@@ -141,10 +141,25 @@ def read_pdf(path: Path) -> Extracted:
     return Extracted(text=text, reader="pdf", title=title, page_starts=page_starts)
 
 
+MAX_EXPANDED = 512 * 2**20  # bytes a DOCX/XLSX package may unzip to (zip bombs expand to GBs)
+
+
+def check_zip(path: Path, kind: str) -> None:
+    """Refuse a zip package whose parts would expand beyond MAX_EXPANDED, before unzipping."""
+    try:
+        with zipfile.ZipFile(path) as zf:
+            expanded = sum(i.file_size for i in zf.infolist())
+    except (zipfile.BadZipFile, OSError, ValueError) as exc:
+        raise IngestError(f"corrupt {kind} ({_short(exc)})") from None
+    if expanded > MAX_EXPANDED:
+        raise IngestError(f"{kind} expands to {expanded / 2**20:,.0f} MB (limit {MAX_EXPANDED // 2**20} MB): refused as a possible zip bomb")
+
+
 def read_docx(path: Path) -> Extracted:
     import docx
     from docx.opc.exceptions import PackageNotFoundError
 
+    check_zip(path, "DOCX")
     try:
         document = docx.Document(str(path))
     except (PackageNotFoundError, zipfile.BadZipFile, KeyError, ValueError) as exc:
