@@ -73,10 +73,11 @@ class RightsService:
     def restricted(self, groups: list[str] | None) -> "RightsService":
         """This service as seen by a user in ``groups``: every store query filters by access
         groups (None or "*": everything). Shares the store client and the embedding model."""
-        if groups is None or "*" in groups:
+        store = self.store.restricted(groups)
+        if store is self.store:
             return self
         view = RightsService(self.settings, embedder=self.embedder)
-        view._store = self.store.restricted(groups)
+        view._store = store
         return view
 
     def close(self) -> None:

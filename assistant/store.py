@@ -77,7 +77,7 @@ def open_client(settings: Settings) -> QdrantClient:
 
 
 class Store:
-    def __init__(self, settings: Settings, client: QdrantClient | None = None, access: list[str] | None = None):
+    def __init__(self, settings: Settings, client: QdrantClient | None = None):
         self.settings = settings
         self.client = client or open_client(settings)
         self.chunks = settings.collection
@@ -85,7 +85,7 @@ class Store:
         self.local = settings.qdrant_url is None
         # None: everything (the CLI, an admin). A list: only documents without groups or sharing
         # one of these - enforced inside every query, so nothing else can reach the caller.
-        self.access = access
+        self.access: list[str] | None = None
 
     def restricted(self, groups: list[str] | None) -> "Store":
         """The same store seen by someone in ``groups`` (None or "*" among them: everything)."""
@@ -97,8 +97,8 @@ class Store:
         view._owner = self
         return view
 
-    def visible(self, payload: dict[str, Any]) -> bool:
-        groups = payload.get("groups") or []
+    def visible(self, groups: Sequence[str] | None) -> bool:
+        """Whether a document or chunk with these access groups may be shown through this view."""
         return self.access is None or not groups or bool(set(groups) & set(self.access))
 
     def _filter(self, doc_type: str | None = None, doc_ids: list[str] | None = None) -> models.Filter | None:
@@ -168,7 +168,7 @@ class Store:
             points, offset = self.client.scroll(self.ledger, limit=1000, offset=offset, with_payload=True)
             for point in points:
                 record = DocumentRecord.from_payload(point.payload or {})
-                if self.access is None or not record.groups or set(record.groups) & set(self.access):
+                if self.visible(record.groups):
                     records[record.doc_id] = record
             if offset is None:
                 return records
@@ -270,7 +270,7 @@ class Store:
                 self.chunks, limit=1000, offset=offset, with_payload=True, with_vectors=with_vectors
             )
             hits.extend(Hit(str(p.id), 0.0, dict(p.payload or {}, _vector=p.vector) if with_vectors else dict(p.payload or {}))
-                        for p in points if self.visible(p.payload or {}))
+                        for p in points if self.visible((p.payload or {}).get("groups")))
             if offset is None:
                 return hits
 
@@ -280,7 +280,7 @@ class Store:
         if not ids:
             return []
         points = self.client.retrieve(self.chunks, ids, with_payload=True)
-        hits = [Hit(str(p.id), 0.0, dict(p.payload or {})) for p in points if self.visible(p.payload or {})]
+        hits = [Hit(str(p.id), 0.0, dict(p.payload or {})) for p in points if self.visible((p.payload or {}).get("groups"))]
         return sorted(hits, key=lambda h: h.payload["chunk_index"])
 
     def search_dense(self, vector: np.ndarray, k: int, doc_type: str | None = None, doc_ids: list[str] | None = None) -> list[Hit]:
