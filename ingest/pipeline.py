@@ -26,7 +26,7 @@ from .identifiers import identifier_keys
 from .model import ChunkRecord, DocumentRecord, DocumentSink, Encoder
 from .readers import read_file
 from .records import is_structured, read_records
-from .records.model import RecordSet, render
+from .records.model import RecordSet, document_warnings, render
 from .validation import check_duplicates
 
 # Bump when chunking or payload layout changes: documents are then re-chunked on the next run.
@@ -247,6 +247,7 @@ class _Prepared:
     previous: DocumentRecord | None
     doc: DocumentRecord
     records: list[ChunkRecord]
+    file_warnings: list[str] = field(default_factory=list)  # a record file's own (layout, trailer) warnings
 
 
 def _prepare(path: Path, previous: DocumentRecord | None, options: ChunkingOptions, version: str,
@@ -315,9 +316,6 @@ def _prepare(path: Path, previous: DocumentRecord | None, options: ChunkingOptio
     return _Prepared(path, previous, doc, records)
 
 
-MAX_DOC_WARNINGS = 50  # validation warnings kept on a document's ledger entry (all stay on chunks)
-
-
 def _prepare_records(path: Path, doc_id: str, size: int, sha: str, previous: DocumentRecord | None, version: str) -> _Prepared | FileResult:
     """A split sheet, catalog export, DDEX or CWR file: one chunk per record."""
     try:
@@ -339,7 +337,6 @@ def _prepare_records(path: Path, doc_id: str, size: int, sha: str, previous: Doc
         n_chunks=len(rs.records),
         reader=f"{rs.reader}@{version}",
         ingested_at=datetime.now(timezone.utc).isoformat(timespec="seconds"),
-        warnings=list(rs.warnings),
     )
     records = []
     for i, record in enumerate(rs.records):
@@ -348,22 +345,11 @@ def _prepare_records(path: Path, doc_id: str, size: int, sha: str, previous: Doc
                       heading=record.title, section_path=None, sections=[], part=0)
         records.append(ChunkRecord(doc=doc, chunk=chunk, page=None, page_end=None,
                                    embed_text=text, record=record, ids=record.keys))
-    _collect_warnings(doc, rs)
-    return _Prepared(path, previous, doc, records)
+    doc.warnings = document_warnings(rs.warnings, rs.records)
+    return _Prepared(path, previous, doc, records, file_warnings=list(rs.warnings))
 
 
 RECORD_KINDS = {"split sheet": "split sheet", "catalog": "catalog export", "ddex": "DDEX release", "cwr": "CWR registration", "table": "table"}
-
-
-def _collect_warnings(doc: DocumentRecord, rs: RecordSet) -> None:
-    """File-level warnings, then each record's, prefixed with where it is; capped on the ledger."""
-    doc.warnings = list(rs.warnings)
-    for r in rs.records:
-        for w in r.warnings:
-            doc.warnings.append(f"{r.location or r.title}: {w}")
-    if len(doc.warnings) > MAX_DOC_WARNINGS:
-        extra = len(doc.warnings) - MAX_DOC_WARNINGS
-        doc.warnings = doc.warnings[:MAX_DOC_WARNINGS] + [f"... and {extra} more (see the records)"]
 
 
 def _encode(wave: list[_Prepared], encoder: Encoder, listener: ProgressListener):

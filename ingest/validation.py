@@ -11,7 +11,7 @@ from __future__ import annotations
 import re
 from typing import TYPE_CHECKING
 
-from .records.model import render
+from .records.model import document_warnings, render
 
 if TYPE_CHECKING:
     from .model import DocumentSink
@@ -50,17 +50,14 @@ def check_duplicates(wave: list["_Prepared"], sink: "DocumentSink", seen: dict[s
         return
     in_batch = {p.doc.doc_id for p in wave}
     stored: dict[str, list[tuple[str, str]]] = {}
-    try:
-        for payload in sink.records_with_ids(sorted({k for _, _, k in claims})):
-            if payload.get("doc_id") in in_batch:
-                continue  # being replaced by this run
-            scheme_ok = payload.get("record_kind")
-            for key in payload.get("ids", []):
-                if scheme_ok in OWNERS.get(key.split(":", 1)[0], ()):
-                    where = f"{payload.get('file_name')} {payload.get('location') or ''}".strip()
-                    stored.setdefault(key, []).append((payload.get("record_title") or "", where))
-    except NotImplementedError:
-        pass
+    for payload in sink.records_with_ids(sorted({k for _, _, k in claims})):
+        if payload.get("doc_id") in in_batch:
+            continue  # being replaced by this run
+        kind = payload.get("record_kind")
+        for key in payload.get("ids", []):
+            if kind in OWNERS.get(key.split(":", 1)[0], ()):
+                where = f"{payload.get('file_name')} {payload.get('location') or ''}".strip()
+                stored.setdefault(key, []).append((payload.get("record_title") or "", where))
     touched = set()
     for prepared, cr, key in claims:
         r = cr.record
@@ -78,14 +75,9 @@ def check_duplicates(wave: list["_Prepared"], sink: "DocumentSink", seen: dict[s
     if not touched:
         return
     for prepared in wave:
-        changed = False
-        for cr in prepared.records:
-            if id(cr) in touched:
-                cr.chunk.text = cr.embed_text = render(cr.record, prepared.doc.file_name)
-                changed = True
-        if changed:
-            prepared.doc.warnings = [w for w in prepared.doc.warnings if "duplicate " not in w] + [
-                f"{cr.record.location or cr.record.title}: {w}"
-                for cr in prepared.records if cr.record is not None and id(cr) in touched
-                for w in cr.record.warnings if w.startswith("duplicate ")
-            ]
+        hit = [cr for cr in prepared.records if id(cr) in touched]
+        for cr in hit:
+            cr.chunk.text = cr.embed_text = render(cr.record, prepared.doc.file_name)
+        if hit:
+            records = [cr.record for cr in prepared.records if cr.record is not None]
+            prepared.doc.warnings = document_warnings(prepared.file_warnings, records)

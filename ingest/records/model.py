@@ -113,6 +113,19 @@ class RecordSet:
     fields: dict[str, Any] = field(default_factory=dict)  # file-level: sender, message id, created
 
 
+MAX_DOC_WARNINGS = 50  # validation warnings kept on a document's ledger entry (all stay on chunks)
+
+
+def document_warnings(file_warnings: list[str], records: list[Record]) -> list[str]:
+    """A file's warnings, then each record's prefixed with where it is; capped for the ledger."""
+    out = list(file_warnings)
+    for r in records:
+        out += [f"{r.location or r.title}: {w}" for w in r.warnings]
+    if len(out) > MAX_DOC_WARNINGS:
+        out = out[:MAX_DOC_WARNINGS] + [f"... and {len(out) - MAX_DOC_WARNINGS} more (see the records)"]
+    return out
+
+
 def _pct(value: float) -> str:
     text = f"{value:.4f}".rstrip("0").rstrip(".")
     return f"{text}%"
