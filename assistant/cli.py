@@ -209,10 +209,6 @@ def print_hits(hits, show_text: bool = True, width: int = 600) -> None:
             console.print(f"   {escape(text[:width])}{'…' if len(text) > width else ''}", highlight=False)
 
 
-def _pct(v: float) -> str:
-    return f"{v:.4f}".rstrip("0").rstrip(".") + "%"
-
-
 def print_record(rank: int, hit) -> None:
     """A record chunk (work, recording, release, deal, row) as a small table, not raw JSON."""
     p = hit.payload
@@ -225,6 +221,7 @@ def print_record(rank: int, hit) -> None:
     table.add_column(style="dim", no_wrap=True)
     table.add_column(overflow="fold")
     from ingest.identifiers import format_identifier
+    from ingest.records.model import format_shares
 
     parties = p.get("parties") or []
     by_scheme: dict[str, list[str]] = {}
@@ -246,7 +243,7 @@ def print_record(rank: int, hit) -> None:
         for col in ("party", "role", "IPI", "society", "shares", "controlled"):
             pt.add_column(col, overflow="fold")
         for party in parties:
-            shares = ", ".join(_pct(v) if r == "share" else f"{r} {_pct(v)}" for r, v in (party.get("shares") or {}).items())
+            shares = format_shares(party.get("shares") or {})
             ctl = {True: "yes", False: "no"}.get(party.get("controlled"), "")
             pt.add_row(escape(party.get("name") or ""), escape(party.get("role") or party.get("kind") or ""),
                        party.get("ipi") or "", escape(party.get("society") or ""), shares, ctl)
@@ -373,7 +370,7 @@ def ask_cmd(
     from . import audit
 
     filters = {"doc_type": doc_type, "party": party, "since": since, "until": until, "doc": doc}
-    audit.append(_settings().audit_path, audit.entry(getpass.getuser(), question, final, filters, "cli"))
+    audit.append(service.settings.audit_path, audit.entry(getpass.getuser(), question, final, filters, "cli"))
     if as_json:
         print(json.dumps({
             "question": final.question, "answer": final.text, "status": final.status, "reason": final.reason,
@@ -525,12 +522,12 @@ def demo_cmd(
 
 
 def _serve_chat(service, host: Optional[str], port: Optional[int], answerer=None) -> None:
-    from .ui import SignInRequired, launch
+    from .ui import LOOPBACK, SignInRequired, launch
 
     host = host or service.settings.ui.host
     port = port or service.settings.ui.port
     console.rule(f"[bold]Chat: http://{host}:{port}[/]  (Ctrl-C stops it)")
-    if host not in ("127.0.0.1", "localhost", "::1"):
+    if host not in LOOPBACK:
         err.print(f"[yellow]The chat listens on {escape(host)}: anyone who can reach it can ask questions.[/]")
     try:
         launch(service, host, port, answerer=answerer, block=True)

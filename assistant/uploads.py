@@ -17,10 +17,9 @@ from datetime import datetime, timezone
 from pathlib import Path
 
 from ingest.pipeline import FileResult, IngestReport
-from ingest.readers import supported_suffixes
-from ingest.records import SUFFIXES as RECORD_SUFFIXES
+from ingest.readers import ingestible_suffixes
 
-SUPPORTED = set(supported_suffixes()) | RECORD_SUFFIXES
+SUPPORTED = set(ingestible_suffixes())
 _SAFE = re.compile(r"[^\w.\- ()&+,']+")
 
 

@@ -202,8 +202,11 @@ READERS = {
 }
 
 
-def supported_suffixes() -> list[str]:
-    return sorted(READERS)
+def ingestible_suffixes() -> list[str]:
+    """Every extension ingest reads: text documents here, record files in ``ingest.records``."""
+    from .records import SUFFIXES
+
+    return sorted(set(READERS) | SUFFIXES)
 
 
 def read_file(path: Path) -> Extracted:
@@ -211,10 +214,7 @@ def read_file(path: Path) -> Extracted:
     suffix = path.suffix.lower()
     reader = READERS.get(suffix)
     if reader is None:
-        from .records import SUFFIXES
-
-        supported = ", ".join(sorted(set(supported_suffixes()) | SUFFIXES))
-        raise UnsupportedFile(f"unsupported file type '{suffix or path.name}' (supported: {supported})")
+        raise UnsupportedFile(f"unsupported file type '{suffix or path.name}' (supported: {', '.join(ingestible_suffixes())})")
     try:
         size = path.stat().st_size
     except OSError as exc:

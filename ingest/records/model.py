@@ -131,6 +131,11 @@ def _pct(value: float) -> str:
     return f"{text}%"
 
 
+def format_shares(shares: dict[str, float]) -> str:
+    """ "50%" for a split sheet's single share, "PR 25%, MR 50%" by right type."""
+    return ", ".join(_pct(v) if right == SHARE else f"{right} {_pct(v)}" for right, v in shares.items())
+
+
 def render_party(p: Party) -> str:
     bits = [p.name or "(unknown)"]
     if p.role:
@@ -143,9 +148,7 @@ def render_party(p: Party) -> str:
         bits.append(p.society)
     for right, society in p.societies.items():
         bits.append(f"{right} society {society}")
-    shares = ", ".join(
-        (_pct(v) if right == SHARE else f"{right} {_pct(v)}") for right, v in p.shares.items()
-    )
+    shares = format_shares(p.shares)
     if shares:
         bits.append(f"share {shares}" if set(p.shares) == {SHARE} else shares)
     if p.controlled is not None:

@@ -326,6 +326,13 @@ def _get(cells: list[Any], col: int | None) -> Any:
 
 
 # -- building records --------------------------------------------------------------------------
+def _ipi(cells: list[Any], col: int | None, record: Record, who: str) -> str | None:
+    """A party's canonical IPI from its column, also indexed on the record; a bad one warns."""
+    raw = _get(cells, col)
+    ident = record.add_identifier("IPI", raw, f"IPI of {who}") if raw is not None else None
+    return ident.value if ident else None
+
+
 def _shares(cells: list[Any], cols: dict[str, int], columns, record: Record, who: str) -> dict[str, float]:
     """Shares in percent by right type from the ``(column key, right)`` pairs; bad values warn."""
     shares: dict[str, float] = {}
@@ -348,10 +355,7 @@ def _party(cells: list[Any], cols: dict[str, int], record: Record, label: str) -
         name = " ".join(x for x in (first, last) if x)
     party = Party(name=name, kind="writer")
     party.role = normalize_role(_get(cells, cols.get("role")))
-    raw_ipi = _get(cells, cols.get("ipi"))
-    if raw_ipi is not None:
-        ident = record.add_identifier("IPI", raw_ipi, f"IPI of {name or label}")
-        party.ipi = ident.value if ident else None
+    party.ipi = _ipi(cells, cols.get("ipi"), record, name or label)
     party.society = normalize_society(_get(cells, cols.get("society")))
     for key, right in (("mr_society", "MR"), ("sr_society", "SR")):
         society = normalize_society(_get(cells, cols.get(key)))
@@ -376,10 +380,7 @@ def _publisher(cells: list[Any], cols: dict[str, int], record: Record, writer: P
     if not name:
         return None
     pub = Party(name=name, kind="publisher", role="Original Publisher")
-    raw_ipi = _get(cells, cols.get("publisher_ipi"))
-    if raw_ipi is not None:
-        ident = record.add_identifier("IPI", raw_ipi, f"IPI of {name}")
-        pub.ipi = ident.value if ident else None
+    pub.ipi = _ipi(cells, cols.get("publisher_ipi"), record, name)
     pub.society = normalize_society(_get(cells, cols.get("publisher_society")))
     pub.shares = _shares(cells, cols, (("publisher_pr_share", "PR"), ("publisher_mr_share", "MR"), ("publisher_sr_share", "SR")),
                          record, name)
