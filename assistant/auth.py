@@ -4,7 +4,7 @@
     password = "scrypt$16384$8$1$<salt hex>$<hash hex>"
     groups = ["legal", "a-and-r"]
 
-``rights user add NAME --group G`` writes entries; passwords are never stored or logged in
+``rights user NAME --group G`` writes entries; passwords are never stored or logged in
 clear. A user in group "*" sees every document. Without a users file the chat has no sign-in,
 which is only allowed while it listens on loopback.
 """
@@ -45,7 +45,7 @@ class Users:
     @classmethod
     def load(cls, path: Path) -> "Users":
         if not path.is_file():
-            raise FileNotFoundError(f"users file not found: {path} (create it with `rights user add NAME`)")
+            raise FileNotFoundError(f"users file not found: {path} (create it with `rights user NAME`)")
         with path.open("rb") as fh:
             data = tomllib.load(fh)
         return cls(dict(data.get("users", {})))

@@ -135,7 +135,12 @@ def sentences(text: str, min_words: int = 4) -> list[str]:
     for line in text.split("\n"):  # schedules and term sheets put one item per line
         for piece in re.split(r"(?<=[.;!?])\s+(?=[A-Z(\"“0-9])", line):
             parts.extend(_SUBCLAUSE.split(piece))
-    return [" ".join(p.split()) for p in parts if len(p.split()) >= min_words]
+    return [" ".join(p.split()) for p in parts if len(p.split()) >= min_words and not _heading(p)]
+
+
+def _heading(part: str) -> bool:
+    """A title line run into the first clause number once text is flattened ("SYNC LICENCE 1.")."""
+    return len(part.split()) <= 8 and not re.search(r"[a-z]", part)
 
 
 def supporting_quote(

@@ -91,6 +91,9 @@ class Embedder:
         self._model = None
         self._cache = EmbeddingCache(cache_path, self.model_key) if cache_path else None
         self.embedded_count = 0  # texts actually run through the model (not served from cache)
+        # One forward pass at a time: the chat embeds questions while an upload is being ingested,
+        # and two concurrent passes would only fight over the same cores.
+        self._run = threading.Lock()
 
     @property
     def model_key(self) -> str:
@@ -125,15 +128,22 @@ class Embedder:
         """Run the model (no cache): the baseline the ingestion benchmark compares against."""
         if not texts:
             return np.zeros((0, self.dimension), dtype=np.float32)
-        vectors = self.model.encode(
+        step = self.settings.batch_size
+        parts = []
+        for i in range(0, len(texts), step):  # the lock is held per batch, so a question waits one batch at most
+            with self._run:
+                parts.append(self._encode(texts[i : i + step]))
+        self.embedded_count += len(texts)
+        return np.asarray(np.concatenate(parts), dtype=np.float32)
+
+    def _encode(self, texts: Sequence[str]) -> np.ndarray:
+        return self.model.encode(
             list(texts),
             batch_size=self.settings.batch_size,
             normalize_embeddings=True,
             convert_to_numpy=True,
             show_progress_bar=False,
         )
-        self.embedded_count += len(texts)
-        return np.asarray(vectors, dtype=np.float32)
 
     def embed(self, texts: Sequence[str]) -> np.ndarray:
         """Vectors for ``texts`` in order; each distinct text goes through the model at most once."""
@@ -159,7 +169,21 @@ class Embedder:
         return np.stack([found[k] for k in keys])
 
     def embed_query(self, text: str) -> np.ndarray:
-        return self.embed_uncached([text])[0]
+        """One question, on one thread. Splitting a 20-token forward pass over two cores buys
+        nothing and, with anything else running, costs 20x: measured 10 ms on one thread, 213 ms
+        on two while an ingest ran beside it (README, Benchmarks)."""
+        import torch
+
+        model = self.model
+        with self._run:
+            threads = torch.get_num_threads()
+            torch.set_num_threads(1)
+            try:
+                vector = model.encode([text], normalize_embeddings=True, convert_to_numpy=True, show_progress_bar=False)[0]
+            finally:
+                torch.set_num_threads(threads)
+        self.embedded_count += 1
+        return np.asarray(vector, dtype=np.float32)
 
     def close(self) -> None:
         if self._cache is not None:

@@ -69,6 +69,13 @@ class OllamaChat:
                 if status not in RETRYABLE_STATUS and status != -1:
                     raise LLMError(f"Ollama at {self.host} answered {status}: {text}") from None
                 last = f"{status}: {text}"
+            except ValueError as exc:  # a line that is not JSON, or JSON that is not Ollama's shape
+                where = "mid-answer" if started else "instead of an answer"
+                detail = str(exc).splitlines()[0][:120]
+                raise LLMError(
+                    f"Ollama at {self.host} sent a malformed reply {where} ({detail}); is OLLAMA_HOST really "
+                    "an Ollama server, and not a proxy's error page?"
+                ) from None
             except (ConnectionError, httpx.TransportError) as exc:
                 if started:
                     raise LLMError(f"lost the connection to Ollama at {self.host} mid-answer") from None

@@ -123,9 +123,17 @@ class Retriever:
         # the returned chunks (a name too common to fit in the probe decides nothing anyway).
         hits = self.store.search_lexical(lexical.query_vector(" ".join(terms)), TERM_PROBE, doc_type, allowed)
         holders: dict[str, set[str]] = {t: set() for t in terms}
+        # A term can only be a token of a text that contains it (less a folded plural's "y");
+        # tokenising just those texts gives the same answer at a fraction of the cost.
+        probe = {t: None if any(c.isdigit() for c in t) else (t[:-1] if t.endswith("y") else t) for t in terms}
         for h in hits:
-            tokens = set(lexical.tokenize(str(h.payload.get("text", ""))))
-            for t in terms:
+            text = str(h.payload.get("text", ""))
+            low = text.lower()
+            maybe = [t for t in terms if probe[t] is None or probe[t] in low]
+            if not maybe:
+                continue
+            tokens = set(lexical.tokenize(text))
+            for t in maybe:
                 if t in tokens:
                     holders[t].add(h.payload["doc_id"])
         saturated = len(hits) >= TERM_PROBE

@@ -6,8 +6,11 @@ It owns the store and the embedding model, opened lazily so that cheap commands
 
 from __future__ import annotations
 
+import errno
 import fcntl
 import os
+import shutil
+import sqlite3
 from contextlib import contextmanager
 from pathlib import Path
 from typing import Iterator, Literal, Sequence
@@ -19,13 +22,40 @@ from . import lexical
 from .embedding import ChunkEncoder, Embedder
 from .retrieval import Retriever, fuse
 from .settings import Settings
-from .store import Hit, Store, StoreError
+from .store import Hit, Store, StoreError, is_disk_full
 
 SearchMode = Literal["dense", "lexical", "hybrid"]
 
 
 class IngestBusy(StoreError):
     pass
+
+
+class DiskFull(StoreError):
+    pass
+
+
+@contextmanager
+def disk_guard(data_dir: Path, on_full=None) -> Iterator[None]:
+    """Turn a full disk into one clear error. The ledger keeps the store consistent: documents
+    caught half-written stay "pending" and the next run finishes them."""
+    try:
+        yield
+    except (OSError, sqlite3.OperationalError) as exc:
+        if not is_disk_full(exc):
+            raise
+        if on_full is not None:
+            on_full()
+        try:
+            free = f"{shutil.disk_usage(data_dir).free / 2**20:.1f} MB free"
+        except OSError:
+            free = "free space unknown"
+        full = "full" in str(exc).lower() or getattr(exc, "errno", None) == errno.ENOSPC
+        what = "is full" if full else "cannot be written (full, over a quota or file-size limit, or failing)"
+        raise DiskFull(
+            f"the disk holding {data_dir} {what} ({free}; {exc}). Nothing ingested before was lost: "
+            "free some space and run the same command again - it finishes what this run started"
+        ) from None
 
 
 @contextmanager
@@ -93,12 +123,18 @@ class RightsService:
         self.close()
 
     # -- ingestion -------------------------------------------------------------------------------
+    def _reopen_store(self) -> None:
+        """Drop the embedded client's in-memory state after a failed write: reopen from disk."""
+        if self._store is not None and self._store.local:
+            self._store.close()
+            self._store = None
+
     def ingest(self, paths: Sequence[Path], *, prune: bool = False, listener: ProgressListener | None = None) -> IngestReport:
-        with ingest_lock(self.settings.data_dir):
+        with disk_guard(self.settings.data_dir, self._reopen_store), ingest_lock(self.settings.data_dir):
             self.store.ensure(self.embedder.dimension)
             return ingest(
                 paths, self.store, ChunkEncoder(self.embedder), self.settings.chunking, prune=prune, listener=listener,
-                max_file_bytes=self.settings.ingest_max_file_mb * 2**20,
+                max_file_bytes=self.settings.ingest_max_file_mb * 2**20, max_records=self.settings.ingest_max_records,
             )
 
     def sources(self) -> list[DocumentRecord]:
@@ -120,7 +156,7 @@ class RightsService:
         return [d for d in docs.values() if low in (d.file_name.lower(), d.title.lower(), Path(d.file_name).stem.lower())]
 
     def forget(self, doc: DocumentRecord) -> None:
-        with ingest_lock(self.settings.data_dir):
+        with disk_guard(self.settings.data_dir, self._reopen_store), ingest_lock(self.settings.data_dir):
             self.store.delete_document(doc.doc_id)
 
     # -- retrieval ---------------------------------------------------------------------------------

@@ -103,11 +103,15 @@ class Settings(BaseSettings):
     chunking: ChunkingOptions = Field(default_factory=ChunkingOptions)
     search_k: int = Field(5, ge=1, le=100)
     ingest_max_file_mb: int = Field(100, ge=1, le=100_000, description="larger files are refused by ingest, unread")
+    ingest_max_records: int = Field(
+        50_000, ge=1, le=10_000_000,
+        description="records (table rows, DDEX/CWR entries) per file; a file with more is refused whole, never cut",
+    )
     llm: LLMSettings = Field(default_factory=LLMSettings)
     answer: AnswerSettings = Field(default_factory=AnswerSettings)
     ui: UISettings = Field(default_factory=UISettings)
     auth_file: Path | None = Field(
-        None, description="users, password hashes and groups for the chat's sign-in (`rights user add`); unset = no sign-in (loopback only)"
+        None, description="users, password hashes and groups for the chat's sign-in (`rights user NAME --group G`); unset = no sign-in (loopback only)"
     )
 
     @property

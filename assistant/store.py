@@ -9,16 +9,21 @@ stale chunks are deleted, so an interrupted run is finished by the next one.
 
 from __future__ import annotations
 
+import errno
 import logging
+import sqlite3
+import threading
 import warnings
 from dataclasses import dataclass, field
 from typing import Any, Sequence
 
 import numpy as np
 from qdrant_client import QdrantClient, models
+from qdrant_client.http.exceptions import ResponseHandlingException, UnexpectedResponse
 
 from ingest.model import ChunkRecord, DocumentRecord, SparseVector, chunk_point_id, document_point_id
 
+from .embedded_index import EmbeddedIndex
 from .settings import Settings
 
 log = logging.getLogger(__name__)
@@ -40,6 +45,15 @@ class StoreError(RuntimeError):
     """The store cannot be used; the message says why and what to do."""
 
 
+def is_disk_full(exc: BaseException) -> bool:
+    """A write to the data directory failed for lack of room: no space, a quota, a file-size
+    limit (SQLite reports the last as a "disk I/O error")."""
+    if isinstance(exc, OSError) and exc.errno in (errno.ENOSPC, errno.EFBIG, errno.EDQUOT):
+        return True
+    text = str(exc).lower()
+    return isinstance(exc, sqlite3.OperationalError) and ("full" in text or "disk i/o error" in text)
+
+
 @dataclass
 class Hit:
     point_id: str
@@ -54,18 +68,58 @@ class Hit:
             raise AttributeError(name) from None
 
 
+class GuardedClient:
+    """A QdrantClient whose calls run one at a time (embedded) or fail in plain words (server).
+
+    The embedded (local-mode) client keeps its collections in plain Python structures and is not
+    thread-safe; the chat ingests uploads on a thread while other threads answer. Each call is
+    atomic, so a reader sees a document's chunks before or after one upsert batch, never a
+    half-built structure. A server client is thread-safe, but its transport errors are raw
+    connection exceptions: each becomes a StoreError naming the URL and what to do."""
+
+    def __init__(self, client: QdrantClient, url: str | None = None):
+        self._client = client
+        self._url = url
+        self._lock = threading.RLock() if url is None else None
+
+    def __getattr__(self, name: str) -> Any:
+        attr = getattr(self._client, name)
+        if not callable(attr):
+            return attr
+
+        def call(*args: Any, **kwargs: Any) -> Any:
+            if self._lock is not None:
+                with self._lock:
+                    return attr(*args, **kwargs)
+            try:
+                return attr(*args, **kwargs)
+            except UnexpectedResponse as exc:
+                if exc.status_code in (401, 403):
+                    raise StoreError(f"Qdrant at {self._url} refused the API key (QDRANT_API_KEY)") from None
+                raise
+            except (ResponseHandlingException, ConnectionError, TimeoutError, OSError) as exc:
+                reason = str(getattr(exc, "source", None) or exc) or type(exc).__name__
+                raise StoreError(
+                    f"Qdrant at {self._url} is unreachable ({reason}): start it (`docker compose up -d qdrant`) "
+                    "or check QDRANT_URL"
+                ) from None
+
+        return call
+
+
 def open_client(settings: Settings) -> QdrantClient:
     if settings.qdrant_url:
         api_key = settings.qdrant_api_key.get_secret_value() if settings.qdrant_api_key else None
         try:
-            return QdrantClient(url=settings.qdrant_url, api_key=api_key, timeout=30)
+            client = QdrantClient(url=settings.qdrant_url, api_key=api_key, timeout=30, check_compatibility=False)
+            return GuardedClient(client, settings.qdrant_url)  # type: ignore[return-value]
         except Exception as exc:  # noqa: BLE001
             raise StoreError(f"cannot connect to Qdrant at {settings.qdrant_url}: {exc}") from None
     settings.qdrant_path.mkdir(parents=True, exist_ok=True)
     try:
         with warnings.catch_warnings():
             warnings.simplefilter("ignore")
-            return QdrantClient(path=str(settings.qdrant_path))
+            return GuardedClient(QdrantClient(path=str(settings.qdrant_path)))  # type: ignore[return-value]
     except RuntimeError as exc:
         if "already accessed" in str(exc):
             raise StoreError(
@@ -83,6 +137,9 @@ class Store:
         self.chunks = settings.collection
         self.ledger = f"{settings.collection}_documents"
         self.local = settings.qdrant_url is None
+        # Embedded mode: search over in-memory matrices (Qdrant local scores and filters point by
+        # point in Python); shared with the access views made from this store.
+        self.index = EmbeddedIndex() if self.local else None
         # None: everything (the CLI, an admin). A list: only documents without groups or sharing
         # one of these - enforced inside every query, so nothing else can reach the caller.
         self.access: list[str] | None = None
@@ -139,6 +196,8 @@ class Store:
         except StoreError:
             raise
         except Exception as exc:  # noqa: BLE001 - transport errors of the server mode
+            if is_disk_full(exc):
+                raise  # the caller's disk guard says what to do
             raise StoreError(f"Qdrant is unreachable or refused the request: {exc}") from None
 
     def exists(self) -> bool:
@@ -184,7 +243,12 @@ class Store:
         doc.state = "pending"
         self._put_document(doc)
 
+    def _changed(self) -> None:
+        if self.index is not None:
+            self.index.invalidate()
+
     def write_chunks(self, chunks: Sequence[ChunkRecord], dense: np.ndarray, sparse: Sequence[SparseVector]) -> None:
+        self._changed()
         points = [
             models.PointStruct(
                 id=record.point_id,
@@ -201,6 +265,7 @@ class Store:
 
     def finish_document(self, doc: DocumentRecord, had_chunks: bool = True) -> None:
         """Delete chunks of any other version of this document, then mark it complete."""
+        self._changed()
         if had_chunks:
             self.client.delete(
                 self.chunks,
@@ -219,6 +284,7 @@ class Store:
 
     def delete_document(self, doc_id: str) -> None:
         """Ledger says "deleting" first, so a crash half-way is finished by the next ingest."""
+        self._changed()
         existing = self.client.retrieve(self.ledger, [document_point_id(doc_id)], with_payload=True)
         if existing:
             self.client.set_payload(
@@ -236,13 +302,24 @@ class Store:
     def records_with_ids(self, keys: Sequence[str]) -> list[dict[str, Any]]:
         if not keys or not self.client.collection_exists(self.chunks):
             return []
-        return [h.payload for h in self.search_ids(list(keys), limit=10_000) if h.payload.get("record_kind")]
+        # Qdrant's own filtered scroll: ingest calls this once per wave, and the in-memory index
+        # would be rebuilt after every wave's writes.
+        return [h.payload for h in self._qdrant_ids(list(keys), limit=10_000) if h.payload.get("record_kind")]
 
     # -- reading -------------------------------------------------------------------------------
     def search_ids(self, keys: Sequence[str], limit: int = 50, doc_type: str | None = None, doc_ids: list[str] | None = None) -> list[Hit]:
         """Chunks carrying any of the identifier ``keys`` exactly (payload index in server mode)."""
         if not keys:
             return []
+        if self.index is not None:
+            if not self.client.collection_exists(self.chunks):
+                return []
+            found = self.index.rows_with_keys(self.client, self.chunks, LEXICAL, DENSE, keys, doc_type, doc_ids, self.access)[:limit]
+            points = {p.id: p for p in self.client.retrieve(self.chunks, found, with_payload=True)}
+            return [Hit(str(pid), 1.0, dict(points[pid].payload or {})) for pid in found if pid in points]
+        return self._qdrant_ids(keys, limit, doc_type, doc_ids)
+
+    def _qdrant_ids(self, keys: Sequence[str], limit: int = 50, doc_type: str | None = None, doc_ids: list[str] | None = None) -> list[Hit]:
         flt = self._filter(doc_type=doc_type, doc_ids=doc_ids) or models.Filter(must=[])
         flt.must = list(flt.must or []) + [models.FieldCondition(key="ids", match=models.MatchAny(any=list(keys)))]
         hits: list[Hit] = []
@@ -284,6 +361,16 @@ class Store:
         return sorted(hits, key=lambda h: h.payload["chunk_index"])
 
     def search_dense(self, vector: np.ndarray, k: int, doc_type: str | None = None, doc_ids: list[str] | None = None) -> list[Hit]:
+        if self.index is not None:
+            if not self.client.collection_exists(self.chunks):
+                return []
+            found = self.index.search_dense(self.client, self.chunks, LEXICAL, DENSE, vector, k + TIE_MARGIN,
+                                            doc_type, doc_ids, self.access)
+            return self._scored(found, k)
+        return self._qdrant_dense(vector, k, doc_type, doc_ids)
+
+    def _qdrant_dense(self, vector: np.ndarray, k: int, doc_type: str | None = None, doc_ids: list[str] | None = None) -> list[Hit]:
+        """Qdrant's own dense search (server mode; the reference the embedded index must match)."""
         result = self.client.query_points(
             self.chunks,
             query=vector.tolist(),
@@ -298,6 +385,23 @@ class Store:
         indices, values = sparse
         if not indices:
             return []
+        if self.index is not None:
+            if not self.client.collection_exists(self.chunks):
+                return []
+            found = self.index.search(self.client, self.chunks, LEXICAL, DENSE, indices, values, k + TIE_MARGIN,
+                                      doc_type, doc_ids, self.access)
+            return self._scored(found, k)
+        return self._qdrant_lexical(sparse, k, doc_type, doc_ids)
+
+    def _scored(self, found: list[tuple[Any, float]], k: int) -> list[Hit]:
+        points = {p.id: p for p in self.client.retrieve(self.chunks, [pid for pid, _ in found], with_payload=True)}
+        scored = [models.ScoredPoint(id=pid, version=0, score=score, payload=points[pid].payload)
+                  for pid, score in found if pid in points]
+        return _ranked(scored, k)
+
+    def _qdrant_lexical(self, sparse: SparseVector, k: int, doc_type: str | None = None, doc_ids: list[str] | None = None) -> list[Hit]:
+        """Qdrant's own sparse search (server mode; the reference the embedded index must match)."""
+        indices, values = sparse
         result = self.client.query_points(
             self.chunks,
             query=models.SparseVector(indices=indices, values=values),

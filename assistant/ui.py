@@ -96,9 +96,24 @@ def sources_html(answer: Answer | None, sources=None) -> str:
     return "\n".join(parts)
 
 
+_URL = re.compile(r"\b(?:https?|ftp|file)://[^\s<>`]*|\bwww\.[^\s<>`]+|\b(?:data|javascript):[^\s<>`]+", re.I)
+_MD_LINK = re.compile(r"!?\[([^\]]*)\]\(([^)]*)\)")
+
+
+def inert(text: str) -> str:
+    """Model output as plain words for the Markdown chat: no HTML, no links, no images.
+
+    A document can carry a Markdown image whose URL smuggles data out the moment a browser
+    renders it (prompt injection); nothing a model writes may make the browser fetch anything.
+    URLs stay readable as code, never clickable."""
+    text = html.escape(text, quote=False)
+    text = _MD_LINK.sub(lambda m: f"{m.group(1)} ({m.group(2)})", text)
+    return _URL.sub(lambda m: f"`{m.group(0)}`", text)
+
+
 def answer_markdown(answer: Answer) -> str:
     """The answer with [n] linking to its source box, and the checker's verdict when not clean."""
-    text = _CITE.sub(lambda m: f"[[{m.group(1)}]](#src-{m.group(1)})", answer.text)
+    text = _CITE.sub(lambda m: f"[[{m.group(1)}]](#src-{m.group(1)})", inert(answer.text))
     note = STATUS_NOTES.get(answer.status)
     if note:
         text += f"\n\n*{note}*"
@@ -142,9 +157,13 @@ class ChatSession:
         self.settings = service.settings
         self.answerer = answerer or Answerer(service)
         self.users = users  # auth.Users when sign-in is on: each user sees only their groups' documents
-        # The embedded store and model serve one request at a time; sessions queue here.
+        # Answers queue here (the embedded model generates one at a time). Uploads queue on their
+        # own lock and do not hold this one: the chat keeps answering while files are ingested
+        # (the store serialises each call, the embedder each batch).
         self.lock = threading.Lock()
+        self.ingesting = threading.Lock()
         self.job: UploadJob | None = None
+        self.last_answer: Answer | None = None  # the latest checked answer (inspection and tests)
 
     def upload(self, files: list[tuple[str, Any]]) -> UploadJob:
         """Store the files and start ingesting them in the background (same job as `rights ingest`)."""
@@ -153,7 +172,7 @@ class ChatSession:
         saved, refused = save_uploads([(name, Path(temp)) for name, temp in files], self.settings)
         job = UploadJob(saved, refused)
         if saved:
-            threading.Thread(target=job.run, args=(self.service, self.lock), daemon=True, name="upload-ingest").start()
+            threading.Thread(target=job.run, args=(self.service, self.ingesting), daemon=True, name="upload-ingest").start()
         else:
             job.finished.set()
         self.job = job
@@ -189,7 +208,7 @@ class ChatSession:
                         yield list(history), sources_html(None, event.sources)
                     elif isinstance(event, TokenEvent):
                         draft += event.text
-                        history[-1] = {"role": "assistant", "content": draft + " ▌"}
+                        history[-1] = {"role": "assistant", "content": inert(draft) + " ▌"}
                         yield list(history), None  # panel unchanged while tokens stream
                     elif isinstance(event, FinalEvent):
                         final = event.answer
@@ -198,6 +217,7 @@ class ChatSession:
                 yield history, sources_html(None)
                 return
         assert final is not None
+        self.last_answer = final
         history[-1] = {"role": "assistant", "content": answer_markdown(final)}
         audit.append(self.settings.audit_path, audit.entry(user, question, final, filters, "chat"))
         yield history, sources_html(final)
@@ -297,7 +317,7 @@ def launch(service, host: str | None = None, port: int | None = None, answerer: 
     if users is None and host not in LOOPBACK:
         raise SignInRequired(
             f"the chat would listen on {host} without sign-in; set auth_file (RIGHTS_AUTH_FILE) and add users "
-            "with `rights user add NAME --group G`, or listen on 127.0.0.1"
+            "with `rights user NAME --group G`, or listen on 127.0.0.1"
         )
     app = build_app(service, answerer, users)
     app.queue(default_concurrency_limit=1, max_size=64)

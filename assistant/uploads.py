@@ -94,7 +94,7 @@ class UploadJob:
 
     def run(self, service, lock: threading.Lock) -> None:
         try:
-            with lock:  # the embedded store and the model serve one job at a time
+            with lock:  # uploads are ingested one job at a time, in the order they came
                 self.report = service.ingest(self.files, listener=self)
         except Exception as exc:  # noqa: BLE001 - shown on the page, never a traceback
             self.error = str(exc) or type(exc).__name__

@@ -26,6 +26,7 @@ from .identifiers import identifier_keys
 from .model import ChunkRecord, DocumentRecord, DocumentSink, Encoder
 from .readers import read_file
 from .records import is_structured, read_records
+from .instructions import instruction_sentences
 from .records.model import RecordSet, document_warnings, render
 from .validation import check_duplicates
 
@@ -182,6 +183,7 @@ def ingest(
     prune: bool = False,
     listener: ProgressListener | None = None,
     max_file_bytes: int | None = None,
+    max_records: int | None = None,
 ) -> IngestReport:
     """Ingest files and folders into ``sink``; never raises for a bad file, only reports it.
 
@@ -213,7 +215,7 @@ def ingest(
     seen_ids: dict[str, tuple[str, str]] = {}  # identifier key -> (title, file) in this run
     for i, path in enumerate(files):
         listener.file_started(path)
-        prepared = _prepare(path, known.get(doc_id_for(path)), options, version, max_file_bytes)
+        prepared = _prepare(path, known.get(doc_id_for(path)), options, version, max_file_bytes, max_records)
         if isinstance(prepared, FileResult):
             report.results.append(prepared)
             listener.file_done(prepared)
@@ -251,7 +253,7 @@ class _Prepared:
 
 
 def _prepare(path: Path, previous: DocumentRecord | None, options: ChunkingOptions, version: str,
-             max_file_bytes: int | None = None) -> _Prepared | FileResult:
+             max_file_bytes: int | None = None, max_records: int | None = None) -> _Prepared | FileResult:
     doc_id = doc_id_for(path)
     try:
         size = path.stat().st_size
@@ -271,7 +273,7 @@ def _prepare(path: Path, previous: DocumentRecord | None, options: ChunkingOptio
     ):
         return FileResult(str(path), "unchanged", doc_id, previous.n_chunks)
     if is_structured(path):
-        prepared = _prepare_records(path, doc_id, size, sha, previous, version)
+        prepared = _prepare_records(path, doc_id, size, sha, previous, version, max_records)
         if isinstance(prepared, _Prepared):
             prepared.doc.groups = groups
         return prepared
@@ -313,13 +315,25 @@ def _prepare(path: Path, previous: DocumentRecord | None, options: ChunkingOptio
         )
         for c in chunks
     ]
+    doc.warnings = planted_instructions(extracted.text)
     return _Prepared(path, previous, doc, records)
 
 
-def _prepare_records(path: Path, doc_id: str, size: int, sha: str, previous: DocumentRecord | None, version: str) -> _Prepared | FileResult:
+def planted_instructions(text: str) -> list[str]:
+    """A warning when the document talks to an AI assistant (shown in the batch summary and the
+    chat's Documents tab; the sentences never reach the model)."""
+    found = instruction_sentences(text)
+    if not found:
+        return []
+    return [f"{len(found)} sentence(s) address an AI assistant (possible prompt injection; hidden from the model): "
+            f"\"{found[0][:100]}\""]
+
+
+def _prepare_records(path: Path, doc_id: str, size: int, sha: str, previous: DocumentRecord | None, version: str,
+                     max_records: int | None = None) -> _Prepared | FileResult:
     """A split sheet, catalog export, DDEX or CWR file: one chunk per record."""
     try:
-        rs: RecordSet = read_records(path)
+        rs: RecordSet = read_records(path, max_records)
     except IngestError as exc:
         return FileResult(str(path), "failed", doc_id, reason=str(exc))
     except Exception as exc:  # noqa: BLE001 - a reader bug on one odd file must not end the batch
@@ -345,7 +359,7 @@ def _prepare_records(path: Path, doc_id: str, size: int, sha: str, previous: Doc
                       heading=record.title, section_path=None, sections=[], part=0)
         records.append(ChunkRecord(doc=doc, chunk=chunk, page=None, page_end=None,
                                    embed_text=text, record=record, ids=record.keys))
-    doc.warnings = document_warnings(rs.warnings, rs.records)
+    doc.warnings = document_warnings(rs.warnings, rs.records) + planted_instructions("\n".join(r.embed_text for r in records))
     return _Prepared(path, previous, doc, records, file_warnings=list(rs.warnings))
 
 

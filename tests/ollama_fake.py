@@ -22,6 +22,8 @@ class Script:
     missing_model: bool = False
     error_after_tokens: int | None = None  # send an {"error"} line after N tokens
     drop_after_tokens: int | None = None  # close the socket after N tokens
+    garbage_after_tokens: int | None = None  # send a line that is not JSON (or a wrong shape) after N tokens
+    garbage: bytes = b"<html>502 Bad Gateway</html>\n"
     hang_s: float = 0.0
     token_delay_s: float = 0.0  # pause between streamed tokens (to watch streaming in a browser)
 
@@ -30,6 +32,7 @@ class Script:
 class FakeOllama:
     script: Script = field(default_factory=Script)
     requests: list[dict] = field(default_factory=list)
+    port: int = 0  # 0: any free port; a fixed one to bring a "restarted" server back where it was
 
     def __post_init__(self):
         fake = self
@@ -87,6 +90,10 @@ class FakeOllama:
                         chunk({"error": "an error was encountered while running the model: unexpected EOF"})
                         self.wfile.write(b"0\r\n\r\n")
                         return
+                    if s.garbage_after_tokens is not None and i == s.garbage_after_tokens:
+                        self.wfile.write(f"{len(s.garbage):x}\r\n".encode() + s.garbage + b"\r\n0\r\n\r\n")
+                        self.wfile.flush()
+                        return
                     if s.drop_after_tokens is not None and i == s.drop_after_tokens:
                         self.wfile.flush()
                         self.connection.shutdown(2)
@@ -105,7 +112,7 @@ class FakeOllama:
             def handle_error(self, request, client_address):  # a client that hung up: expected here
                 pass
 
-        self.server = Server(("127.0.0.1", 0), Handler)
+        self.server = Server(("127.0.0.1", self.port), Handler)
         self.server.daemon_threads = True
         self.thread = threading.Thread(target=self.server.serve_forever, daemon=True)
         self.thread.start()

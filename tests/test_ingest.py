@@ -30,6 +30,18 @@ def store_state(service) -> dict:
     return {"points": points, "docs": docs}
 
 
+def assert_same_store(got: dict, expected: dict) -> None:
+    """Same documents, point ids and payloads; vectors equal up to float noise (a text embedded in
+    another batch, padded differently, differs in the 6th decimal)."""
+    import numpy as np
+
+    assert got["docs"] == expected["docs"]
+    assert got["points"].keys() == expected["points"].keys(), "missing or extra points"
+    for pid, (payload, vector) in got["points"].items():
+        assert payload == expected["points"][pid][0], pid
+        assert np.allclose(vector, expected["points"][pid][1], atol=1e-4), pid
+
+
 def assert_consistent(service):
     docs = service.store.documents()
     chunks = service.store.all_chunks()

@@ -73,6 +73,20 @@ def test_server_down_is_a_clear_error():
     assert c.sleeps == [0.5, 1.0]
 
 
+def test_recovers_when_the_server_comes_back_without_a_restart_of_the_app():
+    first = FakeOllama()
+    port = first.server.server_address[1]
+    first.close()
+    c = chat(f"http://127.0.0.1:{port}", retries=0)
+    with pytest.raises(LLMUnavailable, match="not reachable"):
+        list(c.stream(MESSAGES))
+    back = FakeOllama(script=Script(reply="back again"), port=port)
+    try:
+        assert "".join(c.stream(MESSAGES)) == "back again"  # the same client object
+    finally:
+        back.close()
+
+
 def test_error_mid_stream_is_reported_not_restarted(fake):
     fake.script = Script(reply="one two three four five", error_after_tokens=2)
     got: list[str] = []
@@ -88,6 +102,22 @@ def test_connection_dropped_mid_stream(fake):
     with pytest.raises(LLMError, match="mid-answer"):
         list(chat(fake.url).stream(MESSAGES))
     assert len(fake.chats()) == 1
+
+
+@pytest.mark.parametrize("garbage", [b"<html>502 Bad Gateway</html>\n", b'{"message": 42}\n',
+                                     b'{"unexpected": true, "done": true}\n', b"\xff\xfe\x00\x01binary\n"],
+                         ids=["html", "wrong-type", "wrong-shape", "binary"])
+def test_garbage_mid_stream_is_a_clear_error_not_a_traceback(fake, garbage):
+    fake.script = Script(reply="one two three four five", garbage_after_tokens=2, garbage=garbage)
+    got: list[str] = []
+    with pytest.raises(LLMError, match="malformed reply mid-answer") as info:
+        for piece in chat(fake.url).stream(MESSAGES):
+            got.append(piece)
+    assert "".join(got) == "one two " and len(fake.chats()) == 1
+    assert "\n" not in str(info.value)  # one line for the chat's status
+    fake.script = Script(reply="one two", garbage_after_tokens=0, garbage=garbage)
+    with pytest.raises(LLMError, match="malformed reply instead of an answer"):
+        list(chat(fake.url).stream(MESSAGES))
 
 
 def test_hanging_server_times_out(fake):

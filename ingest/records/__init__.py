@@ -32,8 +32,19 @@ def is_structured(path: Path) -> bool:
         return False
 
 
-def read_records(path: Path):
-    """The file's records (:class:`~ingest.records.model.RecordSet`); IngestError on bad input."""
+def read_records(path: Path, max_records: int | None = None):
+    """The file's records (:class:`~ingest.records.model.RecordSet`); IngestError on bad input,
+    or when it holds more than ``max_records`` (tables stop reading there: memory stays bounded)."""
+    from .tables import MAX_ROWS, too_many_records
+
+    limit = max_records or MAX_ROWS
+    rs = _read_records(path, limit)
+    if len(rs.records) > limit:
+        raise too_many_records(limit)
+    return rs
+
+
+def _read_records(path: Path, limit: int):
     suffix = path.suffix.lower()
     try:
         if path.stat().st_size == 0:
@@ -41,7 +52,7 @@ def read_records(path: Path):
         if suffix in TABLE_SUFFIXES:
             from .tables import read_table
 
-            return read_table(path)
+            return read_table(path, limit)
         head = _head(path)
         if suffix in XML_SUFFIXES:
             from .ddex import looks_like_ddex, read_ddex

@@ -27,7 +27,7 @@ from ..identifiers import find_identifiers
 from ..readers import decode_text
 from .model import SHARE, Party, Record, RecordSet, line_offsets, span_of_lines
 
-MAX_ROWS = 200_000  # rows read from one file; more is reported, not loaded (memory stays bounded)
+MAX_ROWS = 50_000  # default rows per file (setting ingest_max_records); more is refused unread, memory bounded
 MAX_CELLS = 5_000_000  # XLSX cells over all sheets (zip bombs expand to billions)
 
 
@@ -176,7 +176,14 @@ class Sheet:
 
 
 # -- reading the grid -------------------------------------------------------------------------
-def _read_csv(path: Path) -> tuple[str, list[Sheet]]:
+def too_many_records(limit: int) -> IngestError:
+    return IngestError(
+        f"more than {limit:,} records in one file: refused, nothing partial is stored (setting ingest_max_records; "
+        "each record is embedded, about an hour per 50,000 on 2 CPU cores - raise the limit for a nightly run, or split the file)"
+    )
+
+
+def _read_csv(path: Path, max_rows: int = MAX_ROWS) -> tuple[str, list[Sheet]]:
     text = decode_text(path.read_bytes(), path.name)
     sample = text[:20_000]
     try:
@@ -192,16 +199,15 @@ def _read_csv(path: Path) -> tuple[str, list[Sheet]]:
             first, previous = previous + 1, reader.line_num
             if not any(c.strip() for c in cells):
                 continue
-            if len(rows) >= MAX_ROWS:
-                sheet.warnings.append(f"only the first {MAX_ROWS:,} rows were read (the file has more)")
-                break
+            if len(rows) >= max_rows:
+                raise too_many_records(max_rows)
             rows.append(Row(cells, first, reader.line_num, f"line {first}" if first == reader.line_num else f"lines {first}-{reader.line_num}"))
     except csv.Error as exc:
         raise IngestError(f"malformed CSV at line {reader.line_num}: {exc}") from None
     return text, [sheet]
 
 
-def _read_xlsx(path: Path) -> tuple[str, list[Sheet]]:
+def _read_xlsx(path: Path, max_rows: int = MAX_ROWS) -> tuple[str, list[Sheet]]:
     import zipfile
 
     import openpyxl
@@ -235,9 +241,8 @@ def _read_xlsx(path: Path) -> tuple[str, list[Sheet]]:
                 lines.append("\t".join(_cell(c) for c in cells))
                 if not any(_cell(c) for c in cells):
                     continue
-                if len(rows) >= MAX_ROWS:
-                    sheet.warnings.append(f"sheet {ws.title}: only the first {MAX_ROWS:,} rows were read")
-                    break
+                if sum(len(sh.rows) for sh in sheets) + len(rows) >= max_rows:
+                    raise too_many_records(max_rows)
                 rows.append(Row(cells, len(lines), len(lines), f"sheet {ws.title} row {r}"))
             sheets.append(sheet)
     finally:
@@ -512,10 +517,10 @@ def _table_rows(rows: list[Row], headers: list[str] | None) -> list[Record]:
     return records
 
 
-def read_table(path: Path) -> RecordSet:
+def read_table(path: Path, max_rows: int = MAX_ROWS) -> RecordSet:
     """A split sheet, catalog export or other table (CSV, TSV, XLSX) as records."""
     suffix = path.suffix.lower()
-    text, sheets = _read_xlsx(path) if suffix in (".xlsx", ".xlsm") else _read_csv(path)
+    text, sheets = _read_xlsx(path, max_rows) if suffix in (".xlsx", ".xlsm") else _read_csv(path, max_rows)
     offsets = line_offsets(text)
     records: list[Record] = []
     warnings: list[str] = []

@@ -1,0 +1,119 @@
+"""Concurrency: the chat keeps answering while an upload is ingested; two ingest jobs started at
+once on one data directory never corrupt the store (one runs, the other refuses in one line)."""
+
+from __future__ import annotations
+
+import os
+import subprocess
+import sys
+import threading
+import time
+from pathlib import Path
+
+import pytest
+
+from assistant.service import RightsService
+from assistant.settings import LLMSettings, Settings
+from assistant.ui import ChatSession
+from fixtures import write_contract_folder
+from ollama_fake import Script
+from test_ingest import assert_consistent, assert_same_store, store_state
+
+pytestmark = pytest.mark.slow
+HERE = Path(__file__).resolve().parent
+
+
+def licences(folder: Path, n: int) -> list[Path]:
+    """``n`` distinct sync licences of several clauses each: enough passages to keep an ingest busy."""
+    folder.mkdir(parents=True, exist_ok=True)
+    out = []
+    for i in range(n):
+        clauses = "\n".join(
+            f"{c}. Clause {c} of licence {i}. The licensee Studio {i} may use the recording Track {i}-{c} in "
+            f"episode {c} of series {i} in territory T{i}{c} for a fee of EUR {1000 + 37 * i + c},00, payable "
+            f"within {30 + c} days; the licence ends on {1 + c} March {2030 + i % 5}."
+            for c in range(1, 13)
+        )
+        path = folder / f"studio-{i:02d}-licence.txt"
+        path.write_text(f"SYNC LICENCE {i}\n{clauses}\n")
+        out.append(path)
+    return out
+
+
+def test_chat_answers_while_an_upload_is_being_ingested(tmp_path, embedder, fake):
+    settings = Settings(data_dir=tmp_path / "data", llm=LLMSettings(backend="ollama", ollama_host=fake.url))
+    contracts = write_contract_folder(tmp_path / "contracts")
+    uploads = licences(tmp_path / "upload", 40)
+    fake.script = Script(reply="Until 31 March 2027 [1].")
+    with RightsService(settings, embedder=embedder) as svc:
+        assert svc.ingest([contracts]).ok
+        session = ChatSession(svc)
+        job = session.upload([(p.name, p) for p in uploads])
+        answered_during_ingest, replies = 0, []
+        deadline = time.monotonic() + 300
+        while not job.finished.is_set() and time.monotonic() < deadline:
+            turns, panel = list(session.respond("How long does the Low Tide licence run?", []))[-1]
+            replies.append(turns[-1]["content"])
+            if not job.finished.is_set():
+                answered_during_ingest += 1
+        assert job.finished.wait(300)
+        assert job.error is None and job.report is not None and job.report.ok, job.summary()
+        assert answered_during_ingest >= 2, f"the chat waited for the ingest ({answered_during_ingest} answers during it)"
+        assert all(not r.startswith("⚠") for r in replies), replies
+        assert job.report.counts["new"] == len(uploads)
+        assert_consistent(svc)  # no duplicate, missing or orphan chunk after the concurrent reads
+        turns, panel = list(session.respond("Which fee does Studio 7 pay?", []))[-1]
+        assert "studio-07-licence.txt" in panel
+
+
+def test_a_second_upload_waits_for_the_first_instead_of_failing(tmp_path, embedder, fake):
+    settings = Settings(data_dir=tmp_path / "data", llm=LLMSettings(backend="ollama", ollama_host=fake.url))
+    files = licences(tmp_path / "upload", 6)
+    with RightsService(settings, embedder=embedder) as svc:
+        session = ChatSession(svc)
+        first = session.upload([(p.name, p) for p in files[:3]])
+        second = session.upload([(p.name, p) for p in files[3:]])
+        assert first.finished.wait(300) and second.finished.wait(300)
+        assert first.error is None and second.error is None, (first.summary(), second.summary())
+        assert len(svc.sources()) == 6
+        assert_consistent(svc)
+
+
+CHILD = (
+    "import sys; sys.path.insert(0, sys.argv[1]); import netguard; netguard.install();"
+    "from assistant.cli import main; sys.argv = ['rights', 'ingest', sys.argv[2]]; main()"
+)
+
+
+def test_two_ingest_jobs_started_at_once_one_refuses_and_nothing_is_corrupted(tmp_path, embedder):
+    folder = tmp_path / "batch"
+    write_contract_folder(folder)
+    licences(folder, 4)
+    with RightsService(Settings(data_dir=tmp_path / "reference"), embedder=embedder) as ref:
+        assert ref.ingest([folder]).ok
+        expected = store_state(ref)
+
+    env = {**os.environ, "RIGHTS_DATA_DIR": str(tmp_path / "data"), "COLUMNS": "200"}
+    go = threading.Barrier(2)
+    results: list[subprocess.CompletedProcess] = []
+
+    def job():
+        go.wait()
+        results.append(subprocess.run([sys.executable, "-c", CHILD, str(HERE), str(folder)], env=env,
+                                      capture_output=True, text=True, timeout=600))
+
+    threads = [threading.Thread(target=job) for _ in range(2)]
+    for t in threads:
+        t.start()
+    for t in threads:
+        t.join()
+    codes = sorted(r.returncode for r in results)
+    outputs = [r.stdout + r.stderr for r in results]
+    assert codes == [0, 2], outputs
+    refused = next(o for r, o in zip(results, outputs) if r.returncode == 2)
+    assert "Traceback" not in refused
+    assert "another ingest is running" in refused or "in use by another rights process" in refused, refused
+    with RightsService(Settings(data_dir=tmp_path / "data"), embedder=embedder) as after:
+        assert_consistent(after)
+        assert_same_store(store_state(after), expected)  # the child embedded in another batch order
+
