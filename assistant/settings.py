@@ -99,6 +99,12 @@ class Settings(BaseSettings):
         None, validation_alias=AliasChoices("RIGHTS_QDRANT_API_KEY", "QDRANT_API_KEY", "qdrant_api_key")
     )
     collection: str = Field("rights", pattern=r"^[A-Za-z0-9_-]{1,64}$")
+    qdrant_shards: int | None = Field(
+        None, ge=1, le=1000, description="server mode, on collection creation: shards (a cluster spreads them over nodes)"
+    )
+    qdrant_replicas: int | None = Field(
+        None, ge=1, le=10, description="server mode, on collection creation: copies of each shard (2 survives a node loss)"
+    )
     embedding: EmbeddingSettings = Field(default_factory=EmbeddingSettings)
     chunking: ChunkingOptions = Field(default_factory=ChunkingOptions)
     search_k: int = Field(5, ge=1, le=100)

@@ -179,6 +179,7 @@ class Store:
                     self.chunks,
                     vectors_config={DENSE: models.VectorParams(size=dimension, distance=models.Distance.COSINE)},
                     sparse_vectors_config={LEXICAL: models.SparseVectorParams(modifier=models.Modifier.IDF)},
+                    **self._layout(),
                 )
                 if not self.local:  # the embedded store ignores payload indexes (and warns)
                     for name, schema in INDEXED_FIELDS.items():
@@ -192,13 +193,20 @@ class Store:
                         f"model makes {dimension}; use another collection (RIGHTS_COLLECTION) or re-ingest"
                     )
             if not self.client.collection_exists(self.ledger):
-                self.client.create_collection(self.ledger, vectors_config={})
+                self.client.create_collection(self.ledger, vectors_config={}, **self._layout())
         except StoreError:
             raise
         except Exception as exc:  # noqa: BLE001 - transport errors of the server mode
             if is_disk_full(exc):
                 raise  # the caller's disk guard says what to do
             raise StoreError(f"Qdrant is unreachable or refused the request: {exc}") from None
+
+    def _layout(self) -> dict[str, int]:
+        """Sharding and replication of new collections on a Qdrant cluster (settings; server only)."""
+        if self.local:
+            return {}
+        layout = {"shard_number": self.settings.qdrant_shards, "replication_factor": self.settings.qdrant_replicas}
+        return {k: v for k, v in layout.items() if v}
 
     def exists(self) -> bool:
         return self.client.collection_exists(self.chunks) and self.client.collection_exists(self.ledger)

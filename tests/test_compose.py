@@ -231,6 +231,7 @@ class FakeQdrant:
 
     def __init__(self):
         self.requests: list[tuple[str, dict[str, str]]] = []
+        self.bodies: list[tuple[str, dict]] = []  # (PUT path, JSON body)
         fake = self
 
         class Handler(BaseHTTPRequestHandler):
@@ -244,6 +245,18 @@ class FakeQdrant:
                 else:
                     body = {"title": "qdrant - vector search engine", "version": "1.20.0"}
                 data = json.dumps(body).encode()
+                self.send_response(200)
+                self.send_header("Content-Type", "application/json")
+                self.send_header("Content-Length", str(len(data)))
+                self.end_headers()
+                self.wfile.write(data)
+
+            def do_PUT(self):  # create collection / payload index: recorded, acknowledged
+                fake.requests.append((self.path, {k.lower(): v for k, v in self.headers.items()}))
+                length = int(self.headers.get("Content-Length") or 0)
+                fake.bodies.append((self.path.split("?")[0], json.loads(self.rfile.read(length) or b"{}")))
+                result = {"operation_id": 0, "status": "completed"} if self.path.split("?")[0].endswith("/index") else True
+                data = json.dumps({"result": result, "status": "ok", "time": 0.0}).encode()
                 self.send_response(200)
                 self.send_header("Content-Type", "application/json")
                 self.send_header("Content-Length", str(len(data)))
@@ -321,6 +334,30 @@ def test_server_mode_from_environment_alone(compose, monkeypatch, tmp_path, fake
             assert "".join(chat.stream([{"role": "user", "content": "hello"}])) == "Served by the configured host."
             assert fake.chats()[-1]["model"] == tag
         assert not (tmp_path / "data" / "qdrant").exists(), "server mode must not open an embedded store"
+    finally:
+        qdrant.close()
+
+
+@pytest.mark.filterwarnings("ignore:Api key is used with an insecure connection")
+def test_cluster_layout_and_payload_indexes_are_sent_when_collections_are_created(tmp_path):
+    """On a server the app creates its collections with the configured shards and replicas,
+    and the payload indexes every filter of its queries needs (Qdrant's REST API, loopback)."""
+    from assistant.settings import Settings
+    from assistant.store import INDEXED_FIELDS, Store
+
+    qdrant = FakeQdrant()
+    try:
+        settings = Settings(data_dir=tmp_path / "data", qdrant_url=qdrant.url, qdrant_api_key="k",
+                            qdrant_shards=6, qdrant_replicas=2)
+        with Store(settings) as store:
+            store.ensure(384)
+        created = dict(qdrant.bodies)
+        chunks, ledger = created["/collections/rights"], created["/collections/rights_documents"]
+        assert chunks["shard_number"] == 6 and chunks["replication_factor"] == 2
+        assert ledger["shard_number"] == 6 and ledger["replication_factor"] == 2
+        assert chunks["vectors"]["dense"]["size"] == 384 and chunks["sparse_vectors"]["lexical"]["modifier"] == "idf"
+        indexed = {b["field_name"] for p, b in qdrant.bodies if p.endswith("/index")}
+        assert indexed == set(INDEXED_FIELDS)
     finally:
         qdrant.close()
 

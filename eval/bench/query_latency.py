@@ -1,0 +1,513 @@
+"""Query latency of the embedded store at growing sizes: where does it stop being interactive?
+
+    python -m eval.bench.query_latency [--sizes 1k,10k,100k] [--queries 20] [--threshold-ms 500]
+
+For each size, a store is built the way the product writes one (Store.write_chunks with ledger
+records, in the embedded Qdrant under a temporary folder), reopened as the chat would open it,
+and asked --queries questions. Latency is per question, in ms, from the text of the question to
+the ranked hits: embedding the question and retrieval, no language model. Two systems:
+
+  rights   the product's retrieval (RightsService.retrieve: hybrid dense + BM25, named-document
+           scoping, identifier-exact hits)
+  dense    plain dense search (RightsService.search, mode "dense")
+
+each without a filter and with the filters the product applies:
+
+  type     doc_type = "contract"  (the CLI's --type; about half the store here)
+  groups   a signed-in user's access groups (Store.restricted: documents with no groups or one
+           of theirs; about 2 in 5 documents here)
+  3 docs   doc_ids = three documents (a party/date filter or the chat's document scope)
+
+Questions are asked round robin over the cells, so a burst of load on a shared machine hits
+every cell alike. Printed per size: the one-off build time (writing the prepared points, embedding
+excluded), reopen time, peak memory of the process (each size runs in a fresh process), p50/p95
+per cell, and how much of a row's latency was the question's embedding (MiniLM on the CPU: it is
+the part a busy machine inflates most). Then the "knee" per system: where p95 with a filter
+crosses --threshold-ms (log-log interpolated between sizes), for the whole latency and for the
+store's share alone, and the recommendation: a Qdrant server (QDRANT_URL) beyond the product's.
+
+The data: real chunks of the contracts under --docs (cuad-dev by default), embedded once with
+the packaged MiniLM and cached (--cache). Real embeddings of 100k chunks would take hours here
+(~15 chunks/s), so larger stores re-use those vectors with gaussian noise (--noise, renormalised)
+as copies of the documents: each copy gets its own doc id, file name, doc type and access groups,
+and its party and company names get a suffix (in the text, the BM25 vector, the title) so a
+question naming them singles out that copy, as names do in a real corpus. Questions are the
+cuad-dev questions (qa.jsonl beside --docs) about a document in the store, renamed the same way.
+
+Optional, measured only if installed (pip install qdrant-edge-py; not a project dependency): a
+flat Qdrant Edge shard holding the same points, its dense search latency with the same filters
+and its recall@10 against exact (numpy) search over the same vectors.
+"""
+
+from __future__ import annotations
+
+import argparse
+import dataclasses
+import hashlib
+import json
+import math
+import os
+import pickle
+import random
+import re
+import shutil
+import statistics
+import sys
+import tempfile
+import time
+from pathlib import Path
+
+import numpy as np
+
+import assistant  # noqa: F401  (offline environment before any model library loads)
+from assistant.retrieval import GENERIC
+from assistant.settings import Settings
+
+from .memory import percentile, run_isolated
+
+DEFAULT_DOCS = Path(__file__).resolve().parents[2].parent / "shared" / "data" / "cuad-dev" / "docs"
+DEFAULT_CACHE = Path(tempfile.gettempdir()) / "rights-bench-cache"
+FILTERS = ("none", "type", "groups", "3 docs")
+DOC_TYPES = ("contract", "split sheet", "contract", "catalog")  # cycled over documents: ~1/2 contracts
+GROUPS = ([], ["label"], ["publishing"], ["finance"], ["legal"])  # cycled: [] is visible to everyone
+USER_GROUPS = ["publishing"]  # the signed-in user of the "groups" filter
+TAG_LETTERS = "abcdefghjkmnpqrtuvwxyz"  # no "s": the BM25 tokenizer folds a trailing s
+FALLBACK_QUESTIONS = (
+    "When does the {title} expire and how can it be renewed?",
+    "What royalty or fee is payable under the {title}?",
+    "Which law governs the {title}?",
+    "Can the {title} be assigned to a third party?",
+    "What territory does the {title} cover?",
+)
+
+
+def parse_size(text: str) -> int:
+    text = text.strip().lower().replace("_", "")
+    scale = {"k": 1_000, "m": 1_000_000}.get(text[-1:], 1)
+    return int(float(text.rstrip("km")) * scale)
+
+
+# -- the real chunks, embedded once --------------------------------------------------------------
+def base_key(files: list[Path]) -> str:
+    from ingest.pipeline import PIPELINE_VERSION
+
+    h = hashlib.sha256(f"v1:{PIPELINE_VERSION}:{Settings(data_dir=Path('.')).chunking}".encode())
+    for f in files:
+        st = f.stat()
+        h.update(f"{f.resolve()}\0{st.st_size}\0{st.st_mtime_ns}\n".encode())
+    return h.hexdigest()[:16]
+
+
+def job_prepare_base(files: list[str], out: str, cache_dir: str) -> dict:
+    """Read, chunk and embed the files as ingestion does; pickle (doc, records, dense, sparse) per file."""
+    from assistant.embedding import ChunkEncoder, Embedder
+    from ingest.pipeline import _chunk_version, _prepare
+
+    settings = Settings(data_dir=Path(cache_dir))
+    embedder = Embedder(settings.embedding, Path(cache_dir) / "embeddings.sqlite")
+    encoder = ChunkEncoder(embedder)
+    version = _chunk_version(settings.chunking)
+    base, skipped = [], []
+    t = time.perf_counter()
+    try:
+        for f in files:
+            prepared = _prepare(Path(f), None, settings.chunking, version)
+            if not hasattr(prepared, "records") or not prepared.records:
+                skipped.append(f)
+                continue
+            texts = [r.embed_text for r in prepared.records]
+            base.append((prepared.doc, prepared.records, encoder.dense(texts), encoder.sparse(texts)))
+    finally:
+        embedder.close()
+    with open(out, "wb") as fh:
+        pickle.dump(base, fh)
+    return {"docs": len(base), "chunks": sum(len(b[1]) for b in base), "skipped": skipped,
+            "embedded": embedder.embedded_count, "seconds": time.perf_counter() - t}
+
+
+# -- synthetic stores of any size ----------------------------------------------------------------
+def name_words(doc) -> list[str]:
+    """Words that name a document's parties: its parties and the company part of its file name."""
+    stem = Path(doc.file_name).stem.split("_")[0]
+    raw = " ".join([*doc.parties, re.sub(r"(?<=[a-z])(?=[A-Z])", " ", stem)])
+    words = {w for w in re.findall(r"[A-Za-z][A-Za-z&'-]{2,}", raw) if w.lower() not in GENERIC}
+    return sorted(words, key=len, reverse=True)
+
+
+def copy_tag(copy: int) -> str:
+    letters = ""
+    while True:
+        copy, r = divmod(copy, len(TAG_LETTERS))
+        letters = TAG_LETTERS[r] + letters
+        if copy == 0:
+            return "x" + letters
+
+
+def renamer(words: list[str], copy: int):
+    """``text -> text`` with each name word suffixed by this copy's tag (copy 0: unchanged)."""
+    if copy == 0 or not words:
+        return lambda text: text
+    tag = copy_tag(copy)
+    pattern = re.compile(r"(?<![A-Za-z])(" + "|".join(map(re.escape, words)) + r")(?![A-Za-z])", re.I)
+    return lambda text: pattern.sub(lambda m: m.group(0) + tag, text) if text else text
+
+
+def synthesize(base: list, size: int, noise: float, seed: int) -> tuple[list, dict]:
+    """Documents (doc, records, dense, sparse) totalling ``size`` chunks: the real ones first, then
+    renamed copies with noisy vectors. Payloads (doc type, groups) vary by document ordinal."""
+    from assistant.lexical import document_vector
+
+    rng = np.random.default_rng(seed)
+    out, total, copy, cosines = [], 0, 0, []
+    while total < size:
+        for b, (doc, records, dense, sparse) in enumerate(base):
+            take = min(len(records), size - total)
+            ordinal = len(out)
+            rename = renamer(name_words(doc), copy)
+            doc_id = doc.doc_id if copy == 0 else hashlib.sha1(f"{doc.doc_id}/copy{copy}".encode()).hexdigest()[:16]
+            stem, suffix = Path(doc.file_name).stem, Path(doc.file_name).suffix
+            new_doc = dataclasses.replace(
+                doc, doc_id=doc_id, n_chunks=take, state="pending",
+                file_name=doc.file_name if copy == 0 else f"{rename(stem)}-copy{copy}{suffix}",
+                file_path=doc.file_path if copy == 0 else f"{doc.file_path}-copy{copy}",
+                title=rename(doc.title), parties=[rename(p) for p in doc.parties],
+                doc_type=DOC_TYPES[ordinal % len(DOC_TYPES)], groups=list(GROUPS[ordinal % len(GROUPS)]),
+            )
+            if copy == 0:
+                new_records = [dataclasses.replace(r, doc=new_doc) for r in records[:take]]
+                vectors, sparse_vectors = dense[:take], list(sparse[:take])
+            else:
+                new_records, sparse_vectors = [], []
+                for r in records[:take]:
+                    text, embed = rename(r.chunk.text), rename(r.embed_text)
+                    chunk = dataclasses.replace(r.chunk, text=text, heading=rename(r.chunk.heading),
+                                                section_path=rename(r.chunk.section_path))
+                    new_records.append(dataclasses.replace(r, doc=new_doc, chunk=chunk, embed_text=embed))
+                    sparse_vectors.append(document_vector(embed))
+                vectors = dense[:take] + rng.normal(0.0, noise, size=(take, dense.shape[1])).astype(np.float32)
+                vectors /= np.linalg.norm(vectors, axis=1, keepdims=True)
+                cosines.append(float(np.mean(np.sum(vectors * dense[:take], axis=1))))
+            out.append((new_doc, new_records, np.asarray(vectors, dtype=np.float32), sparse_vectors, b, copy))
+            total += take
+            if total >= size:
+                break
+        copy += 1
+    info = {"copies": max(d[5] for d in out), "real": sum(len(d[1]) for d in out if d[5] == 0),
+            "cosine": statistics.mean(cosines) if cosines else 1.0}
+    return out, info
+
+
+def make_queries(docs: list, base: list, questions: dict[str, list[str]], n: int, seed: int) -> list[tuple[str, list[str]]]:
+    """``n`` (question, three doc ids) pairs: a question about one document in the store (renamed
+    like that copy), and that document with two others for the "3 docs" filter."""
+    rng = random.Random(seed)
+    ids = [d[0].doc_id for d in docs]
+    out = []
+    for _ in range(n):
+        doc, _records, _v, _s, b, copy = docs[rng.randrange(len(docs))]
+        original = base[b][0]
+        pool = questions.get(Path(original.file_name).stem)
+        if pool:
+            question = renamer(name_words(original), copy)(pool[rng.randrange(len(pool))])
+        else:
+            question = FALLBACK_QUESTIONS[rng.randrange(len(FALLBACK_QUESTIONS))].format(title=doc.title)
+        others = rng.sample([i for i in ids if i != doc.doc_id], k=min(2, len(ids) - 1))
+        out.append((question, [doc.doc_id, *others]))
+    return out
+
+
+def load_questions(docs_dir: Path) -> dict[str, list[str]]:
+    qa = docs_dir.parent / "qa.jsonl"
+    out: dict[str, list[str]] = {}
+    if qa.is_file():
+        for line in qa.read_text().splitlines():
+            if line.strip():
+                row = json.loads(line)
+                out.setdefault(row["doc_id"], []).append(row["question"])
+    return out
+
+
+# -- one size, in its own process ----------------------------------------------------------------
+def job_size(size: int, base_path: str, workdir: str, options: dict) -> dict:
+    from assistant.embedding import Embedder
+    from assistant.service import RightsService
+
+    with open(base_path, "rb") as fh:
+        base = pickle.load(fh)
+    docs, info = synthesize(base, size, options["noise"], options["seed"])
+    queries = make_queries(docs, base, options["questions"], options["queries"], options["seed"])
+    settings = Settings(data_dir=Path(workdir) / "data")
+    embedder = Embedder(settings.embedding, cache_path=None)
+    embedder.model
+
+    # Build: the store exactly as ingestion writes it (ledger pending, chunks, ledger complete).
+    t = time.perf_counter()
+    with RightsService(settings, embedder=embedder) as service:
+        store = service.store
+        store.ensure(embedder.dimension)
+        for doc, records, vectors, sparse, _b, _c in docs:
+            store.begin_document(doc)
+            store.write_chunks(records, vectors, sparse)
+            store.finish_document(doc, had_chunks=False)
+    build = time.perf_counter() - t
+
+    result = {"size": size, "docs": len(docs), "build_s": build, **info, "cells": {}, "embed": {}}
+    edge = EdgeIndex(docs, Path(workdir) / "edge") if options["edge"] else None
+    if edge:
+        result["edge_build_s"] = edge.build_s
+
+    # Time spent embedding the question (once, or twice when the product re-asks within named
+    # documents), so the store's own share of each latency can be told apart.
+    embed_query, spent = embedder.embed_query, [0.0]
+
+    def timed_embed(text: str):
+        t = time.perf_counter()
+        try:
+            return embed_query(text)
+        finally:
+            spent[0] += time.perf_counter() - t
+
+    embedder.embed_query = timed_embed
+    with RightsService(settings, embedder=embedder) as service:
+        t = time.perf_counter()
+        service.store.exists()  # opens the embedded store: loads every point into memory
+        result["reopen_s"] = time.perf_counter() - t
+        result["chunks"] = service.store.count_chunks()
+        user = service.restricted(USER_GROUPS)
+
+        def call(system: str, flt: str, question: str, doc_ids: list[str]):
+            svc = user if flt == "groups" else service
+            kwargs = {"doc_type": "contract" if flt == "type" else None, "doc_ids": doc_ids if flt == "3 docs" else None}
+            if system == "rights":
+                return svc.retrieve(question, options["k"], **kwargs)
+            if system == "dense":
+                return svc.search(question, options["k"], mode="dense", **kwargs)
+            return edge.search(embedder.embed_query(question), flt, doc_ids)
+
+        systems = ["rights", "dense"] + (["edge"] if edge else [])
+        for question, doc_ids in queries[: options["warmup"]]:  # first-call costs, untimed
+            for system in systems:
+                call(system, "none", question, doc_ids)
+        # Round robin: every cell gets each question in turn, so a burst of load on the machine
+        # hits all cells alike instead of one.
+        recalls = []
+        for question, doc_ids in queries:
+            for system in systems:
+                for flt in FILTERS:
+                    spent[0] = 0.0
+                    t = time.perf_counter()
+                    hits = call(system, flt, question, doc_ids)
+                    result["cells"].setdefault((system, flt), []).append(1000 * (time.perf_counter() - t))
+                    result["embed"].setdefault((system, flt), []).append(1000 * spent[0])
+                    if system == "edge" and flt == "none":
+                        recalls.append(edge.recall(embed_query(question), hits))
+        if edge:
+            result["edge_recall"] = statistics.mean(recalls)
+            edge.close()
+    return result
+
+
+class EdgeIndex:
+    """A flat Qdrant Edge shard (no HNSW: exact search) holding the same dense points and payloads,
+    with keyword indexes on the filtered fields as the server mode has them."""
+
+    def __init__(self, docs: list, path: Path):
+        import qdrant_edge as qe
+
+        self.qe = qe
+        dim = docs[0][2].shape[1]
+        t = time.perf_counter()
+        self.shard = qe.EdgeShard.create(str(path), qe.EdgeConfig(
+            vectors={"dense": qe.EdgeVectorParams(size=dim, distance=qe.Distance.Cosine)}))
+        for name in ("doc_id", "doc_type", "groups"):
+            self.shard.update(qe.UpdateOperation.create_field_index(name, qe.PayloadSchemaType.Keyword))
+        batch = []
+        for doc, records, vectors, _s, _b, _c in docs:
+            for record, vector in zip(records, vectors):
+                batch.append(qe.Point(id=record.point_id, vector={"dense": vector.tolist()}, payload=record.payload()))
+                if len(batch) >= 1000:
+                    self.shard.update(qe.UpdateOperation.upsert_points(batch))
+                    batch = []
+        if batch:
+            self.shard.update(qe.UpdateOperation.upsert_points(batch))
+        self.shard.flush()
+        self.build_s = time.perf_counter() - t
+        self.ids = [r.point_id for d in docs for r in d[1]]
+        self.matrix = np.concatenate([d[2] for d in docs])
+
+    def _filter(self, kind: str, doc_ids: list[str]):
+        qe = self.qe
+        if kind == "type":
+            return qe.Filter(must=[qe.FieldCondition(key="doc_type", match=qe.MatchValue("contract"))])
+        if kind == "groups":
+            return qe.Filter(should=[qe.FieldCondition(key="groups", is_empty=True),
+                                     qe.FieldCondition(key="groups", match=qe.MatchAny(USER_GROUPS))])
+        if kind == "3 docs":
+            return qe.Filter(must=[qe.FieldCondition(key="doc_id", match=qe.MatchAny(doc_ids))])
+        return None
+
+    def search(self, vector: np.ndarray, kind: str, doc_ids: list[str]):
+        qe = self.qe
+        return self.shard.query(qe.QueryRequest(limit=10, query=qe.Query.Nearest(vector.tolist(), using="dense"),
+                                                filter=self._filter(kind, doc_ids), with_payload=True))
+
+    def recall(self, vector: np.ndarray, hits) -> float:
+        """recall@10 of the shard's unfiltered hits against exact (numpy) search over the same vectors."""
+        exact = {self.ids[i] for i in np.argsort(-(self.matrix @ vector))[:10]}
+        return len(exact & {str(h.id) for h in hits}) / 10
+
+    def close(self) -> None:
+        self.shard.close()
+
+
+# -- the run -------------------------------------------------------------------------------------------
+def main(argv: list[str] | None = None) -> None:
+    parser = argparse.ArgumentParser(prog="python -m eval.bench.query_latency", description=__doc__,
+                                     formatter_class=argparse.RawDescriptionHelpFormatter)
+    parser.add_argument("--docs", type=Path, default=DEFAULT_DOCS, help="folder of real contracts (default: cuad-dev)")
+    parser.add_argument("--limit", type=int, default=0, help="real documents to embed, first N by name (0 = all)")
+    parser.add_argument("--sizes", default="1k,10k,100k", help="store sizes in chunks, comma-separated (default 1k,10k,100k)")
+    parser.add_argument("--queries", type=int, default=20, help="questions per cell (default 20)")
+    parser.add_argument("--k", type=int, default=5, help="hits per question (default 5, the answer's passages)")
+    parser.add_argument("--threshold-ms", type=float, default=500.0, help="p95 that marks the knee (default 500 ms)")
+    parser.add_argument("--noise", type=float, default=0.02, help="std of the gaussian noise per dimension of copied vectors")
+    parser.add_argument("--warmup", type=int, default=2, help="untimed questions per system before timing (default 2)")
+    parser.add_argument("--seed", type=int, default=7)
+    parser.add_argument("--cache", type=Path, default=DEFAULT_CACHE, help=f"where real embeddings are kept between runs (default {DEFAULT_CACHE})")
+    parser.add_argument("--edge", choices=("auto", "no"), default="auto", help="measure Qdrant Edge when installed (auto) or not")
+    parser.add_argument("--in-process", action="store_true", help="run every size in this process (tests): peak memory is then cumulative")
+    args = parser.parse_args(argv)
+    sizes = [parse_size(s) for s in args.sizes.split(",") if s.strip()]
+    try:
+        import qdrant_edge  # noqa: F401
+
+        edge = args.edge == "auto"
+    except ImportError:
+        edge = False
+    isolate = not args.in_process
+
+    from ingest.pipeline import discover
+
+    files, _ = discover([args.docs])
+    files = sorted((f for f in files if f.suffix.lower() in (".txt", ".pdf", ".docx", ".md")), key=lambda f: f.name)
+    if args.limit:
+        files = files[: args.limit]
+    if not files:
+        raise SystemExit(f"no contracts under {args.docs}")
+    args.cache.mkdir(parents=True, exist_ok=True)
+    base_path = args.cache / f"base-{base_key(files)}.pkl"
+    if not base_path.is_file():
+        print(f"embedding the real chunks of {len(files)} files once (cached in {args.cache}) ...", file=sys.stderr, flush=True)
+        made, _ = run_isolated(job_prepare_base, [str(f) for f in files], str(base_path) + ".tmp", str(args.cache), isolate=isolate)
+        Path(str(base_path) + ".tmp").replace(base_path)
+        print(f"  {made['chunks']} chunks from {made['docs']} files, {made['embedded']} embedded now, {made['seconds']:.0f} s",
+              file=sys.stderr, flush=True)
+    with open(base_path, "rb") as fh:
+        base = pickle.load(fh)
+    real_chunks = sum(len(b[1]) for b in base)
+    options = {"noise": args.noise, "seed": args.seed, "warmup": args.warmup, "queries": args.queries, "k": args.k, "edge": edge,
+               "questions": load_questions(args.docs)}
+
+    results = []
+    args.load = os.getloadavg()[0]
+    work = Path(tempfile.mkdtemp(prefix="rights-latency-"))
+    try:
+        for size in sizes:
+            print(f"size {size:,}: building and querying ...", file=sys.stderr, flush=True)
+            result, peak = run_isolated(job_size, size, str(base_path), str(work / str(size)), options, isolate=isolate)
+            result["peak_mb"] = peak
+            results.append(result)
+            shutil.rmtree(work / str(size), ignore_errors=True)
+    finally:
+        shutil.rmtree(work, ignore_errors=True)
+    report(results, args, real_chunks, len(base), edge)
+
+
+def report(results: list[dict], args, real_chunks: int, real_docs: int, edge: bool) -> None:
+    q = args.queries
+    print(f"Query latency, embedded Qdrant (local mode), k={args.k}, {q} questions per cell (asked round robin over the "
+          "cells), ms from question text to ranked hits (query embedding included, no LLM)")
+    print(f"Data: {real_chunks} real chunks of {real_docs} contracts ({args.docs}), real MiniLM vectors; larger stores are "
+          f"renamed copies of those documents with vectors + N(0, {args.noise}²) noise, renormalised "
+          f"(mean cosine to the original {min((r['cosine'] for r in results), default=1):.3f}), varied doc ids, types, groups.")
+    print("Build = writing the prepared points through Store (ledger + chunks), embedding excluded; reopen = opening the "
+          "store as the chat does; peak RSS = the process (model + store) for that size; embed = p50 ms of the row's "
+          f"latency spent embedding the question. {os.cpu_count()} CPUs, load average {args.load:.1f} at start, "
+          f"{os.getloadavg()[0]:.1f} at the end.\n")
+    cols = "".join(f" {f + ' p50/p95':>17}" for f in FILTERS)
+    header = f"{'chunks':>8} {'docs':>6} {'build s':>8} {'reopen s':>8} {'peak RSS':>9}  {'system':<8}{cols} {'embed':>6}"
+    print(header)
+    print("-" * len(header))
+    systems = ["rights", "dense"] + (["edge"] if edge else [])
+    for r in results:
+        for i, system in enumerate(systems):
+            cells = {f: r["cells"][(system, f)] for f in FILTERS}
+            embed = statistics.median(v for f in FILTERS for v in r["embed"][(system, f)])
+            if system == "edge":
+                lead = f"{'':>8} {'':>6} {r['edge_build_s']:>8.1f} {'':>8} {'':>9}"
+            elif i == 0:
+                lead = f"{r['chunks']:>8,} {r['docs']:>6} {r['build_s']:>8.1f} {r['reopen_s']:>8.2f} {r['peak_mb']:>6.0f} MiB"
+            else:
+                lead = f"{'':>8} {'':>6} {'':>8} {'':>8} {'':>9}"
+            cell = "".join(f" {statistics.median(cells[f]):>8.0f}/{percentile(cells[f], 95):<8.0f}" for f in FILTERS)
+            print(f"{lead}  {system + ('*' if system == 'edge' else ''):<8}{cell} {embed:>6.0f}")
+    if edge:
+        recalls = ", ".join(f"{r['chunks']:,}: {r['edge_recall']:.3f}" for r in results)
+        print(f"\n* edge = flat Qdrant Edge shard (qdrant-edge-py; optional, measured only if installed): exact dense search "
+              f"of the same points with keyword indexes on doc_id, doc_type, groups, limit 10; build = its own upsert. "
+              f"recall@10 vs exact numpy search: {recalls}")
+
+    # The knee: where p95 with a filter crosses the threshold, per system; and the same for the
+    # store's share alone (latency less the question's embedding, which a busy CPU inflates).
+    def worst(r: dict, system: str, store_only: bool = False) -> float:
+        def values(f: str) -> list[float]:
+            cells = r["cells"][(system, f)]
+            return [c - e for c, e in zip(cells, r["embed"][(system, f)])] if store_only else cells
+        return max(percentile(values(f), 95) for f in FILTERS if f != "none")
+
+    print()
+    for system in systems:
+        for store_only in (False, True):
+            series = [(r["chunks"], worst(r, system, store_only)) for r in results]
+            label = f"{system}, {'store only (less embedding)' if store_only else 'question to hits'}"
+            print(f"{label:<40} worst p95 over the filters: " + ", ".join(f"{n:,}: {p:.0f} ms" for n, p in series)
+                  + f" -> {knee(series, args.threshold_ms)}")
+    rights = [(r["chunks"], worst(r, "rights")) for r in results]
+    big = results[-1]
+    per_chunk = (big["peak_mb"] - results[0]["peak_mb"]) / max(1, big["chunks"] - results[0]["chunks"]) * 1024
+    print(f"memory: peak RSS {big['peak_mb']:,.0f} MiB at {big['chunks']:,} chunks (about {per_chunk:.0f} KiB more per "
+          f"chunk than at {results[0]['chunks']:,}); the embedded store keeps every point in the process, and opening "
+          f"it took {big['reopen_s']:.1f} s")
+    if any(p > args.threshold_ms for _, p in rights):
+        print(f"recommendation: the product's retrieval with filters passes {args.threshold_ms:.0f} ms p95 from "
+              f"{knee(rights, args.threshold_ms, short=True)}; beyond that use a Qdrant server (QDRANT_URL): the embedded "
+              "store scores every point in Python for each of the product's searches")
+    else:
+        print(f"recommendation: the product's retrieval stays under {args.threshold_ms:.0f} ms p95 up to "
+              f"{rights[-1][0]:,} chunks (knee {knee(rights, args.threshold_ms, short=True)}); the store's memory and "
+              "opening time grow with it, so plan a Qdrant server (QDRANT_URL) before the process outgrows the machine")
+
+
+def knee(worst: list[tuple[int, float]], threshold: float, short: bool = False) -> str:
+    """Where a (size, p95) series first crosses ``threshold``, log-log interpolated between sizes
+    (extrapolated from the two largest sizes when no measured size crosses it)."""
+    above = [i for i, (_, p) in enumerate(worst) if p > threshold]
+    if above and above[0] == 0:
+        return f"already above {threshold:.0f} ms at {worst[0][0]:,} chunks" if not short else f"{worst[0][0]:,} chunks (the smallest size measured) on"
+    if not above and len(worst) < 2:
+        return "not reached"
+    (n0, p0), (n1, p1) = worst[above[0] - 1: above[0] + 1] if above else worst[-2:]
+    slope = (math.log(p1) - math.log(p0)) / (math.log(n1) - math.log(n0)) if p1 > p0 > 0 and n1 > n0 else 0
+    if not above:
+        if slope <= 0:
+            return "not reached"
+        at = n1 * math.exp((math.log(threshold) - math.log(p1)) / slope)
+        return (f"not reached; extrapolated ~{at:,.0f} chunks (log-log from the two largest sizes)"
+                if not short else f"about {at:,.0f} chunks (extrapolated)")
+    at = n0 * math.exp((math.log(threshold) - math.log(p0)) / slope) if slope > 0 else n1
+    return (f"crosses {threshold:.0f} ms between {n0:,} and {n1:,} chunks, about {at:,.0f} (log-log interpolated)"
+            if not short else f"about {at:,.0f} chunks")
+
+
+if __name__ == "__main__":
+    main()
