@@ -23,7 +23,8 @@ import numpy as np
 
 
 class EmbeddedIndex:
-    def __init__(self) -> None:
+    def __init__(self, client, collection: str, lexical: str, dense_name: str) -> None:
+        self._client, self._collection, self._lexical, self._dense_name = client, collection, lexical, dense_name
         self._lock = threading.Lock()
         self.stale = True
         self.ids: list[Any] = []
@@ -41,9 +42,10 @@ class EmbeddedIndex:
     def invalidate(self) -> None:
         self.stale = True
 
-    def _build(self, client, collection: str, lexical: str, dense_name: str) -> None:
+    def _build(self) -> None:
         from scipy import sparse as sp
 
+        client, collection, lexical, dense_name = self._client, self._collection, self._lexical, self._dense_name
         ids, doc_ids, doc_types, groups, dense = [], [], [], [], []
         by_key: dict[str, list[int]] = {}
         n_lexical = 0
@@ -102,21 +104,21 @@ class EmbeddedIndex:
             mask = m if mask is None else mask & m
         return mask
 
-    def _ready(self, client, collection: str, lexical: str, dense_name: str) -> None:
+    def _ready(self) -> None:
         if self.stale:
-            self._build(client, collection, lexical, dense_name)
+            self._build()
 
     def _top(self, scores: np.ndarray, rows: np.ndarray, limit: int) -> list[tuple[Any, float]]:
         if len(rows) > limit:
             rows = rows[np.argpartition(-scores[rows], limit - 1)[:limit]]
         return sorted(((self.ids[r], float(scores[r])) for r in rows), key=lambda x: (-x[1], str(x[0])))
 
-    def search_dense(self, client, collection: str, lexical: str, dense_name: str, vector: np.ndarray, limit: int,
+    def search_dense(self, vector: np.ndarray, limit: int,
                      doc_type: str | None = None, doc_ids: Sequence[str] | None = None,
                      access: list[str] | None = None) -> list[tuple[Any, float]]:
         """(point id, cosine) of the ``limit`` nearest points passing the filters, best first."""
         with self._lock:
-            self._ready(client, collection, lexical, dense_name)
+            self._ready()
             if not self.ids:
                 return []
             q = np.asarray(vector, dtype=np.float32)
@@ -126,22 +128,22 @@ class EmbeddedIndex:
             rows = np.nonzero(mask)[0] if mask is not None else np.arange(len(self.ids))
             return self._top(scores, rows, limit)
 
-    def rows_with_keys(self, client, collection: str, lexical: str, dense_name: str, keys: Sequence[str],
+    def rows_with_keys(self, keys: Sequence[str],
                        doc_type: str | None = None, doc_ids: Sequence[str] | None = None,
                        access: list[str] | None = None) -> list[Any]:
         """Point ids carrying any identifier key, in storage order, passing the filters."""
         with self._lock:
-            self._ready(client, collection, lexical, dense_name)
+            self._ready()
             rows = sorted({r for k in keys for r in self.by_key.get(k, ())})
             mask = self._mask(doc_type, doc_ids, access)
             return [self.ids[r] for r in rows if mask is None or mask[r]]
 
-    def search(self, client, collection: str, lexical: str, dense_name: str, indices: Sequence[int],
+    def search(self, indices: Sequence[int],
                values: Sequence[float], limit: int, doc_type: str | None = None, doc_ids: Sequence[str] | None = None,
                access: list[str] | None = None) -> list[tuple[Any, float]]:
         """(point id, score) of the best ``limit`` points holding a query term, best first."""
         with self._lock:
-            self._ready(client, collection, lexical, dense_name)
+            self._ready()
             n = self.n_lexical
             pairs = [(self.columns[int(t)], float(v)) for t, v in zip(indices, values) if int(t) in self.columns]
             if not pairs or n == 0:

@@ -174,12 +174,12 @@ class Embedder:
         on two while an ingest ran beside it (README, Benchmarks)."""
         import torch
 
-        model = self.model
+        self.model  # load outside the lock
         with self._run:
             threads = torch.get_num_threads()
             torch.set_num_threads(1)
             try:
-                vector = model.encode([text], normalize_embeddings=True, convert_to_numpy=True, show_progress_bar=False)[0]
+                vector = self._encode([text])[0]
             finally:
                 torch.set_num_threads(threads)
         self.embedded_count += 1

@@ -139,7 +139,7 @@ class Store:
         self.local = settings.qdrant_url is None
         # Embedded mode: search over in-memory matrices (Qdrant local scores and filters point by
         # point in Python); shared with the access views made from this store.
-        self.index = EmbeddedIndex() if self.local else None
+        self.index = EmbeddedIndex(self.client, self.chunks, LEXICAL, DENSE) if self.local else None
         # None: everything (the CLI, an admin). A list: only documents without groups or sharing
         # one of these - enforced inside every query, so nothing else can reach the caller.
         self.access: list[str] | None = None
@@ -322,7 +322,7 @@ class Store:
         if self.index is not None:
             if not self.client.collection_exists(self.chunks):
                 return []
-            found = self.index.rows_with_keys(self.client, self.chunks, LEXICAL, DENSE, keys, doc_type, doc_ids, self.access)[:limit]
+            found = self.index.rows_with_keys(keys, doc_type, doc_ids, self.access)[:limit]
             points = {p.id: p for p in self.client.retrieve(self.chunks, found, with_payload=True)}
             return [Hit(str(pid), 1.0, dict(points[pid].payload or {})) for pid in found if pid in points]
         return self._qdrant_ids(keys, limit, doc_type, doc_ids)
@@ -372,8 +372,7 @@ class Store:
         if self.index is not None:
             if not self.client.collection_exists(self.chunks):
                 return []
-            found = self.index.search_dense(self.client, self.chunks, LEXICAL, DENSE, vector, k + TIE_MARGIN,
-                                            doc_type, doc_ids, self.access)
+            found = self.index.search_dense(vector, k + TIE_MARGIN, doc_type, doc_ids, self.access)
             return self._scored(found, k)
         return self._qdrant_dense(vector, k, doc_type, doc_ids)
 
@@ -396,8 +395,7 @@ class Store:
         if self.index is not None:
             if not self.client.collection_exists(self.chunks):
                 return []
-            found = self.index.search(self.client, self.chunks, LEXICAL, DENSE, indices, values, k + TIE_MARGIN,
-                                      doc_type, doc_ids, self.access)
+            found = self.index.search(indices, values, k + TIE_MARGIN, doc_type, doc_ids, self.access)
             return self._scored(found, k)
         return self._qdrant_lexical(sparse, k, doc_type, doc_ids)
 
