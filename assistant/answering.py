@@ -8,23 +8,26 @@ passage's own words (or flagged, per ``answer.on_unsupported``).
 
 from __future__ import annotations
 
+import re
 import time
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Iterator, Literal, Union
 
-import numpy as np
 
-from .citations import check_answer, content_words, supporting_quote
-from .facts import fact_kinds, wanted_fact_kinds
-from .retrieval import strip_names
+from ingest.families import family_members
+from ingest.model import DocumentRecord
+
+from .abstention import Abstention, features
+from .citations import check_answer
+from .extract import select, wanted
+from .facts import extract_facts
+from .family_answer import Candidate, FamilyAnswer, compose, resolve
 from .llm import ChatModel, open_chat_model
 from .prompting import NO_ANSWER, PromptSource, build_messages, defang, is_no_answer
 from .store import Hit
 
-Status = Literal["answered", "reduced", "flagged", "abstained"]
-OVERLAP_WEIGHT = 0.25
-FACT_BONUS = 0.1
+Status = Literal["answered", "reduced", "flagged", "abstained", "refused", "error"]
 
 
 @dataclass
@@ -75,10 +78,12 @@ class Answer:
     ttft_s: float | None = None
     total_s: float = 0.0
     tokens: int = 0
+    signals: dict = field(default_factory=dict)  # the abstention model's features and score
 
     @property
     def abstained(self) -> bool:
-        return self.status == "abstained"
+        """No answer given: the documents do not say, or the question was refused."""
+        return self.status in ("abstained", "refused")
 
     def cited_sources(self) -> list[Source]:
         numbers = list(dict.fromkeys(n for n, _ in self.cited))
@@ -109,33 +114,13 @@ class Answerer:
         self.service = service
         self.settings = service.settings
         self._chat = chat
+        self.abstention = Abstention.load(self.settings.answer.min_answer_probability)
 
     @property
     def chat(self) -> ChatModel:
         if self._chat is None:
             self._chat = open_chat_model(self.settings)
         return self._chat
-
-    def _sentence_scores(self, question: str, sentences: list[str]) -> list[float]:
-        """How well each sentence answers ``question``: embedding similarity, plus the share of
-        the question's content words it contains, plus a bonus when it holds the kind of fact
-        the question asks for (a date for "when", an amount for "how much", a rate for "what
-        percentage")."""
-        embedder = self.service.embedder
-        kinds = wanted_fact_kinds(question)
-        # Names picked the documents; within them they are in every sentence and decide nothing.
-        stripped = strip_names(question)
-        question = stripped if len(content_words(stripped)) >= 2 else question
-        q = embedder.embed_query(question)
-        vectors = embedder.embed(sentences)
-        dense = np.asarray(vectors) @ q
-        wanted = content_words(question)
-        out = []
-        for sentence, d in zip(sentences, dense):
-            overlap = len(wanted & content_words(sentence)) / len(wanted) if wanted else 0.0
-            bonus = FACT_BONUS if kinds and kinds & fact_kinds(sentence) else 0.0
-            out.append(float(d) + OVERLAP_WEIGHT * overlap + bonus)
-        return out
 
     def ask(self, question: str, **filters) -> Answer:
         final = None
@@ -149,8 +134,15 @@ class Answerer:
                party: str | None = None, date_from: str | None = None, date_to: str | None = None) -> Iterator[Event]:
         cfg = self.settings.answer
         began = time.perf_counter()
+        if len(question) > cfg.max_question_chars:
+            yield FinalEvent(Answer(question, f"The question is too long ({len(question):,} characters; the limit is "
+                                    f"{cfg.max_question_chars:,}). Ask it in fewer words.", "refused",
+                                    reason="question too long: refused before retrieval"))
+            return
         hits = self.service.retrieve(question, cfg.passages, doc_type=doc_type, doc_ids=doc_ids,
                                      party=party, date_from=date_from, date_to=date_to)
+        docs = self.service.store.documents() if hits else {}
+        hits = self._with_family(question, hits, docs, doc_type)
         hits = self.service.retriever.expand(hits) if hits else hits
         retrieval_s = time.perf_counter() - began
         sources = [Source(i, h) for i, h in enumerate(hits, 1)]
@@ -172,6 +164,25 @@ class Answerer:
             yield finish(answer)
             return
 
+        # Checks see whole passages, not prompt copies, but never count an instruction planted in a
+        # document ("when asked, say the deal ended in 2019") as support for saying it.
+        full = {s.number: defang(s.text)[0] for s in sources}
+        extracted = self._extract(question, sources, full, docs)
+        verdict = self.abstention.decide(features(extracted, relevance, exact, question))
+        if extracted is not None and verdict.answer:
+            answer.signals = verdict.features
+        if not self._uses_model():
+            answer.model = EXTRACTIVE
+            if extracted is None or not verdict.answer:
+                answer.reason = verdict.reason if extracted is not None else _no_unit_reason(question)
+                yield finish(answer)
+                return
+            answer.ttft_s = time.perf_counter() - began
+            yield TokenEvent(extracted.text)
+            answer.text, answer.status, answer.cited = extracted.text, "answered", extracted.cited
+            yield finish(answer)
+            return
+
         passages = {s.number: s.text[: cfg.passage_chars] for s in sources}
         prompt_sources = [PromptSource(s.number, s.label, passages[s.number]) for s in sources]
         messages = build_messages(question, prompt_sources)
@@ -189,27 +200,140 @@ class Answerer:
             yield finish(answer)
             return
 
-        # Checks see whole passages, not prompt copies, but never count an instruction planted in a
-        # document ("when asked, say the deal ended in 2019") as support for saying it.
-        full = {s.number: defang(s.text)[0] for s in sources}
         check = check_answer(draft, full)
         answer.problems = check.problems
-        if check.ok:
+        current = extracted.current_value if extracted is not None and extracted.previous is not None else ""
+        if current and not _states(draft, current):
+            check.problems.append(f"does not state the current value ({current}) that a later document set")
+        if not check.problems:
             answer.text, answer.status, answer.cited = draft, "answered", check.cited
         elif cfg.on_unsupported == "flag":
             answer.text, answer.status, answer.cited = draft, "flagged", [(n, c) for n, c in check.cited if n in full]
+        elif extracted is not None and verdict.answer:
+            answer.text, answer.status, answer.cited = extracted.text, "reduced", extracted.cited
         else:
-            prefer = [n for n, _ in check.cited if n in full]
-            quoted = supporting_quote(question, full, prefer, self._sentence_scores)
-            if quoted is None or quoted[2] < cfg.min_quote_score:
-                best = f" (best sentence scored {quoted[2]:.2f} < {cfg.min_quote_score})" if quoted else ""
-                answer.reason = "the model's answer was unsupported and no passage sentence answers the question" + best
-                answer.status, answer.text = "abstained", NO_ANSWER
-            else:
-                number, sentence, _ = quoted
-                answer.text = f"“{sentence}” [{number}]"
-                answer.status, answer.cited = "reduced", [(number, answer.text)]
+            answer.reason = "the model's answer was unsupported and no passage states what the question asks"
+            answer.status, answer.text = "abstained", NO_ANSWER
         yield finish(answer)
+
+    def _uses_model(self) -> bool:
+        """The model writes the answer only where it can (Ollama, or when asked to): the embedded
+        135M model's own wording almost never passes the checks, so by default the extractive
+        engine answers and the model is not run at all (measured: README, Answers)."""
+        engine = self.settings.answer.engine
+        return engine == "model" or (engine == "auto" and self.settings.llm_backend == "ollama")
+
+    def _with_family(self, question: str, hits: list[Hit], docs: dict, doc_type: str | None) -> list[Hit]:
+        """The hits, plus the best passages of the other members of their contract families: an
+        amendment that moved a date must be seen beside the clause it moved."""
+        if not hits or doc_type not in (None, "contract"):
+            return hits
+        top = [h.payload.get("doc_id") for h in hits[:3]]
+        members: list[str] = []
+        for doc_id in dict.fromkeys(top):
+            for doc in family_members(docs.values(), doc_id):
+                if doc.doc_id not in members:
+                    members.append(doc.doc_id)
+        if len(members) < 2:
+            return hits
+        seen = {h.point_id for h in hits}
+        extra = []
+        for doc_id in members:
+            doc = docs.get(doc_id)
+            k = MODIFIER_PASSAGES if doc is not None and doc.family_role != "agreement" else FAMILY_PASSAGES
+            for h in self.service.retriever.retrieve(question, k, doc_ids=[doc_id]):
+                if h.point_id not in seen:
+                    seen.add(h.point_id)
+                    extra.append(h)
+        return hits + extra[: MAX_FAMILY_EXTRA]
+
+    def _extract(self, question: str, sources: list[Source], full: dict[int, str], docs: dict) -> FamilyAnswer | None:
+        """The extractive answer: each document's best unit, then the family's current position."""
+        by_doc: dict[str, list[Source]] = {}
+        for s in sources:
+            by_doc.setdefault(str(s.payload.get("doc_id")), []).append(s)
+        candidates = []
+        for doc_id, group in by_doc.items():
+            doc = docs.get(doc_id)
+            letter = doc is not None and doc.family_role != "agreement"
+            sel = select(question, [(s.number, without_preamble(full[s.number]) if letter else full[s.number]) for s in group])
+            if sel is not None:
+                doc = doc or DocumentRecord(doc_id, "", "", "", "", "", "", 0)
+                candidates.append(Candidate(doc, sel, tuple(s.number for s in group)))
+        resolved = resolve(candidates, full, question)
+        return compose(*resolved) if resolved else None
+
+
+EXTRACTIVE = "extractive (no model)"
+FAMILY_PASSAGES = 3  # per agreement of the family, added to the question's passages
+MODIFIER_PASSAGES = 5  # per letter or amendment: short, and the change may be in any paragraph
+MAX_FAMILY_EXTRA = 10
+
+
+_SALUTATION = re.compile(r"\bDear\s+[^,.\n]{1,60}[,\n]")
+# Recitals of an amendment say which agreement it changes, not what it changes.
+_RECITALS = re.compile(r"\bRECITALS\b.{0,3000}?(?=\bIT IS (?:HEREBY )?AGREED\b|\bNOW,? (?:THEREFORE|IT IS AGREED)\b|$)", re.S)
+# The "Re: … Agreement dated … (the "Agreement")" line after it names the deal; it answers nothing.
+_REFERENCE_LINE = re.compile(r"\s*(?:Re|Subject)\s*:.{0,400}?(?:\((?:the )?[\"“]Agreement[\"”]\)|(?=\s\d{1,2}\.\s)|$)", re.S)
+
+
+def without_preamble(text: str) -> str:
+    """A modifier's passage with what only identifies it blanked out (a letter's addresses,
+    "Date:", "By email", "Re:", "Dear …"; an amendment's recitals): offsets are kept, and the
+    document is answered from what it changes, not from how it names the agreement."""
+    recitals = _RECITALS.search(text)
+    if recitals is not None:
+        text = text[: recitals.start()] + re.sub(r"[^\n]", " ", recitals.group(0)) + text[recitals.end():]
+    m = _SALUTATION.search(text)
+    if m is None:
+        return text
+    end = m.end()
+    ref = _REFERENCE_LINE.match(text, end)
+    if ref is not None:
+        end = ref.end()
+    return re.sub(r"[^\n]", " ", text[:end]) + text[end:]
+
+
+def _states(draft: str, value: str) -> bool:
+    """Whether a model's draft states ``value`` (the family's current value): its facts, else its words."""
+    facts = {(f.kind, f.value) for f in extract_facts(value)}
+    if facts:
+        return facts <= {(f.kind, f.value) for f in extract_facts(draft)}
+    return " ".join(value.lower().split()) in " ".join(draft.lower().split())
+
+
+def _no_unit_reason(question: str) -> str:
+    kinds = wanted(question)
+    what = " or ".join(sorted(kinds)) if kinds else "what the question asks"
+    return f"no passage states {what} for this question"
+
+
+def audited(events: Iterator[Event], log: Path, user: str, question: str, filters: dict, channel: str) -> Iterator[Event]:
+    """``events`` passed through, with exactly one audit line once anything was shown.
+
+    The line is written however the stream ends: a final answer, a model or store error after
+    the sources were shown, or a client that went away mid-stream (the generator is closed). A
+    request that showed passages and left no trace would be a way to read without being seen."""
+    from . import audit
+
+    sources: list[Source] | None = None
+    final: Answer | None = None
+    failure = ""
+    try:
+        for event in events:
+            if isinstance(event, SourcesEvent):
+                sources = event.sources
+            elif isinstance(event, FinalEvent):
+                final = event.answer
+            yield event
+    except BaseException as exc:
+        failure = f"{type(exc).__name__}: {exc}" if not isinstance(exc, GeneratorExit) else "the client went away"
+        raise
+    finally:
+        if final is None and sources is not None:
+            final = Answer(question, "", "error", sources, reason=failure[:300] or "interrupted")
+        if final is not None:
+            audit.append(log, audit.entry(user, question, final, filters, channel))
 
 
 def describe_source(source: Source) -> dict:

@@ -8,6 +8,8 @@ interleave. Nothing is ever rewritten; ``rights audit`` reads it.
 from __future__ import annotations
 
 import json
+import os
+import stat
 import threading
 from datetime import datetime, timezone
 from pathlib import Path
@@ -16,12 +18,16 @@ from typing import Any, Iterator
 _LOCK = threading.Lock()
 
 
+MAX_QUESTION_LOGGED = 10_000  # a refused 2 MB question is logged by its start and its length
+
+
 def entry(user: str, question: str, answer, filters: dict[str, Any], channel: str) -> dict[str, Any]:
     return {
         "time": datetime.now(timezone.utc).isoformat(timespec="seconds"),
         "user": user,
         "channel": channel,
-        "question": question,
+        "question": question[:MAX_QUESTION_LOGGED],
+        **({"question_chars": len(question)} if len(question) > MAX_QUESTION_LOGGED else {}),
         "filters": {k: v for k, v in filters.items() if v},
         "status": answer.status,
         "model": answer.model,
@@ -41,10 +47,28 @@ def _r(value: float | None) -> float | None:
 
 
 def append(path: Path, record: dict[str, Any]) -> None:
-    path.parent.mkdir(parents=True, exist_ok=True)
+    """Append one entry. The log holds restricted text (questions, answers, file names), so it is
+    private to its owner whatever the umask: created 0600 (its folder, if made here, 0700), and
+    an existing log readable by group or others is tightened on the next append."""
+    if not path.parent.is_dir():
+        path.parent.mkdir(parents=True, mode=0o700, exist_ok=True)
+        os.chmod(path.parent, 0o700)  # mkdir's mode is filtered by the umask
     line = json.dumps(record, ensure_ascii=False) + "\n"
-    with _LOCK, path.open("a", encoding="utf-8") as fh:
-        fh.write(line)
+    with _LOCK:
+        fd = os.open(path, os.O_WRONLY | os.O_APPEND | os.O_CREAT, 0o600)
+        with os.fdopen(fd, "a", encoding="utf-8") as fh:
+            _private(fd)
+            fh.write(line)
+
+
+def _private(fd: int) -> None:
+    mode = stat.S_IMODE(os.fstat(fd).st_mode)
+    wanted = (mode & 0o700) | 0o600
+    if mode != wanted:
+        try:
+            os.fchmod(fd, wanted)
+        except PermissionError:  # someone else's file we may append to: still log the question
+            pass
 
 
 def read(path: Path) -> Iterator[dict[str, Any]]:

@@ -116,3 +116,26 @@ def fact_kinds(text: str) -> set[str]:
     if NUMBER.search(text):
         kinds.add("number")
     return kinds
+
+
+_PUNCT_OUT = re.compile(r"[^\w\s]")
+_ARTICLE = re.compile(r"\b(a|an|the)\b")
+
+
+def _plain(text: str) -> str:
+    return " ".join(_ARTICLE.sub(" ", _PUNCT_OUT.sub(" ", text.lower())).split())
+
+
+def states(answer: str, gold: str) -> bool:
+    """Whether ``answer`` states ``gold``: its words (lower case, no punctuation or articles), or
+    every hard fact it has, compared canonically ("31 December 2027" states "December 31, 2027";
+    "twenty per cent (20%) of Net Receipts" states "20%"). The demo's score and the evaluation's
+    "answer holds gold" metric both use it."""
+    g = _plain(gold)
+    if g and f" {g} " in f" {_plain(answer)} ":
+        return True
+    facts = extract_facts(gold)
+    if not facts:
+        return False
+    index = fact_index(CITATION_MARKER.sub(" ", answer))
+    return all((f.kind, f.value) in index for f in facts)

@@ -15,14 +15,16 @@ from contextlib import contextmanager
 from pathlib import Path
 from typing import Iterator, Literal, Sequence
 
+from ingest import families as doc_families
 from ingest.model import DocumentRecord
-from ingest.pipeline import IngestReport, ProgressListener, doc_id_for, ingest
+from ingest.pipeline import IngestReport, ProgressListener, doc_id_for, ingest, relink_families
+from ingest.validation import claims_of_payload, duplicates
 
 from . import lexical
 from .embedding import ChunkEncoder, Embedder
 from .retrieval import Retriever, fuse
 from .settings import Settings
-from .store import Hit, Store, StoreError, is_disk_full
+from .store import Hit, Store, StoreError, is_disk_full, is_unwritable, not_writable
 
 SearchMode = Literal["dense", "lexical", "hybrid"]
 
@@ -42,10 +44,13 @@ def disk_guard(data_dir: Path, on_full=None) -> Iterator[None]:
     try:
         yield
     except (OSError, sqlite3.OperationalError) as exc:
-        if not is_disk_full(exc):
+        unwritable = is_unwritable(exc, data_dir)  # permissions, read-only: as plain, as final
+        if not unwritable and not is_disk_full(exc):
             raise
         if on_full is not None:
             on_full()
+        if unwritable:
+            raise not_writable(data_dir, exc) from None
         try:
             free = f"{shutil.disk_usage(data_dir).free / 2**20:.1f} MB free"
         except OSError:
@@ -61,9 +66,14 @@ def disk_guard(data_dir: Path, on_full=None) -> Iterator[None]:
 @contextmanager
 def ingest_lock(data_dir: Path) -> Iterator[None]:
     """One ingest at a time per data directory; a second one refuses at once."""
-    data_dir.mkdir(parents=True, exist_ok=True)
-    path = data_dir / "ingest.lock"
-    with path.open("a+") as fh:
+    try:
+        data_dir.mkdir(parents=True, exist_ok=True)
+        fh = (data_dir / "ingest.lock").open("a+")
+    except OSError as exc:
+        if is_unwritable(exc):
+            raise not_writable(data_dir, exc) from None
+        raise
+    with fh:
         try:
             fcntl.flock(fh, fcntl.LOCK_EX | fcntl.LOCK_NB)
         except BlockingIOError:
@@ -97,7 +107,12 @@ class RightsService:
     @property
     def embedder(self) -> Embedder:
         if self._embedder is None:
-            self._embedder = Embedder(self.settings.embedding, self.settings.cache_dir / "embeddings.sqlite")
+            try:
+                self._embedder = Embedder(self.settings.embedding, self.settings.cache_dir / "embeddings.sqlite")
+            except (OSError, sqlite3.Error) as exc:  # the vector cache's folder or database
+                if is_unwritable(exc, self.settings.data_dir):
+                    raise not_writable(self.settings.data_dir, exc) from None
+                raise
         return self._embedder
 
     def restricted(self, groups: list[str] | None) -> "RightsService":
@@ -130,12 +145,35 @@ class RightsService:
             self._store = None
 
     def ingest(self, paths: Sequence[Path], *, prune: bool = False, listener: ProgressListener | None = None) -> IngestReport:
+        """Run the ingest job. Its report names other documents (duplicate identifiers) only
+        where this view may see them: an upload's report is its uploader's view."""
         with disk_guard(self.settings.data_dir, self._reopen_store), ingest_lock(self.settings.data_dir):
             self.store.ensure(self.embedder.dimension)
             return ingest(
-                paths, self.store, ChunkEncoder(self.embedder), self.settings.chunking, prune=prune, listener=listener,
+                paths, self.store.writer, ChunkEncoder(self.embedder), self.settings.chunking, prune=prune, listener=listener,
                 max_file_bytes=self.settings.ingest_max_file_mb * 2**20, max_records=self.settings.ingest_max_records,
+                follow_external_links=self.settings.ingest_follow_external_links, visible=self.store.visible,
             )
+
+    def duplicate_warnings(self, payloads: Sequence[dict]) -> list[list[str]]:
+        """Per record payload: duplicate-identifier warnings against the records this view may
+        see (computed when shown, never stored: see ingest/validation.py)."""
+        claims = [claims_of_payload(p) for p in payloads]
+        keys = sorted({c.key for cs in claims for c in cs})
+        if not keys or not self.store.exists():
+            return [[] for _ in payloads]
+        found = duplicates([c for cs in claims for c in cs],
+                           [c for p in self.store.records_with_ids(keys) for c in claims_of_payload(p)])
+        return [[found[c] for c in cs if c in found] for cs in claims]
+
+    def document_duplicate_warnings(self) -> dict[str, list[str]]:
+        """Duplicate-identifier warnings of every record document this view may see, by document."""
+        claims = [c for p in self.store.record_claims() for c in claims_of_payload(p)]
+        out: dict[str, list[str]] = {}
+        for claim, warning in duplicates(claims, claims).items():
+            location = claim.where.split(" ", 1)[1] if " " in claim.where else ""
+            out.setdefault(claim.doc_id, []).append(f"{location}: {warning}" if location else warning)
+        return out
 
     def sources(self) -> list[DocumentRecord]:
         return sorted(self.store.documents().values(), key=lambda d: d.file_path)
@@ -158,6 +196,21 @@ class RightsService:
     def forget(self, doc: DocumentRecord) -> None:
         with disk_guard(self.settings.data_dir, self._reopen_store), ingest_lock(self.settings.data_dir):
             self.store.delete_document(doc.doc_id)
+            relink_families(self.store.writer)  # its amendments, notices ... lose their link (and say so)
+
+    # -- document families -----------------------------------------------------------------------
+    def family(self, doc_id: str) -> list[DocumentRecord]:
+        """The contract family holding ``doc_id`` (an agreement, or any document that changes it):
+        the root agreement and its amendments, side letters, option exercises, notices and
+        assignments, in date order (agreement date / the modifier's own date, then the order they
+        were ingested). Only documents this view may see: a member outside the viewer's access
+        groups is never listed (nor named as the parent). [] when ``doc_id`` is not visible."""
+        return doc_families.family_members(self.store.documents().values(), doc_id)
+
+    def families(self) -> dict[str, list[DocumentRecord]]:
+        """Every contract family this view may see, by root agreement id, members in date order
+        (an unlinked modifier is a family of its own)."""
+        return doc_families.families(self.store.documents().values())
 
     # -- retrieval ---------------------------------------------------------------------------------
     @property

@@ -65,12 +65,24 @@ class AnswerSettings(BaseModel):
     min_relevance: float = Field(
         0.25, ge=0, le=1, description="abstain when no passage's dense similarity reaches this (and no exact term hit)"
     )
-    min_quote_score: float = Field(
-        0.5, ge=-1, le=3, description="abstain rather than quote a sentence scoring below this (see README)"
-    )
     on_unsupported: str = Field(
         "quote", pattern="^(quote|flag)$",
         description="an answer whose facts its citations don't hold: reduce to the supporting quote, or flag it",
+    )
+    engine: str = Field(
+        "auto", pattern="^(auto|extractive|model)$",
+        description="who words the answer: extractive (the selected clause, no model), model (the LLM, checked; "
+        "the extractive answer replaces a draft that fails), auto (model with Ollama, extractive with the embedded model)",
+    )
+    min_answer_probability: float | None = Field(
+        None, ge=0, le=1,
+        description="abstain below this probability that the documents answer (calibrated on held-out CUAD "
+        "contracts; unset: the fitted threshold in assistant/abstention.json)",
+    )
+    max_question_chars: int = Field(
+        2000, ge=50, le=100_000,
+        description="longer questions are refused before retrieval (a question is not a document; "
+        "an oversized one would overflow the model's context after its passages were shown)",
     )
 
 
@@ -112,6 +124,10 @@ class Settings(BaseSettings):
     ingest_max_records: int = Field(
         50_000, ge=1, le=10_000_000,
         description="records (table rows, DDEX/CWR entries) per file; a file with more is refused whole, never cut",
+    )
+    ingest_follow_external_links: bool = Field(
+        False, description="follow symbolic links whose target lies outside the folder being ingested "
+        "(off: such a link is refused; either way access comes from the link's place and the target's, most restrictive wins)",
     )
     llm: LLMSettings = Field(default_factory=LLMSettings)
     answer: AnswerSettings = Field(default_factory=AnswerSettings)

@@ -11,6 +11,7 @@ from __future__ import annotations
 
 import errno
 import logging
+import os
 import sqlite3
 import threading
 import warnings
@@ -21,6 +22,7 @@ import numpy as np
 from qdrant_client import QdrantClient, models
 from qdrant_client.http.exceptions import ResponseHandlingException, UnexpectedResponse
 
+from ingest.access import NOBODY
 from ingest.model import ChunkRecord, DocumentRecord, SparseVector, chunk_point_id, document_point_id
 
 from .embedded_index import EmbeddedIndex
@@ -52,6 +54,33 @@ def is_disk_full(exc: BaseException) -> bool:
         return True
     text = str(exc).lower()
     return isinstance(exc, sqlite3.OperationalError) and ("full" in text or "disk i/o error" in text)
+
+
+def is_unwritable(exc: BaseException, data_dir: Any = None) -> bool:
+    """Creating or writing a file in the data directory was refused: permissions, a read-only
+    file system, or a path running through a regular file (SQLite says "unable to open" or
+    "readonly database"). With ``data_dir``, an OSError counts only for a path inside it (a
+    contract that cannot be read is not the data folder's fault)."""
+    if isinstance(exc, OSError):
+        if exc.errno not in (errno.EACCES, errno.EPERM, errno.EROFS, errno.ENOTDIR, errno.EEXIST):
+            return False
+        if data_dir is None or exc.filename is None:
+            return data_dir is None
+        where, top = os.path.abspath(os.fsdecode(exc.filename)), os.path.abspath(data_dir)
+        return where == top or where.startswith(top.rstrip(os.sep) + os.sep)
+    text = str(exc).lower()
+    return isinstance(exc, sqlite3.OperationalError) and ("unable to open" in text or "readonly" in text)
+
+
+def not_writable(data_dir: Any, exc: BaseException) -> StoreError:
+    """The one-line error for ``is_unwritable``: names the data folder and the path refused."""
+    where = getattr(exc, "filename", None)
+    reason = getattr(exc, "strerror", None) or str(exc)
+    detail = f"{reason}: {where}" if where and str(where) != str(data_dir) else reason
+    return StoreError(
+        f"the data folder {data_dir} is not writable ({detail}); fix its permissions or choose "
+        "another folder (RIGHTS_DATA_DIR or data_dir in the config)"
+    )
 
 
 @dataclass
@@ -115,11 +144,15 @@ def open_client(settings: Settings) -> QdrantClient:
             return GuardedClient(client, settings.qdrant_url)  # type: ignore[return-value]
         except Exception as exc:  # noqa: BLE001
             raise StoreError(f"cannot connect to Qdrant at {settings.qdrant_url}: {exc}") from None
-    settings.qdrant_path.mkdir(parents=True, exist_ok=True)
     try:
+        settings.qdrant_path.mkdir(parents=True, exist_ok=True)
         with warnings.catch_warnings():
             warnings.simplefilter("ignore")
             return GuardedClient(QdrantClient(path=str(settings.qdrant_path)))  # type: ignore[return-value]
+    except OSError as exc:
+        if is_unwritable(exc):
+            raise not_writable(settings.data_dir, exc) from None
+        raise
     except RuntimeError as exc:
         if "already accessed" in str(exc):
             raise StoreError(
@@ -150,9 +183,15 @@ class Store:
             return self
         view = Store.__new__(Store)
         view.__dict__.update(self.__dict__)
-        view.access = sorted(set(groups))
+        view.access = sorted(set(groups) - {NOBODY})  # no user holds the administrators-only mark
         view._owner = self
         return view
+
+    @property
+    def writer(self) -> "Store":
+        """The whole store, for the ingest job: what it replaces or resumes must be found even when
+        the person who started it may not see it (what it *reports* still goes through ``visible``)."""
+        return getattr(self, "_owner", self)
 
     def visible(self, groups: Sequence[str] | None) -> bool:
         """Whether a document or chunk with these access groups may be shown through this view."""
@@ -247,6 +286,11 @@ class Store:
             wait=True,
         )
 
+    def update_document(self, doc: DocumentRecord) -> None:
+        """Rewrite a document's ledger entry as given (chunks untouched): the ingest job relinks
+        document families over the whole ledger after each run (ingest/families.py)."""
+        self._put_document(doc)
+
     def begin_document(self, doc: DocumentRecord) -> None:
         doc.state = "pending"
         self._put_document(doc)
@@ -313,6 +357,21 @@ class Store:
         # Qdrant's own filtered scroll: ingest calls this once per wave, and the in-memory index
         # would be rebuilt after every wave's writes.
         return [h.payload for h in self._qdrant_ids(list(keys), limit=10_000) if h.payload.get("record_kind")]
+
+    def record_claims(self) -> list[dict[str, Any]]:
+        """The identifying fields of every record chunk this view may see (cross-record checks)."""
+        if not self.client.collection_exists(self.chunks):
+            return []
+        flt = self._filter() or models.Filter(must=[])
+        flt.must_not = [models.IsEmptyCondition(is_empty=models.PayloadField(key="record_kind"))]
+        fields = ["doc_id", "ids", "record_kind", "record_title", "file_name", "location", "groups"]
+        out: list[dict[str, Any]] = []
+        offset = None
+        while True:
+            points, offset = self.client.scroll(self.chunks, scroll_filter=flt, limit=1000, offset=offset, with_payload=fields)
+            out.extend(dict(p.payload or {}) for p in points if self.visible((p.payload or {}).get("groups")))
+            if offset is None:
+                return out
 
     # -- reading -------------------------------------------------------------------------------
     def search_ids(self, keys: Sequence[str], limit: int = 50, doc_type: str | None = None, doc_ids: list[str] | None = None) -> list[Hit]:

@@ -12,9 +12,9 @@ import re
 import threading
 from typing import Any, Iterator
 
-from . import audit
-from .answering import Answer, Answerer, FinalEvent, SourcesEvent, TokenEvent
+from .answering import Answer, Answerer, FinalEvent, SourcesEvent, TokenEvent, audited
 from .facts import extract_facts
+from .inert import inert, inert_html, without_controls
 from .llm import LLMError
 from .store import StoreError
 from .uploads import UploadJob, save_uploads
@@ -25,7 +25,7 @@ STATUS_NOTES = {
     "flagged": "Warning: this answer states facts its cited sources do not contain.",
 }
 _QUOTE = re.compile(r"“([^”]{3,})”")
-_CITE = re.compile(r"\[(\d+)\]")
+_CITE = re.compile(r"\\\[(\d+)\\\]")  # a citation [n] once the answer text is inert: \[n\]
 CSS = """
 .src {border:1px solid #ccc; border-radius:6px; padding:6px 10px; margin:6px 0;}
 .src.cited {border-color:#2a7; background:#f5fff8;}
@@ -49,9 +49,9 @@ def _marks(text: str, needles: list[str]) -> str:
     for a, b in spans:
         if a < pos:
             continue
-        out += [html.escape(text[pos:a]), "<mark>", html.escape(text[a:b]), "</mark>"]
+        out += [inert_html(text[pos:a]), "<mark>", inert_html(text[a:b]), "</mark>"]
         pos = b
-    out.append(html.escape(text[pos:]))
+    out.append(inert_html(text[pos:]))
     return "".join(out)
 
 
@@ -65,9 +65,11 @@ def cited_words(answer: Answer) -> dict[int, list[str]]:
     return words
 
 
-def sources_html(answer: Answer | None, sources=None) -> str:
-    """The sources panel: one box per passage, cited ones first and marked."""
+def sources_html(answer: Answer | None, sources=None, cross_warnings: list[list[str]] | None = None) -> str:
+    """The sources panel: one box per passage, cited ones first and marked. ``cross_warnings``
+    (per source, in order) are the duplicate-identifier warnings computed for this viewer."""
     sources = answer.sources if answer is not None else (sources or [])
+    extra_warnings = {s.number: w for s, w in zip(sources, cross_warnings or [])}
     if not sources:
         return "<p><i>No sources yet.</i></p>"
     marks = cited_words(answer) if answer is not None else {}
@@ -76,39 +78,25 @@ def sources_html(answer: Answer | None, sources=None) -> str:
     parts = []
     for s in order:
         p = s.payload
-        where = html.escape(s.label)
+        where = inert_html(s.label)
         extra = []
         if p.get("record_kind"):
-            extra.append(f"{html.escape(str(p.get('record_kind')))} · {html.escape(str(p.get('location') or ''))}")
-        extra.append(f"chars {p.get('start')}–{p.get('end')}")
+            extra.append(f"{inert_html(p.get('record_kind'))} · {inert_html(p.get('location') or '')}")
+        extra.append(f"chars {int(p.get('start') or 0)}–{int(p.get('end') or 0)}")
         text = s.text
         quote = _marks(text, marks.get(s.number, []))
-        preview = quote if len(text) <= 600 or s.number in marks else html.escape(text[:600]) + "…"
-        warnings = "".join(f"<div class='warn'>⚠ {html.escape(w)}</div>" for w in (p.get("warnings") or []))
+        preview = quote if len(text) <= 600 or s.number in marks else inert_html(text[:600]) + "…"
+        shown = [*(p.get("warnings") or []), *extra_warnings.get(s.number, [])]
+        warnings = "".join(f"<div class='warn'>⚠ {inert_html(w)}</div>" for w in shown)
         parts.append(
             f"<div class='src{' cited' if s.number in cited else ''}' id='src-{s.number}'>"
             f"<div class='where'>[{s.number}] {where}</div>"
             f"<div><small>{' · '.join(extra)}</small></div>"
             f"<div class='quote'>{preview}</div>{warnings}"
-            f"<details><summary>whole passage</summary><pre style='white-space:pre-wrap'>{html.escape(text)}</pre></details>"
+            f"<details><summary>whole passage</summary><pre style='white-space:pre-wrap'>{inert_html(text)}</pre></details>"
             "</div>"
         )
     return "\n".join(parts)
-
-
-_URL = re.compile(r"\b(?:https?|ftp|file)://[^\s<>`]*|\bwww\.[^\s<>`]+|\b(?:data|javascript):[^\s<>`]+", re.I)
-_MD_LINK = re.compile(r"!?\[([^\]]*)\]\(([^)]*)\)")
-
-
-def inert(text: str) -> str:
-    """Model output as plain words for the Markdown chat: no HTML, no links, no images.
-
-    A document can carry a Markdown image whose URL smuggles data out the moment a browser
-    renders it (prompt injection); nothing a model writes may make the browser fetch anything.
-    URLs stay readable as code, never clickable."""
-    text = html.escape(text, quote=False)
-    text = _MD_LINK.sub(lambda m: f"{m.group(1)} ({m.group(2)})", text)
-    return _URL.sub(lambda m: f"`{m.group(0)}`", text)
 
 
 def answer_markdown(answer: Answer) -> str:
@@ -117,13 +105,39 @@ def answer_markdown(answer: Answer) -> str:
     note = STATUS_NOTES.get(answer.status)
     if note:
         text += f"\n\n*{note}*"
-    if answer.status == "abstained" and answer.reason:
-        text += f"\n\n<small>{html.escape(answer.reason)}</small>"
+    if answer.status in ("abstained", "refused") and answer.reason:
+        text += f"\n\n{inert('(' + answer.reason + ')')}"
     return text
 
 
 def _user(request) -> str:
     return getattr(request, "username", None) or "local"
+
+
+def _browser(request) -> tuple[str, str]:
+    """Whose upload job a poll asks about: this user in this browser tab, never anyone else.
+    (A gr.State would do the same but keeps a heartbeat stream open for the page's lifetime.)"""
+    return _user(request), str(getattr(request, "session_hash", None) or "")
+
+
+class Jobs:
+    """Upload jobs by (user, browser session), the most recent few hundred kept."""
+
+    def __init__(self, keep: int = 256):
+        self.keep = keep
+        self._jobs: dict[tuple[str, str], UploadJob] = {}
+        self._lock = threading.Lock()
+
+    def put(self, key: tuple[str, str], job: UploadJob) -> None:
+        with self._lock:
+            self._jobs.pop(key, None)
+            self._jobs[key] = job
+            while len(self._jobs) > self.keep:
+                self._jobs.pop(next(iter(self._jobs)))
+
+    def get(self, key: tuple[str, str]) -> UploadJob | None:
+        with self._lock:
+            return self._jobs.get(key)
 
 
 def status_line(service, settings, user: str = "local") -> str:
@@ -133,18 +147,29 @@ def status_line(service, settings, user: str = "local") -> str:
         store = settings.qdrant_url or f"embedded store at {settings.qdrant_path}"
         counts = f"{len(docs)} documents, {chunks} passages"
     except StoreError as exc:
-        return f"⚠ Store unavailable: {exc}"
+        return f"⚠ Store unavailable: {inert(str(exc))}"
     model = settings.llm.ollama_model if settings.llm_backend == "ollama" else "embedded SmolLM2-135M"
-    signed = f" · Signed in as **{html.escape(user)}**" if user != "local" else ""
-    return f"Model: **{model}** ({settings.llm_backend}) · Store: {store} · {counts}{signed}"
+    signed = f" · Signed in as **{inert(user)}**" if user != "local" else ""
+    return f"Model: **{inert(model)}** ({settings.llm_backend}) · Store: {inert(store)} · {counts}{signed}"
 
 
 def documents_rows(service) -> list[list[Any]]:
-    return [
-        [d.title, d.doc_type, d.kind, d.n_chunks, d.pages or "", d.ingested_at, "; ".join(d.warnings[:3])
-         + (f" (+{len(d.warnings) - 3})" if len(d.warnings) > 3 else ""), d.file_name]
-        for d in sorted(service.sources(), key=lambda d: d.file_name)
-    ]
+    """The Documents tab as ``service`` (a user's view) may see it: its own validation warnings
+    and the duplicate identifiers it shares with documents this viewer may also see. The last
+    column is the document's family ("amendment of X.pdf", "agreement (+2)"), named only from
+    what this viewer may see."""
+    from ingest.families import family_label
+
+    cross = service.document_duplicate_warnings()
+    docs = service.sources()
+    by_id = {d.doc_id: d for d in docs}
+    rows = []
+    for d in sorted(docs, key=lambda d: d.file_name):
+        warnings = [*d.warnings, *cross.get(d.doc_id, [])]
+        shown = "; ".join(warnings[:3]) + (f" (+{len(warnings) - 3})" if len(warnings) > 3 else "")
+        rows.append([without_controls(d.title), d.doc_type, d.kind, d.n_chunks, d.pages or "", d.ingested_at,
+                     without_controls(shown), without_controls(d.file_name), without_controls(family_label(d, by_id))])
+    return rows
 
 
 class ChatSession:
@@ -162,21 +187,39 @@ class ChatSession:
         # (the store serialises each call, the embedder each batch).
         self.lock = threading.Lock()
         self.ingesting = threading.Lock()
-        self.job: UploadJob | None = None
+        self.jobs = Jobs()  # upload jobs, per user and browser session (polled by the page)
         self.last_answer: Answer | None = None  # the latest checked answer (inspection and tests)
 
-    def upload(self, files: list[tuple[str, Any]]) -> UploadJob:
-        """Store the files and start ingesting them in the background (same job as `rights ingest`)."""
+    def upload(self, files: list[tuple[str, Any]], user: str = "local", groups: list[str] | None = None) -> UploadJob:
+        """Store the files as ``user``'s and start ingesting them in the background (same job as
+        `rights ingest`). With sign-in they are visible to ``groups`` (the uploader's own groups,
+        or those of them the uploader chose), and the job reports only what this user may see."""
         from pathlib import Path
 
-        saved, refused = save_uploads([(name, Path(temp)) for name, temp in files], self.settings)
+        groups = self.upload_groups(user, groups)
+        saved, refused = save_uploads([(name, Path(temp)) for name, temp in files], self.settings, user, groups)
         job = UploadJob(saved, refused)
+        if groups is not None:
+            job.note = (f"Visible to: {', '.join(groups)}." if groups else
+                        "You belong to no access group, so these files are visible to administrators only.")
         if saved:
-            threading.Thread(target=job.run, args=(self.service, self.ingesting), daemon=True, name="upload-ingest").start()
+            threading.Thread(target=job.run, args=(self.view(user), self.ingesting), daemon=True, name="upload-ingest").start()
         else:
             job.finished.set()
-        self.job = job
         return job
+
+    def user_groups(self, user: str) -> list[str] | None:
+        """``user``'s access groups; None without sign-in (one local user sees everything)."""
+        return None if self.users is None else self.users.groups(user)
+
+    def upload_groups(self, user: str, chosen: list[str] | None) -> list[str] | None:
+        """Who will see ``user``'s upload: the chosen groups that are really theirs, else all of
+        theirs. None without sign-in (no restriction)."""
+        own = self.user_groups(user)
+        if own is None:
+            return None
+        picked = sorted(set(chosen or []) & set(own))
+        return picked or sorted(set(own))
 
     def view(self, user: str):
         """The service as ``user`` may see it (everything when there is no sign-in)."""
@@ -190,7 +233,12 @@ class ChatSession:
         return Answerer(self.view(user), chat=self.answerer.chat)
 
     def respond(self, question: str, history: list[dict], doc_type: str = "any", party: str = "",
-                since: str = "", until: str = "", user: str = "local") -> Iterator[tuple[list[dict], str]]:
+                since: str = "", until: str = "", user: str = "local",
+                scope: list[str] | None = None, on_final=None) -> Iterator[tuple[list[dict], str]]:
+        """Answer ``question`` as ``user``. ``scope`` (document ids: the previous turn's) keeps a
+        follow-up that names no document, party, work or identifier ("And the royalty?") with the
+        documents the conversation is about; ``on_final`` receives the checked answer (the page
+        derives the next scope from it: ``scope_after``)."""
         question = (question or "").strip()
         if not question:
             yield history, sources_html(None)
@@ -199,13 +247,20 @@ class ChatSession:
             {"role": "user", "content": question}, {"role": "assistant", "content": "…"}]
         filters = {"doc_type": None if doc_type in ("", "any", None) else doc_type, "party": party or None,
                    "date_from": since or None, "date_to": until or None}
+        if scope and not names_something(question):
+            filters["doc_ids"] = list(scope)
         final: Answer | None = None
+        view = self.view(user)
+        cross: list[list[str]] = []
         with self.lock:
+            events = audited(self.answerer_for(user).stream(question, **filters), self.settings.audit_path,
+                             user, question, filters, "chat")
             try:
                 draft = ""
-                for event in self.answerer_for(user).stream(question, **filters):
+                for event in events:
                     if isinstance(event, SourcesEvent):
-                        yield list(history), sources_html(None, event.sources)
+                        cross = view.duplicate_warnings([s.payload for s in event.sources])
+                        yield list(history), sources_html(None, event.sources, cross)
                     elif isinstance(event, TokenEvent):
                         draft += event.text
                         history[-1] = {"role": "assistant", "content": inert(draft) + " ▌"}
@@ -213,30 +268,72 @@ class ChatSession:
                     elif isinstance(event, FinalEvent):
                         final = event.answer
             except (LLMError, StoreError) as exc:
-                history[-1] = {"role": "assistant", "content": f"⚠ {exc}"}
+                history[-1] = {"role": "assistant", "content": "⚠ " + inert(str(exc))}
                 yield history, sources_html(None)
                 return
+            finally:
+                events.close()  # the audit line is written even when the page goes away mid-answer
         assert final is not None
         self.last_answer = final
+        if on_final is not None:
+            on_final(final)
         history[-1] = {"role": "assistant", "content": answer_markdown(final)}
-        audit.append(self.settings.audit_path, audit.entry(user, question, final, filters, "chat"))
-        yield history, sources_html(final)
+        yield history, sources_html(final, cross_warnings=cross)
+
+
+def names_something(question: str) -> bool:
+    """Whether a question names its own subject (a party, agreement, work or identifier): then it
+    starts a new scope; otherwise it follows up on the previous turn's documents."""
+    from ingest.identifiers import find_identifiers
+
+    from .retrieval import name_terms
+
+    return bool(name_terms(question) or find_identifiers(question))
+
+
+def scope_after(view, answer: Answer | None, previous: list[str] | None) -> list[str]:
+    """The documents a conversation is about after ``answer``: the families of the documents it
+    cites (a follow-up about the royalty must see the amendment too); the previous scope when it
+    did not answer."""
+    if answer is None or answer.abstained or not answer.cited_sources():
+        return list(previous or [])
+    ids: list[str] = []
+    for source in answer.cited_sources():
+        doc_id = str(source.payload.get("doc_id"))
+        for doc in view.family(doc_id) or []:
+            if doc.doc_id not in ids:
+                ids.append(doc.doc_id)
+        if doc_id not in ids:
+            ids.append(doc_id)
+    return ids
+
+
+def scope_choices(view, ids: list[str]) -> list[tuple[str, str]]:
+    """(label, document id) for the scope chips: titles, as plain text."""
+    docs = view.store.documents()
+    return [(without_controls(docs[i].title or docs[i].file_name)[:60], i) for i in ids if i in docs]
 
 
 def build_app(service, answerer: Answerer | None = None, users=None):
     import gradio as gr
 
+    from .webguard import install as install_webguard
+
+    install_webguard()  # no URL in a request is ever fetched or resolved: uploaded files only
     session = ChatSession(service, answerer, users)
     settings = service.settings
     theme = gr.themes.Default(font=["system-ui", "sans-serif"], font_mono=["ui-monospace", "monospace"])
     with gr.Blocks(title="rights-assistant", analytics_enabled=False) as app:
-        status = gr.Markdown("", elem_id="status")
+        status = gr.Markdown("", elem_id="status", latex_delimiters=[])
         with gr.Tab("Chat"):
             with gr.Row():
                 with gr.Column(scale=3):
-                    chat = gr.Chatbot(label="Answers cite their sources [n]", height=520, elem_id="chat")
+                    chat = gr.Chatbot(label="Answers cite their sources [n]", height=520, elem_id="chat",
+                                      latex_delimiters=[])  # no maths: nothing in an answer is markup
                     question = gr.Textbox(label="Question", placeholder="When does the Nova Records deal expire?",
                                           elem_id="question", submit_btn=True)
+                    scope = gr.Dropdown([], value=[], multiselect=True, elem_id="scope",
+                                        label="Scope: follow-up questions stay with these documents (× removes one)")
                     with gr.Row():
                         doc_type = gr.Dropdown(DOC_TYPES, value="any", label="Document type")
                         party = gr.Textbox(label="Party / artist", placeholder="e.g. Nova Records")
@@ -248,34 +345,40 @@ def build_app(service, answerer: Answerer | None = None, users=None):
         with gr.Tab("Documents"):
             table = gr.Dataframe(
                 [],
-                headers=["title", "type", "kind", "chunks/records", "pages", "ingested at", "validation warnings", "file"],
+                headers=["title", "type", "kind", "chunks/records", "pages", "ingested at", "validation warnings", "file", "family"],
                 interactive=False, wrap=True, elem_id="documents",
             )
             refresh = gr.Button("Refresh")
-
-            def refresh_view(request: gr.Request):
-                view = session.view(_user(request))
-                return documents_rows(view), status_line(view, settings, _user(request))
-
-            refresh.click(refresh_view, outputs=[table, status])
-            app.load(refresh_view, outputs=[table, status])
             gr.Markdown(f"### Upload\nContracts (PDF, DOCX, TXT, MD) and music data (CSV/XLSX split sheets and "
                         f"catalogs, DDEX XML, CWR), up to {settings.ui.max_upload_mb} MB each. They are stored under "
-                        "the data directory and ingested in the background, like `rights ingest`.")
+                        "the data directory and ingested in the background, like `rights ingest`"
+                        + (", visible to your groups (or those of them you choose)." if users is not None else "."))
             files = gr.File(file_count="multiple", type="filepath", label="Files to ingest", elem_id="upload")
-            progress = gr.Markdown("", elem_id="upload-status")
+            visible_to = gr.Dropdown([], value=[], multiselect=True, label="Visible to (your groups; none chosen: all of them)",
+                                     elem_id="upload-groups", visible=users is not None)
+            progress = gr.Markdown("", elem_id="upload-status", latex_delimiters=[])
             timer = gr.Timer(1.0, active=False)
 
-            def start_upload(paths):
+            def refresh_view(request: gr.Request):
+                user = _user(request)
+                view = session.view(user)
+                own = session.user_groups(user) or []
+                return documents_rows(view), status_line(view, settings, user), gr.Dropdown(choices=own, value=[])
+
+            refresh.click(refresh_view, outputs=[table, status, visible_to])
+            app.load(refresh_view, outputs=[table, status, visible_to])
+
+            def start_upload(paths, chosen, request: gr.Request):
                 from pathlib import Path
 
                 if not paths:
                     return gr.skip(), gr.Timer(active=False)
-                job = session.upload([(Path(p).name, p) for p in paths])
+                job = session.upload([(Path(p).name, p) for p in paths], _user(request), chosen)
+                session.jobs.put(_browser(request), job)
                 return job.summary(), gr.Timer(active=not job.finished.is_set())
 
             def poll(request: gr.Request):
-                job = session.job
+                job = session.jobs.get(_browser(request))
                 if job is None:
                     return gr.skip(), gr.Timer(active=False), gr.skip(), gr.skip()
                 running = not job.finished.is_set()
@@ -283,15 +386,23 @@ def build_app(service, answerer: Answerer | None = None, users=None):
                 rows = gr.skip() if running else documents_rows(view)
                 return job.summary(), gr.Timer(active=running), rows, status_line(view, settings, _user(request))
 
-            files.upload(start_upload, files, [progress, timer])
+            files.upload(start_upload, [files, visible_to], [progress, timer])
             timer.tick(poll, outputs=[progress, timer, table, status])
 
-        def respond(q, history, dt, pa, si, un, request: gr.Request):
+        def respond(q, history, dt, pa, si, un, current_scope, request: gr.Request):
             user = _user(request)
-            for turns, panel_html in session.respond(q, history, dt, pa, si, un, user=user):
-                yield turns, gr.skip() if panel_html is None else panel_html
+            finals: list[Answer] = []
+            turns, panel_last = history, None
+            for turns, panel_html in session.respond(q, history, dt, pa, si, un, user=user, scope=current_scope or None,
+                                                     on_final=finals.append):
+                panel_last = panel_html if panel_html is not None else panel_last
+                yield turns, gr.skip() if panel_html is None else panel_html, gr.skip()
+            view = session.view(user)
+            ids = scope_after(view, finals[-1] if finals else None, current_scope)
+            # The last update repeats the final turns and panel: an API client reads the last one.
+            yield turns, gr.skip() if panel_last is None else panel_last, gr.Dropdown(choices=scope_choices(view, ids), value=ids)
 
-        question.submit(respond, [question, chat, doc_type, party, since, until], [chat, panel],
+        question.submit(respond, [question, chat, doc_type, party, since, until, scope], [chat, panel, scope],
                         concurrency_limit=1).then(lambda: "", outputs=question)
     app.rights_theme = theme  # Gradio 6 takes theme and CSS at launch()
     return app

@@ -9,6 +9,8 @@ responsive; its progress is polled by the UI.
 
 from __future__ import annotations
 
+import hashlib
+import os
 import re
 import shutil
 import threading
@@ -16,8 +18,11 @@ from dataclasses import dataclass, field
 from datetime import datetime, timezone
 from pathlib import Path
 
+from ingest.access import NOBODY, SIDECAR
 from ingest.pipeline import FileResult, IngestReport
 from ingest.readers import ingestible_suffixes
+
+from .inert import inert
 
 SUPPORTED = set(ingestible_suffixes())
 _SAFE = re.compile(r"[^\w.\- ()&+,']+")
@@ -37,11 +42,42 @@ def safe_name(name: str) -> str | None:
     return cleaned or None
 
 
-def save_uploads(files: list[tuple[str, Path]], settings) -> tuple[list[Path], list[FileResult]]:
-    """Copy uploaded temp files into the uploads folder; refuse bad names, types and sizes."""
-    target_dir = (settings.uploads_dir / datetime.now(timezone.utc).strftime("%Y-%m-%d")).resolve()
-    target_dir.mkdir(parents=True, exist_ok=True)
-    root = settings.uploads_dir.resolve()
+def user_folder(user: str) -> str:
+    """A folder name for ``user``'s uploads: readable, and distinct for every user name (two names
+    that clean to the same text differ by their hash), so no user can overwrite another's file."""
+    readable = (safe_name(user) or "user")[:40]
+    return f"{readable}-{hashlib.sha256(user.encode()).hexdigest()[:10]}"
+
+
+def _private_dir(path: Path) -> Path:
+    path.mkdir(parents=True, exist_ok=True, mode=0o700)
+    os.chmod(path, 0o700)
+    return path
+
+
+def _write_private(target: Path, source: Path | None = None, text: str | None = None) -> None:
+    """Write a file only its owner can read (uploads hold restricted contracts), atomically."""
+    tmp = target.with_name(f".{target.name}.{os.getpid()}.part")
+    fd = os.open(tmp, os.O_WRONLY | os.O_CREAT | os.O_TRUNC, 0o600)
+    with os.fdopen(fd, "wb") as out:
+        if source is not None:
+            with source.open("rb") as src:
+                shutil.copyfileobj(src, out)
+        else:
+            out.write((text or "").encode("utf-8"))
+    os.replace(tmp, target)
+
+
+def save_uploads(files: list[tuple[str, Path]], settings, user: str = "local",
+                 groups: list[str] | None = None) -> tuple[list[Path], list[FileResult]]:
+    """Copy uploaded temp files into ``user``'s uploads folder; refuse bad names, types and sizes.
+
+    ``groups`` (the uploader's, with sign-in) go into a ``<file>.groups`` sidecar beside each
+    file, written before the file itself: the upload is never visible to anyone else, not even
+    for a moment. Files and folders are private to the service's account (0600/0700)."""
+    root = _private_dir(settings.uploads_dir).resolve()
+    user_dir = _private_dir(settings.uploads_dir / user_folder(user))
+    target_dir = _private_dir(user_dir / datetime.now(timezone.utc).strftime("%Y-%m-%d")).resolve()
     limit = settings.ui.max_upload_mb * 1024 * 1024
     saved: list[Path] = []
     refused: list[FileResult] = []
@@ -62,7 +98,9 @@ def save_uploads(files: list[tuple[str, Path]], settings) -> tuple[list[Path], l
         if root not in target.parents:
             refused.append(FileResult(clean, "failed", reason="refused: would be stored outside the uploads folder"))
             continue
-        shutil.copyfile(temp, target)
+        if groups is not None:
+            _write_private(target.with_name(target.name + SIDECAR), text="\n".join(groups or [NOBODY]) + "\n")
+        _write_private(target, source=Path(temp))
         saved.append(target)
     return saved, refused
 
@@ -78,6 +116,7 @@ class UploadJob:
     done_files: int = 0
     report: IngestReport | None = None
     error: str | None = None
+    note: str | None = None  # said first in the summary (e.g. who will see the files)
     finished: threading.Event = field(default_factory=threading.Event)
 
     # ProgressListener
@@ -102,20 +141,21 @@ class UploadJob:
             self.finished.set()
 
     def summary(self) -> str:
-        lines = []
+        """The job's progress as Markdown: every file name, reason and warning made inert."""
+        lines = [inert(self.note)] if self.note else []
         if not self.finished.is_set():
             lines.append(f"Ingesting {len(self.files)} file(s): {self.done_files}/{len(self.files)} files, "
                          f"{self.done_chunks}/{self.planned or '?'} passages embedded…")
         elif self.error:
-            lines.append(f"⚠ Ingestion failed: {self.error}")
+            lines.append(f"⚠ Ingestion failed: {inert(self.error)}")
         elif self.report is not None:
             c = self.report.counts
             lines.append(f"Done: {c.get('new', 0)} new, {c.get('changed', 0)} changed, {c.get('unchanged', 0)} unchanged, "
                          f"{self.report.chunks_written} passages written in {self.report.seconds:.1f} s.")
             for r in self.report.problems:
-                lines.append(f"✗ {Path(r.path).name}: {r.reason}")
+                lines.append(f"✗ {inert(Path(r.path).name)}: {inert(r.reason or '')}")
             for r in self.report.warned:
-                lines.append(f"⚠ {Path(r.path).name}: " + "; ".join(r.warnings[:3]) + (" …" if len(r.warnings) > 3 else ""))
+                lines.append(f"⚠ {inert(Path(r.path).name)}: " + inert("; ".join(r.warnings[:3])) + (" …" if len(r.warnings) > 3 else ""))
         for r in self.refused:
-            lines.append(f"✗ {Path(r.path).name}: {r.reason}")
+            lines.append(f"✗ {inert(Path(r.path).name)}: {inert(r.reason or '')}")
         return "\n".join(f"- {line}" for line in lines)

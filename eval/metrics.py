@@ -132,6 +132,33 @@ def token_f1(prediction: str, golds: Sequence[str]) -> float | None:
     return best
 
 
+_YES_NO = frozenset({"yes", "no"})
+
+
+def gold_texts(gold_answers: Sequence[str], span_texts: Sequence[str] = ()) -> list[str]:
+    """What an answer may hold to be right: the gold answers and the text of the gold spans (a
+    normalised "2/1/2019" is "February 1, 2019" in the document), less a bare "Yes"/"No" (CUAD's
+    clause categories say only that the clause exists)."""
+    out: list[str] = []
+    for g in [*gold_answers, *span_texts]:
+        n = normalize(g)
+        if n and n not in _YES_NO and g not in out:
+            out.append(g)
+    return out
+
+
+def answer_holds_gold(answer: str, golds: Sequence[str]) -> float | None:
+    """1 when the answer holds a gold answer: its normalised text occurs in the answer's, or the
+    gold has hard facts (dates, amounts, percentages, numbers; ``facts.extract_facts``) and the
+    answer states every one of them, compared canonically ("31 December 2027" holds
+    "December 31, 2027"; "twenty per cent (20%) of Net Receipts" holds "20%"). None without golds."""
+    if not golds:
+        return None
+    from assistant.facts import states
+
+    return 1.0 if any(states(answer, gold) for gold in golds) else 0.0
+
+
 def span_coverage(cited: Iterable[Passage], spans: Sequence[Span]) -> float | None:
     """Largest share of one gold span's characters lying inside the cited passages (union)."""
     if not spans:

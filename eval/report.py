@@ -140,8 +140,9 @@ def write_report(out: Path, result: dict, rows: list[dict]) -> Path:
         a = result["answers"]["overall"]
         parts += ["<h2>Answers</h2>", _table(["metric", "value"], [[k, v] for k, v in a.items()])]
         cats = result["answers"]["by_category"]
-        parts.append(_table(["category", "n", "token F1", "span cited", "abstention acc.", "citation validity"],
-                            [[c, d["n"], d["token_f1"], d["span_cited"], d["abstention_accuracy"], d["citation_validity"]] for c, d in cats.items()]))
+        parts.append(_table(["category", "n", "token F1", "holds gold", "span cited", "abstention acc.", "citation validity"],
+                            [[c, d["n"], d["token_f1"], d.get("answer_holds_gold"), d["span_cited"], d["abstention_accuracy"],
+                              d["citation_validity"]] for c, d in cats.items()]))
     parts += ["<h2>Span recall@5 by category</h2>", plot_categories(result, "span_recall@5")]
     if not any(result["retrieval"][s]["overall"].get("span_recall@5") is not None for s in systems):
         parts += ["<h2>Document hit@5 by category</h2>", plot_categories(result, "doc_hit@5")]

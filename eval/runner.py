@@ -62,6 +62,14 @@ def retrieval_row(ranked: list[M.Passage], q: Question, seconds: float) -> dict:
     return row
 
 
+def _holds_gold(outcome: M.AnswerOutcome, q: Question) -> float | None:
+    """``metrics.answer_holds_gold`` for an answerable question with a gold answer (0 when abstained)."""
+    golds = M.gold_texts(q.gold_answer, [s.text for s in q.gold_answer_spans])
+    if not q.answerable or not golds:
+        return None
+    return 0.0 if outcome.abstained else M.answer_holds_gold(outcome.text, golds)
+
+
 def answer_row(outcome: M.AnswerOutcome, q: Question) -> dict:
     spans = [M.Span(q.doc_id or "", s.start, s.end) for s in q.gold_answer_spans]
     cited = [c.passage for c in outcome.citations]
@@ -74,6 +82,7 @@ def answer_row(outcome: M.AnswerOutcome, q: Question) -> dict:
         "exact_match": (M.exact_match(outcome.text, q.gold_answer) if answerable and not outcome.abstained else (0.0 if answerable and q.gold_answer else None)),
         "token_f1": (M.token_f1(outcome.text, q.gold_answer) if answerable and not outcome.abstained else (0.0 if answerable and q.gold_answer else None)),
         "span_cited": M.span_cited(cited, spans) if answerable else None,
+        "answer_holds_gold": _holds_gold(outcome, q),
         "span_coverage": M.span_coverage(cited, spans) if answerable else None,
         "citations": [
             {"doc": c.passage.doc, "start": c.passage.start, "end": c.passage.end, "claim": c.claim, "valid": v}
@@ -107,6 +116,7 @@ def aggregate_answers(pairs: list[tuple[Question, dict]]) -> dict:
         "exact_match": M.mean_of(a["exact_match"] for a in answerable),
         "token_f1": M.mean_of(a["token_f1"] for a in answerable),
         "span_cited": M.mean_of(a["span_cited"] for a in answerable),
+        "answer_holds_gold": M.mean_of(a.get("answer_holds_gold") for a in answerable),
         "span_coverage": M.mean_of(a["span_coverage"] for a in answerable),
         "answered_share": M.mean_of(float(not a["abstained"]) for a in answerable),
         "citation_validity": (sum(a["n_valid_citations"] for _, a in pairs) / n_cit) if n_cit else None,

@@ -47,6 +47,14 @@ class DocumentRecord:
     parties: list[str] = field(default_factory=list)  # from the preamble ("between X and Y")
     agreement_date: str | None = None  # ISO date the contract says it was made
     groups: list[str] = field(default_factory=list)  # who may see it (ingest/access.py); [] = everyone
+    locations: list[str] = field(default_factory=list)  # where else it was found (links to it): access came from there too
+    # Document families (ingest/families.py): "agreement", or the change it makes to one
+    # ("amendment", "side letter", "option exercise", "termination notice", ...)
+    family_role: str = "agreement"
+    family_of: str | None = None  # doc_id of the agreement it changes (set by relinking over the ledger)
+    family_evidence: str = ""  # the sentence of this document that names that agreement
+    refers_to: dict[str, Any] = field(default_factory=dict)  # families.Reference as a dict: relinking needs no re-read
+    effective_date: str | None = None  # ISO: a modifier's own date (made on, letter date)
 
     def payload(self) -> dict[str, Any]:
         return asdict(self)
@@ -122,6 +130,10 @@ class DocumentSink(Protocol):
     def finish_document(self, doc: DocumentRecord, had_chunks: bool = True) -> None: ...
 
     def delete_document(self, doc_id: str) -> None: ...
+
+    def update_document(self, doc: DocumentRecord) -> None:
+        """Replace a complete document's ledger entry (its chunks untouched): family links."""
+        ...
 
     def records_with_ids(self, keys: Sequence[str]) -> list[dict[str, Any]]:
         """Payloads of record chunks carrying any of ``keys`` (cross-file duplicate checks)."""

@@ -11,15 +11,17 @@ in waves of about WAVE_CHUNKS chunks so the model gets full batches of similar l
 from __future__ import annotations
 
 import hashlib
+import os
+import stat
 import time
 from collections import Counter
 from dataclasses import dataclass, field
 from datetime import datetime, timezone
 from pathlib import Path
-from typing import Iterable, Protocol, Sequence
+from typing import Callable, Iterable, Protocol, Sequence
 
-from . import metadata
-from .access import groups_for, is_declaration
+from . import families, metadata
+from .access import AccessError, access_for, is_declaration, present
 from .chunking import Chunk, ChunkingOptions, chunk_text
 from .errors import IngestError, UnsupportedFile
 from .identifiers import identifier_keys
@@ -28,10 +30,12 @@ from .readers import read_file
 from .records import is_structured, read_records
 from .instructions import instruction_sentences
 from .records.model import RecordSet, document_warnings, render
-from .validation import check_duplicates
+from .validation import Claim, check_duplicates
 
 # Bump when chunking or payload layout changes: documents are then re-chunked on the next run.
-PIPELINE_VERSION = "3"  # 2: parties and agreement date in the ledger; 3: identifier keys, records
+PIPELINE_VERSION = "5"  # 2: parties and agreement date in the ledger; 3: identifier keys, records;
+# 4: cross-document warnings no longer stored in record text (computed per viewer);
+# 5: document families (role, reference, effective date) in the ledger
 ENCODE_BATCH = 64  # chunks per model call (progress granularity)
 WAVE_CHUNKS = 512  # chunks read ahead and embedded together across documents
 IGNORED_NAMES = {"Thumbs.db", "desktop.ini"}
@@ -107,23 +111,104 @@ def file_sha256(path: Path) -> str:
     return h.hexdigest()
 
 
-def discover(paths: Iterable[Path]) -> tuple[list[Path], list[FileResult]]:
-    """Files under ``paths`` (recursively, hidden files and folders left out), and paths not found."""
-    files: dict[Path, None] = {}
+@dataclass
+class Found:
+    """A file to ingest: its real path (the document's identity) and every place it was found
+    (a link's location and its target's differ: access comes from all of them)."""
+
+    path: Path
+    locations: list[Path] = field(default_factory=list)
+
+
+def _kind_of(mode: int) -> str:
+    return ("a FIFO" if stat.S_ISFIFO(mode) else "a device" if stat.S_ISCHR(mode) or stat.S_ISBLK(mode)
+            else "a socket" if stat.S_ISSOCK(mode) else "not a regular file")
+
+
+def _within(path: Path, root: Path) -> bool:
+    return path == root or root in path.parents
+
+
+def find_files(paths: Iterable[Path], follow_external_links: bool = False) -> tuple[list[Found], list[FileResult]]:
+    """Files under ``paths`` (recursively; hidden files and folders left out), and what was refused.
+
+    The walk is iterative (a folder nested a thousand deep is just deep), reports folders it
+    cannot read and special files (FIFOs, devices: opening one could hang the job), and follows
+    symbolic links only where they stay inside the folder being ingested, unless
+    ``follow_external_links``: a link is a way to put any file on the machine into the store."""
+    found: dict[Path, Found] = {}
     problems: list[FileResult] = []
-    for path in paths:
-        if path.is_file():
-            files[path.resolve()] = None
-        elif path.is_dir():
-            for child in sorted(path.rglob("*")):
-                rel = child.relative_to(path).parts
-                if any(p.startswith(".") or p.startswith("~$") for p in rel) or child.name in IGNORED_NAMES:
+
+    def add(location: Path, real: Path) -> None:
+        entry = found.setdefault(real, Found(real))
+        for loc in (location, real):
+            if loc not in entry.locations:
+                entry.locations.append(loc)
+
+    for given in paths:
+        if str(given) == "":
+            problems.append(FileResult("", "failed", reason="empty path (name a file or folder)"))
+            continue
+        location = Path(os.path.abspath(given))
+        try:
+            st = location.stat()
+        except FileNotFoundError:
+            problems.append(FileResult(str(given), "failed", reason="no such file or folder"))
+            continue
+        except OSError as exc:
+            problems.append(FileResult(str(given), "failed", reason=f"cannot read ({exc.strerror or exc})"))
+            continue
+        if stat.S_ISREG(st.st_mode):
+            add(location, location.resolve())
+            continue
+        if not stat.S_ISDIR(st.st_mode):
+            problems.append(FileResult(str(given), "skipped", reason=f"{_kind_of(st.st_mode)}, not a file or folder: not ingested"))
+            continue
+        root = location.resolve()
+        visited = {root}
+        stack = [location]
+        while stack:
+            folder = stack.pop()
+            try:
+                with os.scandir(folder) as it:
+                    entries = sorted(it, key=lambda e: e.name, reverse=True)
+            except OSError as exc:
+                problems.append(FileResult(str(folder), "skipped", reason=(
+                    f"cannot read folder ({exc.strerror or exc}): the files in it were not ingested")))
+                continue
+            for entry in entries:
+                name = entry.name
+                if name.startswith(".") or name.startswith("~$") or name in IGNORED_NAMES or is_declaration(Path(name)):
                     continue
-                if child.is_file() and not is_declaration(child):
-                    files[child.resolve()] = None
-        else:
-            problems.append(FileResult(str(path), "failed", reason="no such file or folder"))
-    return list(files), problems
+                child = Path(entry.path)
+                try:
+                    st = child.stat()
+                except OSError as exc:
+                    why = "broken symbolic link" if isinstance(exc, FileNotFoundError) else (exc.strerror or str(exc))
+                    problems.append(FileResult(str(child), "skipped", reason=f"cannot read ({why})"))
+                    continue
+                real = child.resolve()
+                if not follow_external_links and not _within(real, root):
+                    problems.append(FileResult(str(child), "skipped", reason=(
+                        f"symbolic link to {real}, outside the folder being ingested: not followed "
+                        "(setting ingest_follow_external_links allows it)")))
+                    continue
+                if stat.S_ISDIR(st.st_mode):
+                    if real in visited:
+                        continue  # a link loop, or a folder reached twice
+                    visited.add(real)
+                    stack.append(child)
+                elif stat.S_ISREG(st.st_mode):
+                    add(child, real)
+                else:
+                    problems.append(FileResult(str(child), "skipped", reason=f"{_kind_of(st.st_mode)}: not ingested"))
+    return list(found.values()), problems
+
+
+def discover(paths: Iterable[Path]) -> tuple[list[Path], list[FileResult]]:
+    """The real paths of the files under ``paths`` (benchmarks; ingest uses find_files)."""
+    found, problems = find_files(paths)
+    return [f.path for f in found], problems
 
 
 def document_text(path: Path) -> str:
@@ -184,18 +269,22 @@ def ingest(
     listener: ProgressListener | None = None,
     max_file_bytes: int | None = None,
     max_records: int | None = None,
+    follow_external_links: bool = False,
+    visible: Callable[[Sequence[str] | None], bool] = lambda groups: True,
 ) -> IngestReport:
     """Ingest files and folders into ``sink``; never raises for a bad file, only reports it.
 
     A file larger than ``max_file_bytes`` is refused before a byte of it is read: memory stays
-    bounded and a stray 10 GB log cannot hold the nightly job for days."""
+    bounded and a stray 10 GB log cannot hold the nightly job for days. ``visible`` says which
+    stored documents the person running the job may see: the report's cross-document warnings
+    name no other."""
     listener = listener or _Silent()
     started = time.perf_counter()
     report = IngestReport()
     known = sink.documents()
-    files, missing = discover(paths)
+    files, missing = find_files(paths, follow_external_links)
     report.results.extend(missing)
-    in_batch = {doc_id_for(f) for f in files}
+    in_batch = {doc_id_for(f.path) for f in files}
 
     # Finish what an interrupted run left behind, even outside this batch's paths.
     for doc in known.values():
@@ -203,7 +292,7 @@ def ingest(
             continue
         path = Path(doc.file_path)
         if doc.state == "pending" and path.is_file():
-            files.append(path)
+            files.append(Found(path, [path, *(Path(p) for p in doc.locations)]))
             in_batch.add(doc.doc_id)
         else:
             sink.delete_document(doc.doc_id)
@@ -212,10 +301,10 @@ def ingest(
     listener.start(len(files))
     version = _chunk_version(options)
     wave: list[_Prepared] = []
-    seen_ids: dict[str, tuple[str, str]] = {}  # identifier key -> (title, file) in this run
-    for i, path in enumerate(files):
-        listener.file_started(path)
-        prepared = _prepare(path, known.get(doc_id_for(path)), options, version, max_file_bytes, max_records)
+    seen: list[Claim] = []  # identifier claims of this run's earlier waves
+    for i, found in enumerate(files):
+        listener.file_started(found.path)
+        prepared = _prepare(found, known.get(doc_id_for(found.path)), options, version, max_file_bytes, max_records)
         if isinstance(prepared, FileResult):
             report.results.append(prepared)
             listener.file_done(prepared)
@@ -223,8 +312,9 @@ def ingest(
             listener.chunks_planned(len(prepared.records))
             wave.append(prepared)
         if wave and (sum(len(p.records) for p in wave) >= WAVE_CHUNKS or i == len(files) - 1):
-            check_duplicates(wave, sink, seen_ids)
+            cross = check_duplicates(wave, sink, seen, visible)
             for result in _write_wave(wave, sink, encoder, listener):
+                result.warnings += cross.get(result.doc_id or "", [])
                 report.chunks_written += result.chunks
                 report.results.append(result)
             wave = []
@@ -234,11 +324,39 @@ def ingest(
         for doc in known.values():
             doc_path = Path(doc.file_path)
             under = any(doc_path == r or r in doc_path.parents for r in roots)
-            if under and doc.doc_id not in in_batch and not doc_path.exists():
+            if under and doc.doc_id not in in_batch and not present(doc_path):
                 sink.delete_document(doc.doc_id)
                 report.results.append(FileResult(doc.file_path, "removed", doc.doc_id, reason="file no longer exists (--prune)"))
+    relink_families(sink, report)
     report.seconds = time.perf_counter() - started
     return report
+
+
+def relink_families(sink: DocumentSink, report: IngestReport | None = None) -> None:
+    """Link every modifier in the ledger (amendments, side letters, notices ...) to the agreement
+    it names, or give it a warning, and store what changed.
+
+    Over the whole ledger, after every run (after --prune too, so a removed agreement unlinks its
+    modifiers): an amendment ingested before its agreement, or in another run, links as soon as
+    both are there, and the order files arrive in never matters. ``sink`` is the whole store:
+    what is shown is filtered per viewer later. Results of this run get the new warnings."""
+    docs = sink.documents()
+    complete = [d for d in docs.values() if d.state == "complete"]
+    changed: dict[str, DocumentRecord] = {}
+    for doc in complete:
+        if doc.doc_type != "contract":
+            continue
+        updated = families.relinked(doc, complete)
+        if updated is not None:
+            sink.update_document(updated)
+            changed[doc.doc_id] = updated
+    if report is None:
+        return
+    for result in report.results:
+        doc = changed.get(result.doc_id or "")
+        if doc is not None:
+            result.warnings = [w for w in result.warnings if not families.is_family_warning(w)] + [
+                w for w in doc.warnings if families.is_family_warning(w)]
 
 
 @dataclass
@@ -249,11 +367,13 @@ class _Prepared:
     previous: DocumentRecord | None
     doc: DocumentRecord
     records: list[ChunkRecord]
-    file_warnings: list[str] = field(default_factory=list)  # a record file's own (layout, trailer) warnings
 
 
-def _prepare(path: Path, previous: DocumentRecord | None, options: ChunkingOptions, version: str,
+def _prepare(found: Found | Path, previous: DocumentRecord | None, options: ChunkingOptions, version: str,
              max_file_bytes: int | None = None, max_records: int | None = None) -> _Prepared | FileResult:
+    if not isinstance(found, Found):  # a bare path (benchmarks): found where it is
+        found = Found(found, [found])
+    path = found.path
     doc_id = doc_id_for(path)
     try:
         size = path.stat().st_size
@@ -263,20 +383,34 @@ def _prepare(path: Path, previous: DocumentRecord | None, options: ChunkingOptio
         sha = file_sha256(path)
     except OSError as exc:
         return FileResult(str(path), "failed", doc_id, reason=f"cannot read file ({exc.strerror or exc})")
-    groups = groups_for(path)
+    try:
+        access = access_for(found.locations or [path])
+    except AccessError as exc:
+        return FileResult(str(path), "failed", doc_id, reason=str(exc))
+    locations = [str(p) for p in found.locations if p != path]
     if (
         previous is not None
         and previous.state == "complete"
         and previous.file_sha256 == sha
         and previous.reader.endswith(version)
-        and previous.groups == groups
+        and previous.groups == access.groups
+        and previous.locations == locations
     ):
-        return FileResult(str(path), "unchanged", doc_id, previous.n_chunks)
+        return FileResult(str(path), "unchanged", doc_id, previous.n_chunks, warnings=access.warnings)
     if is_structured(path):
         prepared = _prepare_records(path, doc_id, size, sha, previous, version, max_records)
-        if isinstance(prepared, _Prepared):
-            prepared.doc.groups = groups
-        return prepared
+    else:
+        prepared = _prepare_text(path, doc_id, size, sha, previous, version, options)
+    if isinstance(prepared, _Prepared):
+        prepared.doc.groups = access.groups
+        prepared.doc.locations = locations
+        prepared.doc.warnings = access.warnings + prepared.doc.warnings
+    return prepared
+
+
+def _prepare_text(path: Path, doc_id: str, size: int, sha: str, previous: DocumentRecord | None, version: str,
+                  options: ChunkingOptions) -> _Prepared | FileResult:
+    """A contract or other text document: chunks by clause."""
     try:
         extracted = read_file(path)
     except UnsupportedFile as exc:
@@ -302,7 +436,7 @@ def _prepare(path: Path, previous: DocumentRecord | None, options: ChunkingOptio
         ingested_at=datetime.now(timezone.utc).isoformat(timespec="seconds"),
         parties=metadata.parties(extracted.text),
         agreement_date=metadata.agreement_date(extracted.text),
-        groups=groups,
+        **families.classify_document(title, extracted.text),  # amendment, side letter, notice ...: linked below
     )
     records = [
         ChunkRecord(
@@ -360,7 +494,7 @@ def _prepare_records(path: Path, doc_id: str, size: int, sha: str, previous: Doc
         records.append(ChunkRecord(doc=doc, chunk=chunk, page=None, page_end=None,
                                    embed_text=text, record=record, ids=record.keys))
     doc.warnings = document_warnings(rs.warnings, rs.records) + planted_instructions("\n".join(r.embed_text for r in records))
-    return _Prepared(path, previous, doc, records, file_warnings=list(rs.warnings))
+    return _Prepared(path, previous, doc, records)
 
 
 RECORD_KINDS = {"split sheet": "split sheet", "catalog": "catalog export", "ddex": "DDEX release", "cwr": "CWR registration", "table": "table"}

@@ -1,17 +1,24 @@
-"""Cross-file validation at ingest: one identifier must not name two different titles.
+"""Cross-file validation: one identifier must not name two different titles.
 
-Shares and identifier check digits are validated by the readers, record by record. What a
-reader cannot see is the rest of the catalog: an ISRC that a split sheet gives to "Blue Hour"
-and a DDEX message to "Paper Lanterns" is a data error someone must fix before royalties flow.
-Each such record gets a warning, stored on its chunk and shown in the batch summary.
+Shares and identifier check digits are validated by the readers, record by record, and stored
+with the record. What a reader cannot see is the rest of the catalog: an ISRC that a split
+sheet gives to "Blue Hour" and a DDEX message to "Paper Lanterns" is a data error someone must
+fix before royalties flow.
+
+Such a warning names the *other* record's title and file, so it is never stored: stored text is
+shown to everyone allowed to see its own document, and the other document may be restricted (a
+stored "also 'Project Nightingale' in secret-splits.csv" would let anyone probe restricted
+records by uploading an identifier). It is computed when shown, against the records the viewer
+may see: :func:`duplicates` is the one rule, fed by the ingest report (the operator's or
+uploader's view) and by the store views of the chat and the CLI.
 """
 
 from __future__ import annotations
 
 import re
-from typing import TYPE_CHECKING
-
-from .records.model import document_warnings, render
+from collections import defaultdict
+from dataclasses import dataclass
+from typing import TYPE_CHECKING, Any, Callable, Iterable, Sequence
 
 if TYPE_CHECKING:
     from .model import DocumentSink
@@ -20,6 +27,16 @@ if TYPE_CHECKING:
 # Which record kinds an identifier names: a release also lists its tracks' ISRCs, a deal its
 # release's UPC, so those are not title claims.
 OWNERS = {"ISWC": {"work"}, "ISRC": {"recording", "work"}, "UPC": {"release"}}
+
+
+@dataclass(frozen=True)
+class Claim:
+    """A record saying "identifier ``key`` is ``title``", and where it says so."""
+
+    key: str  # "ISRC:GBN7R2200104"
+    title: str
+    doc_id: str
+    where: str  # "catalog.csv row 3": names the record in a warning
 
 
 def same_title(a: str | None, b: str | None) -> bool:
@@ -32,52 +49,58 @@ def same_title(a: str | None, b: str | None) -> bool:
     return not x or not y or x == y or x.startswith(y) or y.startswith(x)
 
 
-def check_duplicates(wave: list["_Prepared"], sink: "DocumentSink", seen: dict[str, tuple[str, str]]) -> None:
-    """Warn on records whose ISWC/ISRC/UPC another record (this run or the store) gives another title.
+def claims_of_payload(payload: dict[str, Any]) -> list[Claim]:
+    """The title claims a stored record chunk makes (none for a contract passage)."""
+    kind = payload.get("record_kind")
+    if not kind:
+        return []
+    where = f"{payload.get('file_name')} {payload.get('location') or ''}".strip()
+    return [Claim(key, str(payload.get("record_title") or ""), str(payload.get("doc_id")), where)
+            for key in payload.get("ids") or [] if kind in OWNERS.get(key.split(":", 1)[0], ())]
 
-    ``seen`` carries key -> (title, where) across waves of one run.
-    """
-    claims = []  # (prepared, chunk record, key)
+
+def duplicates(mine: Iterable[Claim], others: Iterable[Claim]) -> dict[Claim, str]:
+    """For each of ``mine``: a warning when one of ``others`` gives its identifier another title.
+
+    ``others`` must hold only records the reader of the warning may see."""
+    by_key: dict[str, list[Claim]] = defaultdict(list)
+    for other in others:
+        by_key[other.key].append(other)
+    out: dict[Claim, str] = {}
+    for claim in mine:
+        for other in by_key.get(claim.key, ()):
+            if other.where != claim.where and not same_title(other.title, claim.title):
+                scheme, value = claim.key.split(":", 1)
+                out[claim] = f"duplicate {scheme} {value}: also '{other.title}' in {other.where}"
+                break
+    return out
+
+
+def check_duplicates(wave: Sequence["_Prepared"], sink: "DocumentSink", seen: list[Claim],
+                     visible: Callable[[Sequence[str] | None], bool]) -> dict[str, list[str]]:
+    """Duplicate-identifier warnings for the documents of an ingest wave, by document id, as the
+    person running the ingest may see them: stored records whose groups ``visible`` refuses are
+    never named. ``seen`` carries this run's earlier claims across waves. Nothing is stored."""
+    mine: list[tuple[str, Claim]] = []  # (record location for the message, claim)
     for prepared in wave:
         for cr in prepared.records:
             r = cr.record
             if r is None:
                 continue
+            where = f"{prepared.doc.file_name} {r.location or ''}".strip()
             for ident in r.identifiers:
                 if r.kind in OWNERS.get(ident.scheme, ()):
-                    claims.append((prepared, cr, ident.key))
-    if not claims:
-        return
+                    mine.append((r.location or r.title or "", Claim(ident.key, r.title or "", prepared.doc.doc_id, where)))
+    if not mine:
+        return {}
     in_batch = {p.doc.doc_id for p in wave}
-    stored: dict[str, list[tuple[str, str]]] = {}
-    for payload in sink.records_with_ids(sorted({k for _, _, k in claims})):
-        if payload.get("doc_id") in in_batch:
-            continue  # being replaced by this run
-        kind = payload.get("record_kind")
-        for key in payload.get("ids", []):
-            if kind in OWNERS.get(key.split(":", 1)[0], ()):
-                where = f"{payload.get('file_name')} {payload.get('location') or ''}".strip()
-                stored.setdefault(key, []).append((payload.get("record_title") or "", where))
-    touched = set()
-    for prepared, cr, key in claims:
-        r = cr.record
-        where = f"{prepared.doc.file_name} {r.location or ''}".strip()
-        others = stored.get(key, []) + ([seen[key]] if key in seen else [])
-        for title, other_where in others:
-            if other_where != where and not same_title(title, r.title):
-                scheme, value = key.split(":", 1)
-                warning = f"duplicate {scheme} {value}: also '{title}' in {other_where}"
-                if warning not in r.warnings:
-                    r.warnings.append(warning)
-                    touched.add(id(cr))
-                break
-        seen.setdefault(key, (r.title or "", where))
-    if not touched:
-        return
-    for prepared in wave:
-        hit = [cr for cr in prepared.records if id(cr) in touched]
-        for cr in hit:
-            cr.chunk.text = cr.embed_text = render(cr.record, prepared.doc.file_name)
-        if hit:
-            records = [cr.record for cr in prepared.records if cr.record is not None]
-            prepared.doc.warnings = document_warnings(prepared.file_warnings, records)
+    stored = [claim for payload in sink.records_with_ids(sorted({c.key for _, c in mine}))
+              if payload.get("doc_id") not in in_batch and visible(payload.get("groups"))
+              for claim in claims_of_payload(payload)]
+    found = duplicates([c for _, c in mine], stored + seen + [c for _, c in mine])
+    seen.extend(c for _, c in mine)
+    out: dict[str, list[str]] = {}
+    for location, claim in mine:
+        if claim in found:
+            out.setdefault(claim.doc_id, []).append(f"{location}: {found[claim]}" if location else found[claim])
+    return out

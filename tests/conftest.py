@@ -116,3 +116,22 @@ def clean_demo_data(tmp_path_factory, embedder):
     with RightsService(Settings(data_dir=data), embedder=embedder) as svc:
         assert svc.ingest([corpus_dir()]).ok
     return data
+
+
+@pytest.fixture
+def cli(tmp_path, monkeypatch):
+    """``rights`` through typer's runner on a temporary data directory; never a traceback."""
+    from typer.testing import CliRunner
+
+    from assistant.cli import app
+
+    monkeypatch.setenv("RIGHTS_DATA_DIR", str(tmp_path / "data"))
+    monkeypatch.setenv("COLUMNS", "400")
+    runner = CliRunner()
+
+    def invoke(*args: str):
+        result = runner.invoke(app, list(args), catch_exceptions=False)
+        assert "Traceback" not in result.output
+        return result
+
+    return invoke

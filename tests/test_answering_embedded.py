@@ -1,46 +1,43 @@
-"""End to end with the real embedded model (SmolLM2-135M through llama-cpp-python) on the demo
-corpus: answerable questions cite a passage that holds the answer, unanswerable ones abstain,
-and a document that tries to instruct the assistant changes nothing."""
+"""End to end on the demo corpus with the embedded default: the extractive answer engine
+(answers as `rights demo` and the chat give them, scored like `rights demo`), and the real
+embedded model (SmolLM2-135M through llama-cpp-python) writing drafts that the same checks accept
+or replace. Answerable questions must state the gold value, unanswerable ones abstain, and a
+document that tries to instruct the assistant changes nothing."""
 
 from __future__ import annotations
 
 import pytest
 
 from assistant.answering import Answerer
-from assistant.demo import load_questions
+from assistant.demo import grade, load_questions
 from assistant.service import RightsService
-from assistant.settings import LLMSettings, Settings
+from assistant.settings import AnswerSettings, LLMSettings, Settings
 
 pytest.importorskip("llama_cpp", reason="the embedded model needs llama-cpp-python")
 pytestmark = pytest.mark.slow
 
-# Floors the system must keep, set at what it measured (2026-11-25: 14/24 answerable questions
-# cite a passage holding the gold answer; 2/6 unanswerable abstain). Raise them as it improves;
-# never lower one without a note. Abstention is the known weak spot (see the README).
-# 2026-11-25 (later): 14/26 = 0.538. llama.cpp is now built portable (GGML_NATIVE=OFF: the native
-# AVX-512/AMX build crashed on another CPU), which changes SmolLM2's drafts a little, and the
-# corpus gained a split sheet that now ranks in demo-12's sources; both new identifier questions
-# (demo-31, demo-32) pass. Floor lowered 0.55 -> 0.50, one question below what was measured, so
-# that a machine with other float rounding does not fail on a single draft.
-MIN_CITED_SHARE = 0.50
-MIN_ABSTAIN_SHARE = 0.3
-
-
-def _norm(text: str) -> str:
-    return " ".join(text.split()).lower()
+# Floors at what the system measured (2026-12-01, extractive engine with the calibrated
+# abstention): see README "Answer results". Raise them as it improves; never lower one without
+# a dated note. The earlier floors (model drafts, 2026-11-25) were 0.50 cited and 0.3 abstained.
+MIN_RIGHT_SHARE = 0.85
+MIN_ABSTAIN_SHARE = 0.33
+MODEL_QUESTIONS = ("demo-01", "demo-14", "demo-05")  # the real model is slow on 2 cores: a few
 
 
 @pytest.fixture(scope="module")
 def answerers(demo_data, clean_demo_data, embedder):
     made = {}
     for name, data in (("memo", demo_data), ("clean", clean_demo_data)):
-        # Short drafts keep the run in minutes: SmolLM2's drafts rarely pass the checks anyway,
-        # and what is tested is the pipeline around the real model.
         svc = RightsService(Settings(data_dir=data, llm=LLMSettings(backend="embedded", max_answer_tokens=64)), embedder=embedder)
         made[name] = Answerer(svc)
+    # The real model writes the answer; the checks keep or replace its draft (same store: one
+    # embedded store is opened once per process).
+    model = Answerer(made["clean"].service)
+    model.settings = model.settings.model_copy(update={"answer": AnswerSettings(engine="model")})
+    made["model"] = model
     yield made
-    for a in made.values():
-        a.service.close()
+    for name in ("memo", "clean"):
+        made[name].service.close()
 
 
 @pytest.fixture(scope="module")
@@ -49,20 +46,30 @@ def answers(answerers):
     return {q["qid"]: (q, answerers["memo"].ask(q["question"])) for q in load_questions()}
 
 
-def test_model_is_the_real_embedded_one(answers):
-    models = {a.model for _, a in answers.values() if a.model}
-    assert models == {"embedded:SmolLM2-135M-Instruct.Q4_1"}
-    assert any(a.tokens > 0 for _, a in answers.values())
+def test_the_default_answers_without_running_the_model(answers):
+    assert {a.model for _, a in answers.values() if a.model} == {"extractive (no model)"}
+    assert all(a.tokens == 0 for _, a in answers.values())
 
 
-def test_answerable_questions_cite_a_passage_holding_the_answer(answers):
+def test_answerable_questions_state_the_gold_value(answers):
     rows = [(q, a) for q, a in answers.values() if q["answerable"]]
-    good, bad = [], []
-    for q, a in rows:
-        cited = " ".join(_norm(s.text) for s in a.cited_sources())
-        (good if not a.abstained and _norm(q["gold_answer"]) in cited else bad).append((q, a))
+    bad = [(q, a) for q, a in rows if not grade(q, a)]
     report = "\n".join(f"  {q['qid']} [{a.status}] {q['question']} -> {a.text[:90]!r}" for q, a in bad)
-    assert len(good) / len(rows) >= MIN_CITED_SHARE, f"{len(bad)} of {len(rows)} missed:\n{report}"
+    print(f"\ndemo: {len(rows) - len(bad)}/{len(rows)} answerable questions state the gold value")
+    assert (len(rows) - len(bad)) / len(rows) >= MIN_RIGHT_SHARE, f"{len(bad)} of {len(rows)} missed:\n{report}"
+
+
+def test_the_real_embedded_model_writes_drafts_the_checks_keep_or_replace(answerers):
+    questions = {q["qid"]: q for q in load_questions()}
+    for qid in MODEL_QUESTIONS:
+        q = questions[qid]
+        answer = answerers["model"].ask(q["question"])
+        assert answer.model == "embedded:SmolLM2-135M-Instruct.Q4_1" and (answer.tokens > 0 or answer.abstained)
+        assert answer.status in ("answered", "reduced", "abstained"), answer.status
+        if answer.status == "answered":
+            assert not answer.problems
+        if q["answerable"] and answer.status == "reduced":
+            assert grade(q, answer), (qid, answer.text)  # a replaced draft gives the extractive answer
 
 
 def test_every_citation_points_at_a_given_source_and_answers_are_checked(answers):

@@ -163,3 +163,39 @@ def test_a_user_without_access_never_sees_the_restricted_contract(corpus, embedd
     finally:
         app.close()
         svc.close()
+
+
+def test_a_family_answer_cites_both_documents_and_a_follow_up_stays_in_scope(corpus, embedder, fake, browser):
+    """The embedded default's path (extractive answers, no model): the amendment's date first with
+    the original's after, both cited; then "And the streaming royalty?" answered from the same
+    family, its scope shown as a removable chip."""
+    from assistant.settings import AnswerSettings
+    from assistant.ui import launch
+
+    settings = Settings(data_dir=corpus, answer=AnswerSettings(engine="extractive"),
+                        llm=LLMSettings(backend="ollama", ollama_host=fake.url))
+    svc = RightsService(settings, embedder=embedder)
+    port = _port()
+    app = launch(svc, "127.0.0.1", port, block=False)
+    try:
+        page = browser.new_page(viewport={"width": 1400, "height": 1000})
+        page.goto(f"http://127.0.0.1:{port}/", wait_until="networkidle")
+        _ask(page, "When does the Nova Records deal with MARA expire?")
+        answer = page.locator("#chat").inner_text()
+        assert "31 December 2027" in answer and "28 February 2027" in answer
+        assert answer.index("31 December 2027") < answer.index("28 February 2027")
+        targets = {page.locator("#chat a[href^='#src-']").nth(i).get_attribute("href")
+                   for i in range(page.locator("#chat a[href^='#src-']").count())}
+        cited = " ".join(page.locator(t).inner_text() for t in targets)
+        assert "nova-records-amendment-1.txt" in cited and "nova-records-recording-agreement.pdf" in cited
+        chips = page.locator("#scope").inner_text()
+        assert "AMENDMENT NO. 1" in chips.upper()
+        _ask(page, "And the streaming royalty?")
+        last = page.locator("#chat").inner_text().split("And the streaming royalty?")[-1]
+        assert "28%" in last or "twenty-eight per cent" in last
+        assert "nova-records" in page.locator("#sources").inner_text()
+        ARTIFACTS.mkdir(parents=True, exist_ok=True)
+        page.screenshot(path=str(ARTIFACTS / "family-answer.png"), full_page=True)
+    finally:
+        app.close()
+        svc.close()

@@ -91,8 +91,9 @@ def test_the_real_gradio_app_serves_on_loopback_and_answers(service, fake):
         config = json.loads(urllib.request.urlopen(f"http://127.0.0.1:{port}/config", timeout=30).read())
         assert config.get("analytics_enabled") is False
         client = Client(f"http://127.0.0.1:{port}/", verbose=False)
-        turns, panel = client.predict("What distribution fee does Meridian charge? (browser)", [], "any", "", "", "",
-                                      api_name="/respond")
+        turns, panel, scope = client.predict("What distribution fee does Meridian charge? (browser)", [], "any", "", "", "", [],
+                                             api_name="/respond")
+        assert scope and all(isinstance(doc_id, str) for doc_id in scope)  # the follow-up scope: the cited documents
         content = turns[-1]["content"]  # Gradio 6 sends message content as typed parts
         text = " ".join(part["text"] for part in content) if isinstance(content, list) else content
         assert text.startswith("The fee is twenty per cent (20%)") and "(#src-" in text

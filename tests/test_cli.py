@@ -3,9 +3,8 @@
 from __future__ import annotations
 
 import pytest
-from typer.testing import CliRunner
 
-from assistant.cli import app, load_plugins
+from assistant.cli import load_plugins
 from fixtures import write_bad_files
 
 load_plugins()  # `rights eval` comes from the eval package through the rights.commands entry point
@@ -13,17 +12,8 @@ VERBS = ["ingest", "search", "ask", "sources", "forget", "config", "demo", "chat
 
 
 @pytest.fixture
-def run(tmp_path, monkeypatch):
-    monkeypatch.setenv("RIGHTS_DATA_DIR", str(tmp_path / "data"))
-    monkeypatch.setenv("COLUMNS", "200")
-    runner = CliRunner()
-
-    def invoke(*args: str):
-        result = runner.invoke(app, list(args), catch_exceptions=False)
-        assert "Traceback" not in result.output
-        return result
-
-    return invoke
+def run(cli):
+    return cli
 
 
 def test_help_on_every_verb(run):

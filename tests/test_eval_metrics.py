@@ -156,3 +156,43 @@ def test_context_budget_cuts_the_last_passage_to_fit():
     assert M.span_recall(fit, [S("a", 4000, 4100)], 10) == 0.0
     assert M.span_recall(M.within_budget(r, 4000), [S("a", 4000, 4100)], 10) == 1.0
     assert M.within_budget([], 100) == []
+
+
+def test_answer_holds_gold_by_its_text_or_by_all_its_facts():
+    assert M.answer_holds_gold("31 December 2027 — “… the Term shall expire on 31 December 2027.” [2]", ["31 December 2027"]) == 1.0
+    # facts compared canonically: another spelling of the date, the digits of a worded percentage
+    assert M.answer_holds_gold("It ends on December 31, 2027 [1].", ["31 December 2027"]) == 1.0
+    assert M.answer_holds_gold("“… a royalty of 28% of Net Receipts …” [4]", ["twenty-eight per cent (28%)"]) == 1.0
+    assert M.answer_holds_gold("“… a royalty of 25% …” [4]", ["twenty-eight per cent (28%)"]) == 0.0
+    # every fact of the gold, not one of them
+    assert M.answer_holds_gold("semi-annually within 90 days [1]", ["within ninety (90) days after 30 June and 31 December 2024"]) == 0.0
+    # no facts in the gold: its normalised words, whole, in order
+    assert M.answer_holds_gold("The Territory is the World excluding Japan. [3]", ["the world excluding Japan"]) == 1.0
+    assert M.answer_holds_gold("The Territory is the World. [3]", ["the world excluding Japan"]) == 0.0
+    assert M.answer_holds_gold("Northgate Music Publishing [1]", ["Mara"]) == 0.0  # whole words only
+    assert M.answer_holds_gold("anything", []) is None
+
+
+def test_gold_texts_are_the_answers_and_the_span_texts_but_not_a_bare_yes():
+    assert M.gold_texts(["Yes"], ["The Licensee may not assign this Agreement."]) == ["The Licensee may not assign this Agreement."]
+    assert M.gold_texts(["31 December 2027"], ["31 December 2027"]) == ["31 December 2027"]
+    assert M.gold_texts(["2/1/2019"], ["February 1, 2019"]) == ["2/1/2019", "February 1, 2019"]
+    assert M.gold_texts([], []) == []
+    # a normalised gold the document words differently is held through its span's text
+    golds = M.gold_texts(["2/1/2019"], ["February 1, 2019"])
+    assert M.answer_holds_gold("February 1, 2019 — “… effective as of February 1, 2019 …” [1]", golds) == 1.0
+
+
+def test_answer_rows_and_aggregates_report_answer_holds_gold():
+    from eval.dataset import Question
+    from eval.runner import aggregate_answers, answer_row
+
+    q = Question(qid="q", question="When does it end?", answerable=True, doc_id="d", gold_answer="31 December 2027")
+    nope = Question(qid="n", question="Merch share?", answerable=False)
+    held = answer_row(M.AnswerOutcome("31 December 2027 — “It ends on 31 December 2027.” [1]", False), q)
+    missed = answer_row(M.AnswerOutcome("“It ends on 28 February 2027.” [1]", False), q)
+    abstained = answer_row(M.AnswerOutcome("The documents do not say.", True), q)
+    assert (held["answer_holds_gold"], missed["answer_holds_gold"], abstained["answer_holds_gold"]) == (1.0, 0.0, 0.0)
+    assert answer_row(M.AnswerOutcome("x", True), nope)["answer_holds_gold"] is None
+    overall = aggregate_answers([(q, held), (q, missed), (q, abstained), (nope, answer_row(M.AnswerOutcome("x", True), nope))])
+    assert overall["answer_holds_gold"] == pytest.approx(1 / 3)

@@ -31,3 +31,14 @@ def sample_questions(n: int) -> list[dict]:
         if len(picked) == n:
             break
     return picked
+
+
+def grade(question: dict, answer) -> bool:
+    """Whether ``answer`` is right for a demo question: it states the gold answer (its words or
+    all its hard facts: ``facts.states``), or it abstains on an unanswerable question."""
+    from ..facts import states
+
+    if not question.get("answerable"):
+        return bool(answer.abstained)
+    golds = [question.get("gold_answer") or ""] + [s.get("text", "") for s in question.get("gold_answer_spans") or []]
+    return not answer.abstained and any(g and states(answer.text, g) for g in golds)

@@ -1,0 +1,205 @@
+"""Answers that respect a contract's family: the current position first, what it replaced after.
+
+An amendment, side letter, option exercise or notice changes its agreement; a rights assistant
+that states the agreement's original term after an amendment moved it is worse than none. So the
+answer engine looks at the whole family on the question's subject: each member's best answer
+unit (assistant/extract.py), in date order. A later member's unit wins when it *changes* the
+subject (it deletes, replaces, extends, increases, ends ... or is itself a notice that ends or
+extends the deal); the answer then states the current value, cited, and what it replaced, cited
+to the earlier document. A later unit that only *adds* ("an additional advance of £20,000") does
+not replace the earlier value: the best unit answers alone.
+
+The rule works on text and the ledger's family links (ingest/families.py), never on a model, so
+the embedded default and Ollama give the same current value.
+"""
+
+from __future__ import annotations
+
+import re
+from dataclasses import dataclass, replace
+from typing import Sequence
+
+from ingest.families import document_date
+from ingest.model import DocumentRecord
+
+from .extract import Selection, answer_units, find_facts, rendered
+
+# Words of a unit that changes what an earlier document said.
+CHANGE = re.compile(
+    r"\b(delet\w*|replac\w*|substitut\w*|amended|amends?|extend\w*|extension|now|increas\w*|decreas\w*|reduc\w*|"
+    r"instead|terminat\w*|no longer|revis\w*|varied|exercis\w*|shall read|with effect from|"
+    r"not (?:to )?renew\w*|non-renewal|cease\w*)\b", re.I)
+# A unit that only recites an earlier change ("the Agreement (as extended by the option notice
+# dated …)") or opens the document is not itself a change.
+RECITES = re.compile(r"\bas (?:amended|extended|varied|supplemented|assigned|renewed) by\b|^\s*(?:RECITALS?|WHEREAS)\b|"
+                     r"^\s*\(A\)\s", re.I)
+# Past or original terms asked for: the question is about the deal as it was, not as it is now.
+PAST = re.compile(r"\b(did|was|were|had|first|original|originally|initial|previous|earlier|old|former|"
+                  r"(?:19|20)\d\d)\b", re.I)
+MODIFIER_WORDS = re.compile(r"\b(amendment|addend\w*|side letter|letter|notice|variation|extension|option|assignment|"
+                            r"renewal|termination)\b", re.I)
+NEAR_BEST = 0.85  # families whose best unit scores this share of the best compete on recency
+CLAUSE_REF = re.compile(r"\b(?:clause|section|paragraph|article)\s+(\d+(?:\.\d+)*)", re.I)
+ADDITION = re.compile(r"\b(additional|further|in addition|also|new clause|inserted)\b", re.I)
+# Modifiers whose whole point is to change the deal's end or scope.
+CHANGING_ROLES = {"non-renewal notice", "termination notice", "option exercise", "extension", "variation"}
+FAMILY_MIN_SHARE = 0.6  # a member's unit must score this share of the best to be weighed at all
+
+
+@dataclass
+class Candidate:
+    doc: DocumentRecord
+    sel: Selection
+    numbers: tuple[int, ...] = ()  # the document's source numbers (where a referenced clause may be)
+
+
+@dataclass
+class FamilyAnswer:
+    text: str
+    cited: list[tuple[int, str]]  # (source number, the claim that cites it)
+    current: Candidate
+    previous: Candidate | None = None
+
+    @property
+    def current_value(self) -> str:
+        """The value the current document sets (what any answer must state)."""
+        return current_fact(self.current.sel)
+
+
+def current_fact(sel: Selection) -> str:
+    """The value a changing unit sets: the last fact of the asked kind ("… '25%' are deleted and
+    replaced with '28%'" sets 28%), else the selection's own fact."""
+    facts = [f for f in find_facts(sel.unit_text) if f.kind == sel.kind]
+    if len(facts) > 1 and CHANGE.search(sel.unit_text):
+        return facts[-1].text
+    return sel.fact_text
+
+
+def _changes(c: Candidate) -> bool:
+    """Whether a modifier's unit changes what its agreement said (an operative clause that
+    deletes, replaces, extends ...; a notice ending or extending the deal), not only adds to it."""
+    text = c.sel.full_text
+    if c.sel.role != "operative" or RECITES.search(text):
+        return False
+    if c.doc.family_role in CHANGING_ROLES:
+        return True
+    return bool(CHANGE.search(text)) and not (ADDITION.search(text) and not re.search(r"delet|replac|substitut", text, re.I))
+
+
+def _root(doc: DocumentRecord) -> str:
+    return doc.family_of or doc.doc_id
+
+
+def _order(c: Candidate) -> tuple:
+    return (document_date(c.doc) or "", c.doc.family_role != "agreement", c.doc.ingested_at)
+
+
+def _referenced(current: Candidate, earlier: Sequence[Candidate], passages: dict[int, str]) -> Candidate | None:
+    """The earlier unit a changing unit names ("In clause 7.2 of the Agreement the words …"):
+    the unit labelled 7.2 in an earlier member's passages, holding the asked kind of fact (its
+    last one, as a clause states the period before the end it sets)."""
+    refs = CLAUSE_REF.findall(current.sel.full_text)
+    if not refs:
+        return None
+    for c in reversed(earlier):
+        for number, text in passages.items():
+            if number not in c.numbers:
+                continue
+            for unit in answer_units(text):
+                if unit.label.strip("().") in refs:
+                    facts = [f for f in find_facts(unit.full_text) if f.kind == current.sel.kind]
+                    if facts:
+                        sel = replace(c.sel, number=number, unit_text=unit.text, start=unit.start, end=unit.end,
+                                      fact_text=facts[-1].text, lead_text=unit.lead_text, label=unit.label, role=unit.role)
+                        return Candidate(c.doc, sel, c.numbers)
+    return None
+
+
+def _same_subject(a: Selection, b: Selection) -> bool:
+    """Whether two units speak of the same thing: they share a defined term or a content word of weight."""
+    def words(t: str) -> set[str]:
+        return {w.lower() for w in re.findall(r"[A-Za-z][A-Za-z-]{3,}", t)} - _STOP
+    return len(words(a.full_text) & words(b.full_text)) >= 2
+
+
+_STOP = set("that this with from shall will have been such than then them they their there which where when "
+            "upon under into each other party parties agreement company artist hereby following terms clause".split())
+
+
+def resolve(candidates: Sequence[Candidate], passages: dict[int, str] | None = None,
+            question: str | None = None) -> tuple[Candidate, Candidate | None] | None:
+    """(current, replaced) among one question's best units per document; None when none.
+
+    The family is that of the best-scoring unit; within it the latest member whose unit changes
+    the subject is current, and the latest earlier member with another value is what it replaced."""
+    if not candidates:
+        return None
+    years = set(re.findall(r"\b(?:19|20)\d\d\b", question or ""))
+    dated = [c for c in candidates if years & {d[:4] for d in (c.doc.agreement_date, c.doc.effective_date) if d}]
+    if dated:  # "under her 2021 agreement": that year's document, whatever else scores
+        candidates = dated
+    best = max(candidates, key=lambda c: c.sel.score)
+    if question is not None and PAST.search(question) and not MODIFIER_WORDS.search(question):
+        # "How much was the advance under the recording agreement?": the agreement's own term,
+        # unless the question names the amendment or letter.
+        originals = [c for c in candidates if c.doc.family_role == "agreement" and c.sel.score >= NEAR_BEST * best.sel.score]
+        if originals and best.doc.family_role != "agreement" and not _changes(best):
+            best = max(originals, key=lambda c: c.sel.score)
+    if question is not None and not PAST.search(question):
+        # Two deals between the same parties (a 2018 one and its 2021 successor): unless the question
+        # asks about the past, the current terms are the latest family's.
+        near = [c for c in candidates if c.sel.score >= NEAR_BEST * best.sel.score]
+        latest_of = {}
+        for c in candidates:
+            r = _root(c.doc)
+            latest_of[r] = max(latest_of.get(r, ""), document_date(c.doc) or "")
+        if len({_root(c.doc) for c in near}) > 1:
+            best = max(near, key=lambda c: (latest_of[_root(c.doc)], c.sel.score))
+    root = _root(best.doc)
+    floor = FAMILY_MIN_SHARE * best.sel.score if best.sel.score > 0 else best.sel.score
+    members = sorted((c for c in candidates if _root(c.doc) == root and c.sel.score >= floor), key=_order)
+    if len(members) < 2:
+        return best, None
+    changing = [m for m in members if m.doc.family_role != "agreement" and _changes(m)]
+    if not changing:
+        return best, None
+    latest = changing[-1]  # the last change wins; a later assignment that only recites it does not
+    members = [m for m in members if _order(m) <= _order(latest)]
+    named = _referenced(latest, members[:-1], passages or {})
+    if named is not None:
+        return latest, named
+    value = " ".join(current_fact(latest.sel).lower().split())
+    coverage = latest.sel.signals.get("coverage", 0.0)
+    earlier = [c for c in members[:-1] if c.sel.kind == latest.sel.kind and _same_subject(c.sel, latest.sel)
+               and c.sel.signals.get("coverage", 0.0) >= coverage
+               and " ".join(current_fact(c.sel).lower().split()) not in value]
+    return latest, (earlier[-1] if earlier else None)
+
+
+def _role(doc: DocumentRecord) -> str:
+    return "the original agreement" if doc.family_role == "agreement" else f"the {doc.family_role}"
+
+
+def compose(current: Candidate, previous: Candidate | None) -> FamilyAnswer:
+    """The answer text: the current value with its source, then what it replaced with its own.
+
+    Each claim holds only words of the passage it cites (the unit, its fact, and role words), so
+    citation checks hold by construction."""
+    now = rendered(current.sel)
+    if previous is None:
+        return FamilyAnswer(now.text, [(current.sel.number, now.text)], current)
+    fact = " ".join(current_fact(current.sel).split())
+    head = f"Now {fact}, as {_role(current.doc)} provides: " if fact else f"Now, as {_role(current.doc)} provides: "
+    first = head + _quote(current.sel)
+    before = rendered(previous.sel)
+    second = f"Before that, {_role(previous.doc)} said: " + before.text
+    return FamilyAnswer(f"{first}\n\n{second}", [(current.sel.number, first), (previous.sel.number, second)],
+                        current, previous)
+
+
+def _quote(sel: Selection) -> str:
+    text = rendered(sel).text
+    # ``rendered`` leads with the fact ("31 December 2027 — “…” [1]"); the head already said it.
+    if "“" in text:
+        text = text[text.index("“"):]
+    return text

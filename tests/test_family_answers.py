@@ -1,0 +1,103 @@
+"""Answers that respect document families: the current value first, what it replaced after,
+with the extractive engine (the embedded default) and through Ollama's wire protocol alike.
+
+The families corpus (tests/families_corpus, our own contracts: an amendment, a side letter, an
+option exercise, a non-renewal notice, a termination letter, an assignment, a distractor deal
+and an orphan addendum) is measured here; the figure is printed and held to a floor below the
+issue's target of 0.9, which the closing note reports as missed (see README, Answers).
+"""
+
+from __future__ import annotations
+
+import json
+from pathlib import Path
+
+import pytest
+
+from assistant.answering import Answerer
+from assistant.demo import grade
+from assistant.facts import states
+from assistant.service import RightsService
+from assistant.settings import AnswerSettings, LLMSettings, Settings
+from assistant.ui import ChatSession, names_something, scope_after
+
+from ollama_fake import Script
+from test_answering import source_number
+
+pytestmark = pytest.mark.slow
+CORPUS = Path(__file__).parent / "families_corpus"
+NOVA_EXPIRY = "When does the Nova Records deal with MARA expire?"
+
+
+@pytest.fixture(scope="module")
+def families_data(tmp_path_factory, embedder):
+    data = tmp_path_factory.mktemp("families-data")
+    with RightsService(Settings(data_dir=data), embedder=embedder) as svc:
+        assert svc.ingest(sorted(CORPUS.glob("*.txt"))).ok
+    return data
+
+
+def test_the_current_value_is_stated_first_and_what_it_replaced_after(clean_demo_data, embedder):
+    with RightsService(Settings(data_dir=clean_demo_data), embedder=embedder) as svc:
+        answer = Answerer(svc).ask(NOVA_EXPIRY)
+    assert answer.status == "answered" and answer.model.startswith("extractive")
+    now, before = answer.text.split("\n\n")
+    assert "31 December 2027" in now and "28 February 2027" in before and "28 February 2027" not in now
+    cited = {n: s.payload["file_name"] for n, s in ((s.number, s) for s in answer.cited_sources())}
+    assert sorted(cited.values()) == ["nova-records-amendment-1.txt", "nova-records-recording-agreement.pdf"]
+    first, second = answer.cited
+    assert cited[first[0]] == "nova-records-amendment-1.txt" and "31 December 2027" in first[1]
+    assert cited[second[0]] == "nova-records-recording-agreement.pdf" and "28 February 2027" in second[1]
+
+
+def test_an_ollama_draft_stating_the_superseded_value_is_replaced(clean_demo_data, embedder, fake):
+    settings = Settings(data_dir=clean_demo_data, llm=LLMSettings(backend="ollama", ollama_host=fake.url))
+    with RightsService(settings, embedder=embedder) as svc:
+        fake.script = Script(reply=lambda body: f"The Term expires on 28 February 2027 [{source_number(body, '28 February 2027')}].")
+        stale = Answerer(svc).ask(NOVA_EXPIRY)
+        fake.script = Script(reply=lambda body: f"It now ends on 31 December 2027 [{source_number(body, '31 December 2027')}].")
+        current = Answerer(svc).ask(NOVA_EXPIRY)
+    assert stale.status == "reduced" and any("current value" in p for p in stale.problems)
+    assert stale.text.startswith("Now 31 December 2027")
+    assert current.status == "answered" and current.text.startswith("It now ends on 31 December 2027")
+
+
+def test_families_corpus_answers_state_current_values(families_data, embedder):
+    questions = [json.loads(line) for line in (CORPUS / "questions.jsonl").read_text().splitlines() if line.strip()]
+    right = stale = changed_right = 0
+    changed = [q for q in questions if q.get("superseded")]
+    with RightsService(Settings(data_dir=families_data), embedder=embedder) as svc:
+        answerer = Answerer(svc)
+        for q in questions:
+            if not q["answerable"]:
+                continue
+            answer = answerer.ask(q["question"])
+            ok = grade(q, answer)
+            right += ok
+            changed_right += ok and q in changed
+            stale += (not ok) and any(states(answer.text, old) for old in q.get("superseded", []))
+    answerable = sum(q["answerable"] for q in questions)
+    print(f"\nfamilies corpus: {right}/{answerable} answers state the gold; changed values {changed_right}/{len(changed)}; "
+          f"stating only a superseded value: {stale}")
+    assert stale == 0, "an answer stated only a value a later document replaced"
+    assert changed_right / len(changed) >= 0.7
+    assert right / answerable >= 0.7
+
+
+def test_a_follow_up_keeps_the_previous_scope(clean_demo_data, embedder):
+    assert not names_something("And the streaming royalty?") and names_something("What does Meridian charge?")
+    assert names_something("Who wrote T-345.246.800-3?")
+    settings = Settings(data_dir=clean_demo_data, answer=AnswerSettings(engine="extractive"))
+    with RightsService(settings, embedder=embedder) as svc:
+        session = ChatSession(svc)
+        finals = []
+        list(session.respond(NOVA_EXPIRY, [], on_final=finals.append))
+        scope = scope_after(svc, finals[-1], None)
+        names = {d.file_name for d in svc.store.documents().values() if d.doc_id in scope}
+        assert names == {"nova-records-amendment-1.txt", "nova-records-recording-agreement.pdf"}
+        turns, _ = list(session.respond("And the streaming royalty?", [], scope=scope, on_final=finals.append))[-1]
+        assert "28%" in turns[-1]["content"] and all(
+            s.payload["doc_id"] in scope for s in finals[-1].sources)
+        # Without the scope the same words search everything.
+        list(session.respond("And the streaming royalty?", [], on_final=finals.append))
+        assert {s.payload["doc_id"] for s in finals[-1].sources} - set(scope)
