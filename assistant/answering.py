@@ -18,12 +18,13 @@ from typing import Iterator, Literal, Union
 from ingest.families import family_members
 from ingest.model import DocumentRecord
 
-from .abstention import Abstention, features
+from .abstention import Abstention, Verdict, features
 from .citations import check_answer
 from .extract import select, wanted
 from .facts import extract_facts
 from .family_answer import Candidate, FamilyAnswer, compose, resolve
 from .llm import ChatModel, open_chat_model
+from .retrieval import name_terms
 from .prompting import NO_ANSWER, PromptSource, build_messages, defang, is_no_answer
 from .store import Hit
 
@@ -169,6 +170,10 @@ class Answerer:
         full = {s.number: defang(s.text)[0] for s in sources}
         extracted = self._extract(question, sources, full, docs)
         verdict = self.abstention.decide(features(extracted, relevance, exact, question))
+        missing = _names_missing(question, extracted, sources, docs) if extracted is not None else []
+        if missing and verdict.answer:
+            verdict = Verdict(False, verdict.probability, f"the document that would answer does not mention "
+                              f"{', '.join(missing[:3])}", verdict.features)
         if extracted is not None and verdict.answer:
             answer.signals = verdict.features
         if not self._uses_model():
@@ -292,6 +297,24 @@ def without_preamble(text: str) -> str:
     if ref is not None:
         end = ref.end()
     return re.sub(r"[^\n]", " ", text[:end]) + text[end:]
+
+
+def _names_missing(question: str, extracted: FamilyAnswer, sources: list[Source], docs: dict) -> list[str]:
+    """Names of the question (a person, company, work, place) that the answering document never
+    mentions, in its passages, title, parties or file name: "What royalty does Jonah Reyes get
+    under his artist deal?" answered from another artist's deal with the same label is wrong,
+    however well the clause matches the rest."""
+    doc_id = extracted.current.doc.doc_id
+    doc = docs.get(doc_id)
+    pool = " ".join([s.text for s in sources if s.payload.get("doc_id") == doc_id]
+                    + ([doc.title, doc.file_name, *doc.parties] if doc is not None else []))
+    pool = " " + " ".join(re.sub(r"[^\w]+", " ", pool.lower()).split()) + " "
+    missing = []
+    for term in name_terms(question):
+        words = " ".join(re.sub(r"[^\w]+", " ", re.sub(r"['’]s\b", "", term).lower()).split())
+        if words and len(words) > 1 and f" {words} " not in pool:
+            missing.append(term)
+    return missing
 
 
 def _states(draft: str, value: str) -> bool:

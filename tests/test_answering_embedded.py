@@ -20,7 +20,7 @@ pytestmark = pytest.mark.slow
 # abstention): see README "Answer results". Raise them as it improves; never lower one without
 # a dated note. The earlier floors (model drafts, 2026-11-25) were 0.50 cited and 0.3 abstained.
 MIN_RIGHT_SHARE = 0.85
-MIN_ABSTAIN_SHARE = 0.33
+MIN_ABSTAIN_SHARE = 0.66
 MODEL_QUESTIONS = ("demo-01", "demo-14", "demo-05")  # the real model is slow on 2 cores: a few
 
 
