@@ -59,18 +59,25 @@ def _bad_char(text: str) -> str | None:
     return None
 
 
+def _plain_text(value: object, what: str, limit: int) -> str:
+    """``value`` as a non-empty string of at most ``limit`` characters without control
+    characters: the checks user names and groups share (one-line errors naming ``what``)."""
+    if not isinstance(value, str):
+        raise InvalidUserError(f"{what} must be text, not {type(value).__name__}")
+    if not value:
+        raise InvalidUserError(f"{what} is empty")
+    if len(value) > limit:
+        raise InvalidUserError(f"{what} {value[:limit]!r}... is longer than {limit} characters")
+    bad = _bad_char(value)
+    if bad is not None:
+        raise InvalidUserError(f"{what} {value!r} contains a control character ({ascii(bad)})")
+    return value
+
+
 def validate_name(name: object) -> str:
     """A user name as it may be stored: 1-64 characters, no control characters, no surrounding
     spaces. Apostrophes, quotes, backslashes (CORP\\jsmith), dots, @ and hyphens are fine."""
-    if not isinstance(name, str):
-        raise InvalidUserError(f"user name must be text, not {type(name).__name__}")
-    if not name:
-        raise InvalidUserError("user name is empty")
-    if len(name) > MAX_NAME:
-        raise InvalidUserError(f"user name {name[:MAX_NAME]!r}... is longer than {MAX_NAME} characters")
-    bad = _bad_char(name)
-    if bad is not None:
-        raise InvalidUserError(f"user name {name!r} contains a control character ({ascii(bad)})")
+    name = _plain_text(name, "user name", MAX_NAME)
     if name != name.strip():
         raise InvalidUserError(f"user name {name!r} starts or ends with a space")
     return name
@@ -78,15 +85,7 @@ def validate_name(name: object) -> str:
 
 def validate_group(group: object) -> str:
     """An access group as documents name them (ingest splits on spaces, commas and semicolons)."""
-    if not isinstance(group, str):
-        raise InvalidUserError(f"group must be text, not {type(group).__name__}")
-    if not group:
-        raise InvalidUserError("group is empty")
-    if len(group) > MAX_GROUP:
-        raise InvalidUserError(f"group {group[:MAX_GROUP]!r}... is longer than {MAX_GROUP} characters")
-    bad = _bad_char(group)
-    if bad is not None:
-        raise InvalidUserError(f"group {group!r} contains a control character ({ascii(bad)})")
+    group = _plain_text(group, "group", MAX_GROUP)
     if any(ch.isspace() or ch in ",;#" for ch in group):
         raise InvalidUserError(f"group {group!r} contains a space, comma, semicolon or '#'")
     if group == NOBODY:
