@@ -24,6 +24,10 @@ from typing import Any
 MODEL_FILE = Path(__file__).with_name("abstention.json")
 FEATURES = ["relevance", "exact", "score", "coverage", "missing_weight", "names_missing", "kind_share",
             "margin", "wants_kind", "role_penalty", "states", "family"]
+# The direction each signal may move the confidence (eval.calibrate keeps the fitted weights on
+# that side; 0: either). ``role_penalty`` is itself negative for recitals and boilerplate.
+SIGNS = {"relevance": 1, "exact": 1, "score": 1, "coverage": 1, "missing_weight": -1, "names_missing": -1,
+         "kind_share": 1, "margin": 1, "wants_kind": 0, "role_penalty": 1, "states": 1, "family": 1}
 
 
 def features(extracted, relevance: float, exact: bool, question: str) -> dict[str, float]:

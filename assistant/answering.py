@@ -8,6 +8,7 @@ passage's own words (or flagged, per ``answer.on_unsupported``).
 
 from __future__ import annotations
 
+import logging
 import re
 import time
 from dataclasses import dataclass, field
@@ -18,16 +19,18 @@ from typing import Iterator, Literal, Union
 from ingest.families import family_members
 from ingest.model import DocumentRecord
 
+from . import term_answers
 from .abstention import Abstention, Verdict, features
 from .citations import check_answer
-from .extract import select, wanted
+from .extract import named_in, select, subjects_missing, wanted
 from .facts import extract_facts
-from .family_answer import Candidate, FamilyAnswer, compose, resolve
+from .family_answer import Candidate, FamilyAnswer, compose, event_answer, resolve
 from .llm import ChatModel, open_chat_model
 from .retrieval import name_terms
 from .prompting import NO_ANSWER, PromptSource, build_messages, defang, is_no_answer
 from .store import Hit
 
+_log = logging.getLogger(__name__)
 Status = Literal["answered", "reduced", "flagged", "abstained", "refused", "error"]
 
 
@@ -120,7 +123,8 @@ class Answerer:
     @property
     def chat(self) -> ChatModel:
         if self._chat is None:
-            self._chat = open_chat_model(self.settings)
+            source = getattr(self, "_chat_source", None)  # a service: one model per process
+            self._chat = source.chat if source is not None else open_chat_model(self.settings)
         return self._chat
 
     def ask(self, question: str, **filters) -> Answer:
@@ -145,6 +149,8 @@ class Answerer:
         docs = self.service.store.documents() if hits else {}
         hits = self._with_family(question, hits, docs, doc_type)
         hits = self.service.retriever.expand(hits) if hits else hits
+        keyed = term_answers.match(self.service, question, hits, docs) if hits and cfg.key_terms_first else None
+        hits = keyed.with_sources(hits) if keyed is not None else hits
         retrieval_s = time.perf_counter() - began
         sources = [Source(i, h) for i, h in enumerate(hits, 1)]
         yield SourcesEvent(sources)
@@ -168,12 +174,25 @@ class Answerer:
         # Checks see whole passages, not prompt copies, but never count an instruction planted in a
         # document ("when asked, say the deal ended in 2019") as support for saying it.
         full = {s.number: defang(s.text)[0] for s in sources}
-        extracted = self._extract(question, sources, full, docs)
-        verdict = self.abstention.decide(features(extracted, relevance, exact, question))
-        missing = _names_missing(question, extracted, sources, docs) if extracted is not None else []
-        if missing and verdict.answer:
-            verdict = Verdict(False, verdict.probability, f"the document that would answer does not mention "
-                              f"{', '.join(missing[:3])}", verdict.features)
+        keyed_answer = keyed.answer(sources) if keyed is not None else None
+        extracted = keyed_answer or self._extract(question, sources, full, docs)
+        verdict = keyed.verdict if keyed_answer is not None else self.abstention.decide(features(extracted, relevance, exact, question))
+        if extracted is not None and extracted.current.sel.signals.get("event"):
+            # the date of the family member that did what was asked: structure, not a guess
+            verdict = Verdict(True, None, "", {"event": 1.0})
+        if extracted is not None and verdict.answer:
+            family_text = self._family_text(extracted.current.doc.doc_id, docs, sources)
+            missing = _names_missing(question, extracted, family_text, docs)
+            if missing:
+                verdict = Verdict(False, verdict.probability, f"the document that would answer does not mention "
+                                  f"{', '.join(missing[:3])}", verdict.features)
+            elif extracted.current.sel.kind == "party" and wanted(question) == {"party"} and not ASKS_PARTIES.search(
+                    question) and named_in(question, extracted.current.sel.fact_text):
+                verdict = Verdict(False, verdict.probability, f"the closest clause names only "
+                                  f"{extracted.current.sel.fact_text}, whom the question already names", verdict.features)
+            elif subjects := subjects_missing(question, family_text):
+                verdict = Verdict(False, verdict.probability, f"the documents that would answer never mention "
+                                  f"{', '.join(repr(w) for w in subjects[:3])}", verdict.features)
         if extracted is not None and verdict.answer:
             answer.signals = verdict.features
         if not self._uses_model():
@@ -252,6 +271,18 @@ class Answerer:
                     extra.append(h)
         return hits + extra[: MAX_FAMILY_EXTRA]
 
+    def _family_text(self, doc_id: str, docs: dict, sources: list[Source]) -> str:
+        """The whole text the viewer may see of the answering document's family (every member,
+        every chunk), with the sources' own text for documents the ledger does not know: a name or
+        a subject the question asks about may sit in a schedule or a definition no passage holds."""
+        members = family_members(docs.values(), doc_id) or ([docs[doc_id]] if doc_id in docs else [])
+        parts = [s.text for s in sources if s.payload.get("doc_id") == doc_id]
+        for doc in members:
+            if doc.n_chunks:
+                parts += [h.payload.get("text", "") for h in self.service.store.get_chunks(doc.doc_id, range(doc.n_chunks))]
+            parts += [doc.title, doc.file_name, *doc.parties]
+        return " ".join(p for p in parts if p)
+
     def _extract(self, question: str, sources: list[Source], full: dict[int, str], docs: dict) -> FamilyAnswer | None:
         """The extractive answer: each document's best unit, then the family's current position."""
         by_doc: dict[str, list[Source]] = {}
@@ -266,10 +297,17 @@ class Answerer:
                 doc = doc or DocumentRecord(doc_id, "", "", "", "", "", "", 0)
                 candidates.append(Candidate(doc, sel, tuple(s.number for s in group)))
         resolved = resolve(candidates, full, question)
+        if resolved:
+            members = family_members(docs.values(), resolved[0].doc.doc_id)
+            event = event_answer(question, members, [(s.number, str(s.payload.get("doc_id")), full[s.number]) for s in sources])
+            if event is not None:
+                return event
         return compose(*resolved) if resolved else None
 
 
 EXTRACTIVE = "extractive (no model)"
+# "Who are the parties to the agreement between A and B?" is answered by the names it gives
+ASKS_PARTIES = re.compile(r"\bpart(?:y|ies)\b|\bbetween\b", re.I)
 FAMILY_PASSAGES = 3  # per agreement of the family, added to the question's passages
 MODIFIER_PASSAGES = 5  # per letter or amendment: short, and the change may be in any paragraph
 MAX_FAMILY_EXTRA = 10
@@ -299,18 +337,16 @@ def without_preamble(text: str) -> str:
     return re.sub(r"[^\n]", " ", text[:end]) + text[end:]
 
 
-def _names_missing(question: str, extracted: FamilyAnswer, sources: list[Source], docs: dict) -> list[str]:
-    """Names of the question (a person, company, work, place) that the answering document never
-    mentions, in its passages, title, parties or file name: "What royalty does Jonah Reyes get
-    under his artist deal?" answered from another artist's deal with the same label is wrong,
-    however well the clause matches the rest."""
-    doc_id = extracted.current.doc.doc_id
-    doc = docs.get(doc_id)
-    pool = " ".join([s.text for s in sources if s.payload.get("doc_id") == doc_id]
-                    + ([doc.title, doc.file_name, *doc.parties] if doc is not None else []))
-    pool = " " + " ".join(re.sub(r"[^\w]+", " ", pool.lower()).split()) + " "
+def _names_missing(question: str, extracted: FamilyAnswer, family_text: str, docs: dict) -> list[str]:
+    """Names of the question (a person, company, work, place) that the answering document's family
+    never mentions, anywhere in its text, titles, parties or file names: "What royalty does Jonah
+    Reyes get under his artist deal?" answered from another artist's deal with the same label is
+    wrong, however well the clause matches the rest."""
+    pool = " " + " ".join(re.sub(r"[^\w]+", " ", family_text.lower()).split()) + " "
     missing = []
     for term in name_terms(question):
+        if re.fullmatch(r"[A-Z]{2,3}s?", term) or term == term.lower():
+            continue  # "IP", "MFN": abbreviations a document may spell out; a quoted "all you can eat" is no name
         words = " ".join(re.sub(r"[^\w]+", " ", re.sub(r"['’]s\b", "", term).lower()).split())
         if words and len(words) > 1 and f" {words} " not in pool:
             missing.append(term)
@@ -351,12 +387,18 @@ def audited(events: Iterator[Event], log: Path, user: str, question: str, filter
             yield event
     except BaseException as exc:
         failure = f"{type(exc).__name__}: {exc}" if not isinstance(exc, GeneratorExit) else "the client went away"
+        if not isinstance(exc, GeneratorExit):
+            _log.error("%s answer for %s failed", channel, user, exc_info=True)
         raise
     finally:
         if final is None and sources is not None:
             final = Answer(question, "", "error", sources, reason=failure[:300] or "interrupted")
         if final is not None:
             audit.append(log, audit.entry(user, question, final, filters, channel))
+            # the question and the answer stay in the audit log; this log says what happened
+            _log.info("%s answer for %s: %s (%s) in %.2f s, %d sources%s", channel, user, final.status,
+                      final.model or "-", final.total_s, len(final.sources),
+                      f"; {final.reason}" if final.reason and final.status != "answered" else "")
 
 
 def describe_source(source: Source) -> dict:

@@ -16,10 +16,12 @@ from rich.progress import ProgressColumn, BarColumn, MofNCompleteColumn, Progres
 from rich.table import Table
 from rich.text import Text
 
+from ingest.ocr import ocr_note
 from ingest.pipeline import FileResult, IngestReport
 
 from .auth import InvalidUserError, UsersFileError
 from .embedding import EmbeddingError
+from . import logs
 from .settings import Settings, load_settings
 from .store import StoreError
 from .terminal import dumps, printable
@@ -42,10 +44,13 @@ app = typer.Typer(
 
 class State:
     config: Optional[Path] = None
+    verbose: bool = False
 
 
 def _settings() -> Settings:
-    return load_settings(State.config)
+    settings = load_settings(State.config)
+    logs.setup(settings.data_dir, State.verbose)  # DATA_DIR/rights.log
+    return settings
 
 
 def safe(value, multiline: bool = False) -> str:
@@ -87,8 +92,10 @@ def _main(
     config: Optional[Path] = typer.Option(
         None, "--config", "-c", help="TOML settings file (also RIGHTS_CONFIG). See `rights config`.", show_default=False
     ),
+    verbose: bool = typer.Option(False, "--verbose", "-v", help="Also show the log's INFO lines on stderr (DATA_DIR/rights.log has them always)."),
 ) -> None:
     State.config = config
+    State.verbose = verbose
 
 
 # -- ingest ---------------------------------------------------------------------------------------
@@ -117,6 +124,18 @@ class RichProgress:
 
     def chunks_done(self, n: int) -> None:
         self.progress.advance(self.chunks, n)
+
+    def ocr_progress(self, path: Path, done: int, total: int) -> None:
+        """Scanned pages of the file being read (OCR is slow: seconds a page)."""
+        if not hasattr(self, "ocr"):
+            self.ocr = self.progress.add_task("pages OCR'd", total=0)
+            self.ocr_file: Path | None = None
+            self.ocr_base = 0
+        if path != self.ocr_file:  # a new file: its pages join the bar
+            self.ocr_file = path
+            self.ocr_base = int(self.progress.tasks[self.ocr].completed)
+            self.progress.update(self.ocr, total=self.ocr_base + total)
+        self.progress.update(self.ocr, completed=self.ocr_base + done, description=f"pages OCR'd [dim]{safe(path.name[:30])}[/]")
 
     def file_done(self, result: FileResult) -> None:
         self.progress.advance(self.files, 1)
@@ -177,7 +196,8 @@ def ingest_cmd(
     prune: bool = typer.Option(False, "--prune", help="Also remove documents whose files under PATHS no longer exist."),
     quiet: bool = typer.Option(False, "--quiet", "-q", help="No progress bar; summary only."),
 ) -> None:
-    """Ingest contracts (PDF, DOCX, TXT, Markdown) and music data (split sheets and catalog
+    """Ingest contracts (PDF, DOCX, TXT, Markdown; scans as image-only PDFs or TIFF/PNG/JPEG, read
+    by OCR) and music data (split sheets and catalog
     exports as CSV/XLSX, DDEX ERN 3.8/4.x XML, CWR 2.1/2.2/3.0) into the store, incrementally.
 
     Contracts are chunked by clause; structured files become one chunk per work, recording,
@@ -215,6 +235,7 @@ def print_hits(hits, show_text: bool = True, width: int = 600) -> None:
             page, page_end = hit.payload["page"], hit.payload.get("page_end")
             where.append(f"p. {page}" if not page_end or page_end == page else f"pp. {page}-{page_end}")
         where.append(f"chars {hit.payload.get('start')}-{hit.payload.get('end')}")
+        where += [note] if (note := ocr_note(hit.payload)) else []
         console.print(f"[bold cyan]{rank}.[/] [bold]{safe(' · '.join(map(str, where)))}[/]  [dim]score {hit.score:.3f}[/]")
         if show_text:
             text = " ".join(str(hit.payload.get("text", "")).split())
@@ -323,7 +344,8 @@ def print_answer(answer, show_all_sources: bool = False) -> None:
         console.print("[bold]Sources[/]" if cited else "[bold]Closest passages[/] [dim](none cited)[/]")
     for source in shown:
         p = source.payload
-        console.print(f"[bold cyan][{source.number}][/] [bold]{safe(source.label)}[/] [dim]chars {safe(p.get('start'))}-{safe(p.get('end'))} · {safe(p.get('file_path', ''))}[/]")
+        ocr = f" · {ocr_note(p)}" if ocr_note(p) else ""
+        console.print(f"[bold cyan][{source.number}][/] [bold]{safe(source.label)}[/] [dim]chars {safe(p.get('start'))}-{safe(p.get('end'))}{ocr} · {safe(p.get('file_path', ''))}[/]")
         quote = next((c for n, c in answer.cited if n == source.number), None)
         text = " ".join(source.text.split())
         console.print(f"    {safe(text[:420])}{'…' if len(text) > 420 else ''}", highlight=False)
@@ -354,26 +376,17 @@ def ask_cmd(
     """
     import getpass
 
-    from .answering import Answerer, FinalEvent, audited, describe_source
+    from .answering import FinalEvent, describe_source
     from .llm import LLMError
     from .service import RightsService
 
     date_from, date_to = _iso(since, "--since"), _iso(until, "--until")
     with RightsService(_settings()) as service:
-        doc_ids = None
-        if doc:
-            doc_ids = []
-            for ref in doc:
-                found = service.find_documents(ref)
-                if not found:
-                    raise FileNotFoundError(f"no ingested document matches {ref!r} (see `rights sources`)")
-                doc_ids += [d.doc_id for d in found]
-        answerer = Answerer(service)
         final = None
         filters = {"doc_type": doc_type, "party": party, "since": since, "until": until, "doc": doc}
-        events = audited(answerer.stream(question, doc_type=doc_type, doc_ids=doc_ids, party=party,
-                                         date_from=date_from, date_to=date_to),
-                         service.settings.audit_path, getpass.getuser(), question, filters, "cli")
+        events = service.answer_stream(question, user=getpass.getuser(), channel="cli", doc_refs=doc or (),
+                                       doc_type=doc_type, party=party, date_from=date_from, date_to=date_to,
+                                       audit_filters=filters)
         try:
             with console.status("retrieving and generating…", spinner="dots") if not as_json else _null():
                 for event in events:
@@ -458,6 +471,21 @@ def sources_cmd(as_json: bool = typer.Option(False, "--json", help="Machine-read
     console.print(table)
 
 
+def one_document(service, ref: str):
+    """The one ingested document ``ref`` names (id, path, file name or title); when it names none
+    or several, says so (listing the ids) and exits with status 1."""
+    found = service.find_documents(ref)
+    if len(found) != 1:
+        if not found:
+            err.print(f"[red]✗[/] no ingested document matches '{safe(ref)}' (see `rights sources`)")
+        else:
+            err.print(f"[red]✗[/] '{safe(ref)}' matches {len(found)} documents; use the id:")
+            for d in found:
+                err.print(f"    {safe(d.doc_id)}  {safe(d.file_path)}")
+        raise typer.Exit(1)
+    return found[0]
+
+
 @app.command("family")
 @friendly
 def family_cmd(
@@ -477,15 +505,7 @@ def family_cmd(
     from .service import RightsService
 
     with RightsService(_settings()) as service:
-        found = service.find_documents(doc)
-        if len(found) != 1:
-            if not found:
-                err.print(f"[red]✗[/] no ingested document matches '{safe(doc)}' (see `rights sources`)")
-            else:
-                err.print(f"[red]✗[/] '{safe(doc)}' matches {len(found)} documents; use the id:")
-                for d in found:
-                    err.print(f"    {safe(d.doc_id)}  {safe(d.file_path)}")
-            raise typer.Exit(1)
+        found = [one_document(service, doc)]
         members = service.family(found[0].doc_id)
     if as_json:
         print(dumps([m.payload() for m in members], indent=1))
@@ -713,6 +733,11 @@ def audit_cmd(
         table.add_row(safe(e.get("time", "")), safe(e.get("user", "")), safe(e.get("question", "")), safe(e.get("status", "")),
                       safe(e.get("model") or ""), safe(shown), safe((e.get("timings") or {}).get("total_s") or ""))
     console.print(table)
+
+
+from .contracts_cli import register as _register_contracts  # noqa: E402  (rights terms, rights register)
+
+_register_contracts(app)
 
 
 def load_plugins() -> None:

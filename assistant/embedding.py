@@ -11,7 +11,7 @@ import hashlib
 import sqlite3
 import threading
 from pathlib import Path
-from typing import Sequence
+from typing import Protocol, Sequence, runtime_checkable
 
 import numpy as np
 
@@ -82,13 +82,44 @@ class EmbeddingCache:
             self._db.close()
 
 
-class Embedder:
-    """Normalised embeddings (cosine = dot product), batched, cached, CPU by default."""
+@runtime_checkable
+class EmbedderProtocol(Protocol):
+    """What the service, the ingestion pipeline and retrieval need from an embedder: unit-length
+    float32 vectors of a fixed dimension, and a key that changes whenever the vectors would.
+    ``Embedder`` (MiniLM) is the real one; ``assistant.fakes.HashingEmbedder`` is a deterministic,
+    model-free one for the fast test tier."""
 
-    def __init__(self, settings: EmbeddingSettings, cache_path: Path | None = None):
+    embedded_count: int  # texts actually encoded (not served from a cache)
+
+    @property
+    def model_key(self) -> str: ...
+
+    @property
+    def dimension(self) -> int: ...
+
+    def embed(self, texts: Sequence[str]) -> np.ndarray:
+        """(len(texts), dimension) float32, L2-normalised, in order."""
+        ...
+
+    def embed_query(self, text: str) -> np.ndarray:
+        """(dimension,) float32, L2-normalised."""
+        ...
+
+    def close(self) -> None: ...
+
+
+class Embedder:
+    """Normalised embeddings (cosine = dot product), batched, cached, CPU by default.
+
+    ``model``: an already loaded encoder to use instead of loading the sentence-transformers model
+    (anything with ``encode(texts, batch_size=, normalize_embeddings=, convert_to_numpy=,
+    show_progress_bar=)``), so a benchmark can run another backend (ONNX) behind the same
+    batching, lock and cache."""
+
+    def __init__(self, settings: EmbeddingSettings, cache_path: Path | None = None, *, model=None):
         self.settings = settings
         self.model_path = resolve_model_path(settings.model)
-        self._model = None
+        self._model = model
         self._cache = EmbeddingCache(cache_path, self.model_key) if cache_path else None
         self.embedded_count = 0  # texts actually run through the model (not served from cache)
         # One forward pass at a time: the chat embeds questions while an upload is being ingested,
@@ -97,7 +128,7 @@ class Embedder:
 
     @property
     def model_key(self) -> str:
-        return f"{self.model_path.name}:{_dir_fingerprint(self.model_path)}"
+        return model_key_for(self.model_path)
 
     @property
     def model(self):
@@ -190,6 +221,11 @@ class Embedder:
             self._cache.close()
 
 
+def model_key_for(model_path: Path) -> str:
+    """The cache key of a model directory: its name and a fingerprint of its weights."""
+    return f"{model_path.name}:{_dir_fingerprint(model_path)}"
+
+
 def _dir_fingerprint(path: Path) -> str:
     """Changes when the model's weights change, so a new model never reuses old vectors."""
     h = hashlib.sha256()
@@ -203,7 +239,7 @@ def _dir_fingerprint(path: Path) -> str:
 class ChunkEncoder:
     """The two encodings every chunk gets: dense MiniLM vector and BM25 sparse vector."""
 
-    def __init__(self, embedder: Embedder):
+    def __init__(self, embedder: EmbedderProtocol):
         self.embedder = embedder
 
     def dense(self, texts: Sequence[str]) -> np.ndarray:

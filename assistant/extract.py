@@ -34,7 +34,7 @@ from ingest.metadata import find_dates
 from .citations import check_answer, split_claims
 from .facts import IDENTIFIER
 
-KINDS = ("date", "money", "percent", "party", "territory", "duration", "permission", "law", "frequency", "title")
+KINDS = ("date", "money", "percent", "party", "territory", "duration", "permission", "law", "frequency", "title", "count")
 Similarity = Callable[[str, list[str]], Sequence[float]]
 
 # ---------------------------------------------------------------------------------------------
@@ -46,6 +46,10 @@ _NWORD = (
     r"thousand|million|billion|half|one-half|quarter|one-quarter)"
 )
 _NW = rf"{_NWORD}(?:(?:-|\s+(?:and\s+)?|\s+and\s+a\s+){_NWORD}){{0,8}}"  # bounded: no backtracking blow-up
+# "three (3) Albums", "two (2) options", "12 Masters": a number and what it counts (a period of
+# time is a duration, not a count).
+_COUNT = re.compile(rf"\b(?:{_NW}|\d{{1,4}})(?:\s*\(\d{{1,4}}\))?\s+(?!(?:days?|weeks?|months?|years?|per\b|percent|business)\b)"
+                    rf"(?:[A-Za-z][\w-]*\s+){{0,2}}?[A-Za-z][\w-]*s\b", re.I)
 _CUR_CODE = r"(?:USD|GBP|EUR|JPY|CAD|AUD|CHF|SEK|NOK|DKK|CNY|RMB|INR|HKD|SGD|NZD|US\$|U\.S\.\s?\$|C\$|A\$)"
 _CUR_WORD = r"(?:(?:US|U\.S\.|Canadian|Australian|Hong\s+Kong|New\s+Zealand)\s+)?(?:dollars?|pounds?(?:\s+sterling)?|euros?|yen|francs?|krona|kronor|rupees?)"
 _PAREN_WORDS = r"(?:\s*\((?!the\b|each\b|an?\s|[\"“])[^()]{3,80}\))?"  # "(twenty thousand pounds)", not '(the "Fee")'
@@ -207,6 +211,8 @@ def find_facts(text: str) -> list[Fact]:
     add("frequency", _spans(_FREQUENCY, text))
     add("permission", _spans(_PERMISSION, text))
     add("title", [(a, b) for a, b in _spans(_TITLE, text) if len(text[a:b].split()) >= 2])
+    valued = [(a, b) for k, a, b in found if k in ("money", "percent", "duration", "date")]
+    add("count", [(a, b) for a, b in _spans(_COUNT, text) if all(b <= x or a >= y for x, y in valued)])
     return [Fact(k, s, e, text[s:e]) for k, s, e in sorted(found, key=lambda x: (x[1], x[2]))]
 
 
@@ -233,6 +239,7 @@ _ASKS: list[tuple[str, re.Pattern]] = [
                          r"\bpayments?\b|\bowe[sd]?\b|\bowing\b|\bsum\b|\bbudget\b|\bcompensation\b|\bconsideration\b|\bminimum\s+guarantee\b|\bmoney\b", re.I)),
     ("percent", re.compile(r"\bpercentage\b|\bper\s?cent\b|\bpercent\b|\brates?\b|\broyalt\w+|\bshares?\b|\bsplits?\b|\bpoints\b|\bcommission\b|\bcut\b|"
                            r"\bkeeps?\b|\bretains?\b|\brevenue\s+shar\w+|\bprofit\s+shar\w+", re.I)),
+    ("count", re.compile(r"\bhow\s+many\b(?!\s+(?:days|weeks|months|years|times|points|per\s*cent|percent)\b)", re.I)),
     ("party", re.compile(r"\bwho\b|\bwhom\b|\bwhose\b|\bwhich\s+(?:company|companies|party|parties|entity|entities|publisher|label|distributor|licensee|licensor|"
                          r"administrator|producer|writer|writers|artist|manager|society|person)\b|\bparties\b|\bname\s+of\s+the\b|\bwrote\b|\bwritten\s+by\b", re.I)),
     ("territory", re.compile(r"\bwhere\b|\bterritor\w+|\bcountr\w+|\bregions?\b|\bworld-?wide\b|\bin\s+which\s+(?:countries|markets)\b", re.I)),
@@ -251,6 +258,10 @@ _Q_STOP = frozenset(
     deal agreement contract say says said tell show current currently now today still exactly between party parties either
     anyone any""".split()
 )
+# Words that say which kind of value is asked, not which one: in "What share of sync income ...",
+# "sync" picks the clause; any clause with a percentage has a "share".
+_KIND_WORDS = frozenset("share shares percentage percent amount sum figure number value rate".split())
+KIND_WORD_WEIGHT = 0.5
 _SYNONYMS: dict[str, tuple[str, ...]] = {
     "sync": ("synchronisation", "synchronization", "synch"),
     "synch": ("synchronisation", "synchronization"),
@@ -277,6 +288,11 @@ _SYNONYMS: dict[str, tuple[str, ...]] = {
     "tracks": ("recordings", "masters"),
     "record": ("recording",),
     "writer": ("songwriter", "writer"),
+    "wrote": ("writer", "writers", "composer", "lyricist", "author"),
+    "written": ("writer", "writers", "composer", "lyricist", "author"),
+    "write": ("writer", "writers", "composer", "lyricist", "author"),
+    "split": ("share", "shares", "split"),
+    "splits": ("share", "shares", "split"),
     "money": ("sum", "amount", "payment"),
     "law": ("laws", "governed"),
     "pay": ("paid", "payable", "payment"),
@@ -314,6 +330,63 @@ def _ask_kinds(question: str) -> list[str]:
     return [kind for kind, pattern in _ASKS if pattern.search(question)]
 
 
+# Kinds of income, use and media a music contract may or may not cover, as (what a question says,
+# what a document covering it says). When a question asks about one that its answering documents
+# never mention ("JUNO's merchandising royalty" against a record deal without merchandising), the
+# nearest royalty clause is a wrong answer, not a partial one.
+_SUBJECTS: tuple[tuple[str, str], ...] = (
+    (r"merch\w*", r"merch\w*"),
+    (r"neighbou?ring\s+rights?", r"neighbou?ring|related\s+rights|performers?'?\s+(?:equitable\s+)?remuneration|PPL|SoundExchange"),
+    (r"mechanicals?(?:\s+royalt\w+|\s+income)?", r"mechanical\w*"),
+    (r"sync\w*|synch\w*", r"sync\w*|synch\w*|audio-?visual|timed\s+relation"),
+    (r"karaoke", r"karaoke"),
+    (r"ring\s?tones?|ringbacks?", r"ring\s?tones?|ringbacks?|mobile"),
+    (r"lyrics?", r"lyric\w*|words"),
+    (r"sheet\s+music|print\s+(?:rights|income|royalt\w+)", r"sheet\s+music|print\w*|folios?"),
+    (r"video\s?games?", r"video\s?games?|games?|interactive"),
+    (r"advertis\w+|commercials?", r"advert\w*|commercials?|promotion\w*|brand\w*"),
+    (r"sponsor\w*|endorse\w*", r"sponsor\w*|endorse\w*|brand\w*"),
+    (r"fan\s?clubs?", r"fan\s?clubs?"),
+    (r"ticket\w*", r"ticket\w*"),
+    (r"touring|tours?|live\s+(?:income|shows?|performances?|concerts?)|concerts?", r"tour\w*|live|concerts?|performances?"),
+    (r"nfts?|non-fungible", r"nfts?|non-fungible|tokens?|blockchain"),
+    (r"podcasts?", r"podcast\w*"),
+    (r"audio\s?books?", r"audio\s?books?|spoken\s+word"),
+    (r"translations?", r"translat\w*"),
+    (r"remix\w*", r"remix\w*|versions?"),
+    (r"samples?|sampling", r"sampl\w*|interpolat\w*"),
+    (r"vinyl", r"vinyl|physical|phonorecords?|records?\b"),
+    (r"radio", r"radio|broadcast\w*"),
+    (r"television|\btv\b", r"televis\w*|\btv\b|broadcast\w*|audio-?visual|episodes?|series"),
+    (r"films?|movies?|motion\s+pictures?", r"films?|movies?|motion\s+pictures?|audio-?visual|pictures?|trailers?"),
+    (r"name\s+and\s+likeness|likeness", r"likeness|name\s+and|image"),
+)
+_ORDINALS = {"second": 2, "third": 3, "fourth": 4, "fifth": 5, "sixth": 6, "seventh": 7, "eighth": 8, "ninth": 9, "tenth": 10}
+_ORDINAL_ASK = re.compile(r"\b(second|third|fourth|fifth|sixth|seventh|eighth|ninth|tenth|(?:[2-9]|10)(?:nd|rd|th))\s+([a-z][\w-]*)", re.I)
+_NUMBER_WORDS = ["zero", "one", "two", "three", "four", "five", "six", "seven", "eight", "nine", "ten"]
+
+
+def subjects_missing(question: str, text: str) -> list[str]:
+    """What the question asks about that ``text`` (the answering documents, whole) never mentions:
+    a kind of income, use or medium (merchandising, neighbouring rights, sync ...) or an ordinal
+    thing ("the second album", "the third option period"). Words a paraphrase could replace are
+    not checked: only subjects whose absence means the documents cannot say."""
+    missing: list[str] = []
+    for ask, covered in _SUBJECTS:
+        m = re.search(rf"\b(?:{ask})\b", question, re.I)
+        if m and not re.search(rf"\b(?:{covered})\b", text, re.I):
+            missing.append(m.group(0).lower())
+    for m in _ORDINAL_ASK.finditer(question):
+        word, noun = m.group(1).lower(), m.group(2).lower()
+        n = _ORDINALS.get(word) or int(re.match(r"\d+", word).group(0))
+        ordinal = next(k for k, v in _ORDINALS.items() if v == n)
+        stem = re.escape(_stem(noun))
+        forms = rf"{ordinal}|{n}(?:nd|rd|th)|{stem}\w*\s+(?:no\.?\s*)?(?:{n}|{_NUMBER_WORDS[n]})\b|(?:{n}|{_NUMBER_WORDS[n]})\s+(?:\(\d+\)\s+)?{stem}\w*"
+        if not re.search(rf"\b(?:{forms})", text, re.I):
+            missing.append(f"{word} {noun}")
+    return missing
+
+
 def wanted(question: str) -> set[str]:
     """The kinds of fact ``question`` asks for (several at once for "how often and when ...")."""
     kinds = set(_ask_kinds(question))
@@ -328,6 +401,16 @@ def wanted(question: str) -> set[str]:
         kinds.discard("money")  # "What royalty does the label pay?": "pay" is the verb, a rate the ask
     if "duration" in kinds and re.search(r"\bhow\s+long\b|\bhow\s+much\s+notice\b", question, re.I):
         kinds.discard("date")  # "how long before it ends": a period, though it says "ends"
+    if re.match(r"\s*how\s+much\b(?!\s+(?:notice|time|longer))", question, re.I) and kinds & {"money", "percent"} and not re.search(
+            r"\b(?:and|or)\s+(?:what|which|how|when|who|where)\b", question, re.I):
+        kinds &= {"money", "percent"}  # "How much ... for the extra six months?" asks an amount, not a period
+    lead = re.match(r"\s*(?:to\s+|by\s+|until\s+)?(who|whom|whose|when)\b", question, re.I)
+    if lead and not re.search(r"\b(?:and|or)\s+(?:what|which|how|when|who|where)\b", question, re.I):
+        # the question word decides: "Who is paid the royalties now?" asks a party, "When is the
+        # advance paid?" a date; "royalties" and "paid" say what about, not what kind of answer
+        ask = "party" if lead.group(1).lower() != "when" else "date"
+        if ask in kinds:
+            kinds = {ask} | ({"duration"} if ask == "date" and "duration" in kinds else set())
     return kinds
 
 
@@ -357,6 +440,7 @@ _COMPATIBLE = {
     "permission": (),
     "law": (),
     "title": (),
+    "count": (),
 }
 
 # ---------------------------------------------------------------------------------------------
@@ -901,6 +985,22 @@ def _kind_facts(facts: list[Fact], kinds: Sequence[str]) -> list[Fact]:
     return [f for f in facts if f.kind in kinds]
 
 
+_TRADE_WORDS = frozenset("records recordings music digital publishing productions media entertainment group films sound "
+                         "studios label audio songs distribution".split())
+_COMPANY_FORMS = frozenset("ltd limited inc incorporated llc llp plc gmbh ag sa bv nv co corp corporation company the and of".split())
+
+
+def named_in(question: str, party: str) -> bool:
+    """Whether ``party`` ("Vantage Digital GmbH") is a name the question already uses ("after
+    Vantage"): its distinctive words, company forms aside, all appear in the question."""
+    words = [w for w in _tokens(party) if w not in _COMPANY_FORMS and len(w) > 1]
+    q = {w.removesuffix("'s") for w in _tokens(question)}
+    # every word but what a trade name adds ("Records", "Digital"): "Ferngrove" names Ferngrove
+    # Records Ltd, "Ember Lane" does not name Ember Lane Music Holdings Ltd (another company)
+    brand = [w for w in words if w not in _TRADE_WORDS] or words
+    return bool(brand) and all(w in q for w in brand)
+
+
 def _choose_fact(
     text: str, facts: list[Fact], want_order: list[str], term_positions: list[int], question: str,
     focus_positions: Sequence[int] = (), weights: dict[int, float] | None = None,
@@ -946,6 +1046,10 @@ def _choose_fact(
             r -= 1.0
         if f.kind == "permission" and re.match(r"(?i)may\b", f.text):
             r -= 0.3
+        if f.kind == "party" and not re.search(r"\bpart(?:y|ies)\b|\bbetween\b", question, re.I) and named_in(question, f.text):
+            r -= 3.0  # "Who is Ferngrove's distributor?" is not answered by "Ferngrove Records Ltd"
+        if f.kind == "party" and re.fullmatch(r"\(\s*[\"“][^\"”]{1,40}[\"”]\s*\)", f.text.strip()):
+            r -= 2.5  # '("Label")' is a role, not who holds it
         return r - 0.001 * f.start
 
     best = max(cands, key=rank)
@@ -984,6 +1088,17 @@ class Candidate:
     eligible: bool
 
 
+def _own_heading(u: Unit, passage: str) -> str:
+    """The heading written on the unit's own line, just before it ("6.3 Synchronisation income."):
+    it names the unit's subject as surely as its words do. A section heading further up names a
+    whole section and counts for less (``W_HEADING``)."""
+    own = u.heading.rsplit(" · ", 1)[-1].strip()
+    if not own or u.lead:
+        return ""
+    before = passage[max(0, u.start - len(own) - 16):u.start]
+    return own if own in before and "\n\n" not in before[before.rfind(own):] else ""
+
+
 def candidates(question: str, passages: Sequence[tuple[int, str]], similarity: Similarity | None = None) -> list[Candidate]:
     """Every unit of ``passages`` ((number, text), best-ranked first) scored for ``question``, best
     first. A unit repeated in overlapping passages is scored once, in the best-ranked one."""
@@ -1013,8 +1128,10 @@ def candidates(question: str, passages: Sequence[tuple[int, str]], similarity: S
     # Term weights: rare in these passages = informative; a name that picks the document (it is in
     # the preamble, a title or a signature block) weighs little.
     unit_stems = []
-    for _, _, u, _ in cands:
-        unit_stems.append(({_stem(w) for w in _tokens(u.full_text)}, {_stem(w) for w in _tokens(u.heading)}))
+    for _, _, u, ptext in cands:
+        body = {_stem(w) for w in _tokens(u.full_text)}
+        own = _own_heading(u, ptext)  # "6.3 Synchronisation income. The Publisher shall ...": its subject
+        unit_stems.append((body | {_stem(w) for w in _tokens(own)}, {_stem(w) for w in _tokens(u.heading)}))
     n = len(cands)
     picking: set[str] = set()
     for (_, _, u, _), (body, _) in zip(cands, unit_stems):
@@ -1027,6 +1144,8 @@ def candidates(question: str, passages: Sequence[tuple[int, str]], similarity: S
         t.weight = math.log(1.0 + (n + 1) / (df + 0.5))
         if t.name:
             t.weight *= NAME_WEIGHT if _matches(t.stems, picking) else OTHER_NAME_WEIGHT
+        elif t.word in _KIND_WORDS:
+            t.weight *= KIND_WORD_WEIGHT
     total_weight = sum(t.weight for t in terms) or 1.0
     plain = [t for t in terms if not t.name]
     passage_stems = {number: {_stem(w) for w in _tokens(ptext)} for number, ptext in passages}
@@ -1191,7 +1310,7 @@ class Rendered:
     quotes: list[str] = field(default_factory=list)
 
 
-SHORT_ANSWER_KINDS = frozenset({"date", "money", "percent", "duration", "territory", "law", "frequency", "title"})
+SHORT_ANSWER_KINDS = frozenset({"date", "money", "percent", "duration", "territory", "law", "frequency", "title", "count"})
 MAX_QUOTE_CHARS = 600
 
 

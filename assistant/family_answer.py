@@ -20,6 +20,7 @@ from dataclasses import dataclass, replace
 from typing import Sequence
 
 from ingest.families import document_date
+from ingest.metadata import find_dates
 from ingest.model import DocumentRecord
 
 from .extract import Selection, answer_units, find_facts, rendered
@@ -160,7 +161,10 @@ def resolve(candidates: Sequence[Candidate], passages: dict[int, str] | None = N
     members = sorted((c for c in candidates if _root(c.doc) == root and c.sel.score >= floor), key=_order)
     if len(members) < 2:
         return best, None
-    changing = [m for m in members if m.doc.family_role != "agreement" and _changes(m)]
+    # A notice changes the deal by being sent, so any of its units counts as a change, but only a
+    # unit that answers nearly as well as the best: not its signature block.
+    changing = [m for m in members if m.doc.family_role != "agreement" and _changes(m)
+                and (CHANGE.search(m.sel.full_text) or m.sel.score >= NEAR_BEST * best.sel.score)]
     if not changing:
         return best, None
     latest = changing[-1]  # the last change wins; a later assignment that only recites it does not
@@ -203,3 +207,48 @@ def _quote(sel: Selection) -> str:
     if "“" in text:
         text = text[text.index("“"):]
     return text
+
+
+# "When did Tidewell exercise its first option?", "When was the deal terminated?": the date of the
+# family member that did it (its own date line), not a date inside a clause.
+_EVENT_ASK = re.compile(r"^\s*(?:on\s+)?(?:what\s+date|when)\s+(?:did|was|were|has|have|had)\b", re.I)
+_EVENT_ROLES: tuple[tuple[re.Pattern, tuple[str, ...]], ...] = (
+    (re.compile(r"\bexercis\w*", re.I), ("option exercise",)),
+    (re.compile(r"\bnot\s+to\s+renew\b|\bnon-?renewal\b|\bstop\w*\s+(?:it\s+|the\s+\w+\s+)?renew", re.I), ("non-renewal notice",)),
+    (re.compile(r"\bterminat\w*|\bcancel\w*", re.I), ("termination notice",)),
+    (re.compile(r"\bassign\w*|\bnovat\w*", re.I), ("assignment",)),
+    (re.compile(r"\bamend\w*|\bvar(?:y|ied)\b", re.I), ("amendment", "addendum", "variation", "side letter")),
+    (re.compile(r"\bextend\w*", re.I), ("extension", "option exercise")),
+)
+
+
+def event_answer(question: str, members: Sequence[DocumentRecord], sources: Sequence[tuple[int, str, str]]) -> FamilyAnswer | None:
+    """The answer to "when did <a family member's act> happen", from that member's own date line.
+
+    ``members``: the answering family in date order; ``sources``: (number, doc id, passage text).
+    None unless the question asks when an act happened, one member is that act and a passage of
+    it shows its date: then no clause inside any document can answer better."""
+    if not _EVENT_ASK.search(question):
+        return None
+    roles = next((r for pattern, r in _EVENT_ROLES if pattern.search(question)), None)
+    acts = [d for d in members if d.family_role in (roles or ())]
+    if not acts or not acts[0].effective_date:
+        return None
+    second = re.search(r"\b(?:second|2nd|later|last|latest)\b", question, re.I)
+    doc = acts[-1] if second or len(acts) == 1 else acts[0]
+    for number, doc_id, text in sources:
+        if doc_id != doc.doc_id:
+            continue
+        for start, end, value in find_dates(text[:2000]):
+            if value != doc.effective_date:
+                continue
+            # passages here are defanged (whitespace collapsed): the unit is "Date: 10 March 2023"
+            label = re.search(r"\b(?:Date|Dated)\s*:?\s*$", text[max(0, start - 20):start])
+            line_start = start - len(label.group(0)) if label else start
+            line_end = end
+            sel = Selection(number=number, unit_text=text[line_start:line_end], start=line_start, end=line_end,
+                            fact_text=text[start:end], kind="date", score=1.0,
+                            signals={"event": doc.family_role}, fact_start=start, fact_end=end, role="operative",
+                            unit_kind="line")
+            return compose(Candidate(doc, sel, (number,)), None)
+    return None

@@ -13,7 +13,7 @@ import math
 import re
 from dataclasses import dataclass
 from pathlib import Path
-from typing import Sequence
+from typing import Callable, Sequence
 
 import numpy as np
 
@@ -43,7 +43,7 @@ GENERIC = frozenset(
     exhibit article term party parties inc inc. ltd llc limited corp corporation company co plc gmbh
     sa ag bv llp lp i you it this that these those there tell list give show yes no""".split()
 )
-_NAME = re.compile(r"[A-Z][\w&'’.-]*\w|[A-Z]")
+_NAME = re.compile(r"(?<![\w&'’.-])(?:[a-z]*[A-Z][\w&'’.-]*\w|[A-Z])")  # "iMine" is one word, not "Mine"
 _QUOTED = re.compile(r"[\"“*_]([^\"”*_]{2,80})[\"”*_]")
 
 
@@ -94,7 +94,8 @@ def fuse(rankings: Sequence[Sequence[Hit]], k: int, weights: Sequence[float] | N
 
 
 class Retriever:
-    def __init__(self, store: Store, embed_query):
+    def __init__(self, store: Store, embed_query: Callable[[str], np.ndarray]):
+        # embed_query: an EmbedderProtocol's embed_query (MiniLM, or the hashing double)
         self.store = store
         self.embed_query = embed_query
 

@@ -7,10 +7,12 @@ It owns the store and the embedding model, opened lazily so that cheap commands
 from __future__ import annotations
 
 import errno
+import logging
 import fcntl
 import os
 import shutil
 import sqlite3
+import threading
 from contextlib import contextmanager
 from pathlib import Path
 from typing import Iterator, Literal, Sequence
@@ -21,12 +23,19 @@ from ingest.pipeline import IngestReport, ProgressListener, doc_id_for, ingest, 
 from ingest.validation import claims_of_payload, duplicates
 
 from . import lexical
-from .embedding import ChunkEncoder, Embedder
+from .embedding import ChunkEncoder, Embedder, EmbedderProtocol
+from .register import refresh_terms
 from .retrieval import Retriever, fuse
 from .settings import Settings
 from .store import Hit, Store, StoreError, is_disk_full, is_unwritable, not_writable
 
 SearchMode = Literal["dense", "lexical", "hybrid"]
+
+
+_OPENING = threading.Lock()
+
+
+_log = logging.getLogger(__name__)
 
 
 class IngestBusy(StoreError):
@@ -91,7 +100,7 @@ def ingest_lock(data_dir: Path) -> Iterator[None]:
 
 
 class RightsService:
-    def __init__(self, settings: Settings, embedder: Embedder | None = None):
+    def __init__(self, settings: Settings, embedder: EmbedderProtocol | None = None):
         """``embedder`` may be shared between services (tests, eval) to load the model once."""
         self.settings = settings
         self._store: Store | None = None
@@ -101,11 +110,13 @@ class RightsService:
     @property
     def store(self) -> Store:
         if self._store is None:
-            self._store = Store(self.settings)
+            with _OPENING:  # the chat's page load asks from several threads at once: open it once
+                if self._store is None:
+                    self._store = Store(self.settings)
         return self._store
 
     @property
-    def embedder(self) -> Embedder:
+    def embedder(self) -> EmbedderProtocol:
         if self._embedder is None:
             try:
                 self._embedder = Embedder(self.settings.embedding, self.settings.cache_dir / "embeddings.sqlite")
@@ -123,7 +134,63 @@ class RightsService:
             return self
         view = RightsService(self.settings, embedder=self.embedder)
         view._store = store
+        view._chat_owner = self  # one chat model per process, whoever asks
         return view
+
+    # -- answering ---------------------------------------------------------------------------------
+    @property
+    def chat(self):
+        """The chat model (Ollama or the embedded GGUF), opened on first use and shared by every
+        restricted view of this service."""
+        owner = self.__dict__.get("_chat_owner") or self
+        if owner.__dict__.get("_chat") is None:
+            from .llm import open_chat_model
+
+            owner._chat = open_chat_model(self.settings)
+        return owner._chat
+
+    @chat.setter
+    def chat(self, model) -> None:
+        (self.__dict__.get("_chat_owner") or self)._chat = model
+
+    def answer_stream(self, question: str, *, user: str, channel: str, doc_refs: Sequence[str] = (),
+                      doc_ids: list[str] | None = None, doc_type: str | None = None, party: str | None = None,
+                      date_from: str | None = None, date_to: str | None = None, audit_filters: dict | None = None):
+        """The one answering path (``rights ask``, ``rights demo`` and the chat render it): document
+        references resolved, filters and this view's access groups applied, the answer streamed as
+        events (answering.Event) and exactly one audit line written however the stream ends.
+
+        ``doc_refs`` (ids, paths, file names or titles) add to ``doc_ids``; one that matches
+        nothing raises FileNotFoundError before anything is retrieved."""
+        from .answering import Answerer, audited
+
+        if doc_refs:
+            doc_ids = list(doc_ids or [])
+            for ref in doc_refs:
+                found = self.find_documents(ref)
+                if not found:
+                    raise FileNotFoundError(f"no ingested document matches {ref!r} (see `rights sources`)")
+                doc_ids += [d.doc_id for d in found]
+        filters = audit_filters if audit_filters is not None else {
+            "doc_type": doc_type, "party": party, "date_from": date_from, "date_to": date_to, "doc_ids": doc_ids}
+        answerer = Answerer(self)
+        answerer._chat_source = self  # the model is opened through the service, once per process
+        events = answerer.stream(question, doc_type=doc_type, doc_ids=doc_ids, party=party, date_from=date_from, date_to=date_to)
+        return audited(events, self.settings.audit_path, user, question, filters, channel)
+
+    def ask(self, question: str, *, user: str, channel: str, **kwargs):
+        """``answer_stream`` run to its end: the final, checked Answer."""
+        from .answering import FinalEvent
+
+        final = None
+        events = self.answer_stream(question, user=user, channel=channel, **kwargs)
+        try:
+            for event in events:
+                if isinstance(event, FinalEvent):
+                    final = event.answer
+        finally:
+            events.close()
+        return final
 
     def close(self) -> None:
         if self._store is not None:
@@ -149,11 +216,18 @@ class RightsService:
         where this view may see them: an upload's report is its uploader's view."""
         with disk_guard(self.settings.data_dir, self._reopen_store), ingest_lock(self.settings.data_dir):
             self.store.ensure(self.embedder.dimension)
-            return ingest(
+            report = ingest(
                 paths, self.store.writer, ChunkEncoder(self.embedder), self.settings.chunking, prune=prune, listener=listener,
                 max_file_bytes=self.settings.ingest_max_file_mb * 2**20, max_records=self.settings.ingest_max_records,
                 follow_external_links=self.settings.ingest_follow_external_links, visible=self.store.visible,
+                ocr=self.settings.ocr,
             )
+            refresh_terms(self.store)  # key terms of new and changed contracts (assistant/register.py)
+            for r in report.results:
+                if r.status == "failed":
+                    _log.warning("ingest: %s failed: %s", r.path, r.reason)
+            _log.info("ingest: %s", ", ".join(f"{n} {status}" for status, n in sorted(report.counts.items())) or "nothing to do")
+            return report
 
     def duplicate_warnings(self, payloads: Sequence[dict]) -> list[list[str]]:
         """Per record payload: duplicate-identifier warnings against the records this view may
@@ -197,6 +271,7 @@ class RightsService:
         with disk_guard(self.settings.data_dir, self._reopen_store), ingest_lock(self.settings.data_dir):
             self.store.delete_document(doc.doc_id)
             relink_families(self.store.writer)  # its amendments, notices ... lose their link (and say so)
+            refresh_terms(self.store)  # its key terms go too
 
     # -- document families -----------------------------------------------------------------------
     def family(self, doc_id: str) -> list[DocumentRecord]:
@@ -215,7 +290,12 @@ class RightsService:
     # -- retrieval ---------------------------------------------------------------------------------
     @property
     def retriever(self) -> Retriever:
-        return Retriever(self.store, self.embedder.embed_query)
+        """One long-lived retriever per store view: its per-ledger name cache then hits across
+        questions instead of rescanning the ledger for each (it re-reads when the ledger changes)."""
+        cached = self.__dict__.get("_retriever")
+        if cached is None or cached.store is not self.store:
+            cached = self.__dict__["_retriever"] = Retriever(self.store, self.embedder.embed_query)
+        return cached
 
     def retrieve(self, query: str, k: int | None = None, *, doc_type: str | None = None,
                  doc_ids: list[str] | None = None, party: str | None = None,

@@ -12,7 +12,10 @@ import re
 import threading
 from typing import Any, Iterator
 
-from .answering import Answer, Answerer, FinalEvent, SourcesEvent, TokenEvent, audited
+from ingest.ocr import ocr_note
+
+from . import contracts_view
+from .answering import Answer, Answerer, FinalEvent, SourcesEvent, TokenEvent
 from .facts import extract_facts
 from .inert import inert, inert_html, without_controls
 from .llm import LLMError
@@ -83,6 +86,7 @@ def sources_html(answer: Answer | None, sources=None, cross_warnings: list[list[
         if p.get("record_kind"):
             extra.append(f"{inert_html(p.get('record_kind'))} · {inert_html(p.get('location') or '')}")
         extra.append(f"chars {int(p.get('start') or 0)}–{int(p.get('end') or 0)}")
+        extra += [inert_html(note)] if (note := ocr_note(p)) else []  # read by OCR from a scan
         text = s.text
         quote = _marks(text, marks.get(s.number, []))
         preview = quote if len(text) <= 600 or s.number in marks else inert_html(text[:600]) + "…"
@@ -180,7 +184,8 @@ class ChatSession:
     def __init__(self, service, answerer: Answerer | None = None, users=None):
         self.service = service
         self.settings = service.settings
-        self.answerer = answerer or Answerer(service)
+        if answerer is not None and answerer._chat is not None:
+            service.chat = answerer._chat  # a model handed in (tests, a pre-loaded one) serves every user
         self.users = users  # auth.Users when sign-in is on: each user sees only their groups' documents
         # Answers queue here (the embedded model generates one at a time). Uploads queue on their
         # own lock and do not hold this one: the chat keeps answering while files are ingested
@@ -227,11 +232,6 @@ class ChatSession:
             return self.service
         return self.service.restricted(self.users.groups(user))
 
-    def answerer_for(self, user: str) -> Answerer:
-        if self.users is None:
-            return self.answerer
-        return Answerer(self.view(user), chat=self.answerer.chat)
-
     def respond(self, question: str, history: list[dict], doc_type: str = "any", party: str = "",
                 since: str = "", until: str = "", user: str = "local",
                 scope: list[str] | None = None, on_final=None) -> Iterator[tuple[list[dict], str]]:
@@ -253,8 +253,7 @@ class ChatSession:
         view = self.view(user)
         cross: list[list[str]] = []
         with self.lock:
-            events = audited(self.answerer_for(user).stream(question, **filters), self.settings.audit_path,
-                             user, question, filters, "chat")
+            events = view.answer_stream(question, user=user, channel="chat", audit_filters=filters, **filters)
             try:
                 draft = ""
                 for event in events:
@@ -388,6 +387,8 @@ def build_app(service, answerer: Answerer | None = None, users=None):
 
             files.upload(start_upload, [files, visible_to], [progress, timer])
             timer.tick(poll, outputs=[progress, timer, table, status])
+        with gr.Tab("Contracts"):  # the register, deadlines and clauses (assistant/contracts_view.py)
+            contracts_view.build_tab(app, session, _user)
 
         def respond(q, history, dt, pa, si, un, current_scope, request: gr.Request):
             user = _user(request)
@@ -442,7 +443,7 @@ def launch(service, host: str | None = None, port: int | None = None, answerer: 
         prevent_thread_lock=not block,
         show_error=False,
         theme=app.rights_theme,
-        css=CSS,
+        css=CSS + contracts_view.CSS,
         footer_links=[],
         max_file_size=f"{service.settings.ui.max_upload_mb}mb",
     )

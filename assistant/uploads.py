@@ -10,6 +10,7 @@ responsive; its progress is polled by the UI.
 from __future__ import annotations
 
 import hashlib
+import logging
 import os
 import re
 import shutil
@@ -25,6 +26,7 @@ from ingest.readers import ingestible_suffixes
 from .inert import inert
 
 SUPPORTED = set(ingestible_suffixes())
+_log = logging.getLogger(__name__)
 _SAFE = re.compile(r"[^\w.\- ()&+,']+")
 
 
@@ -114,6 +116,7 @@ class UploadJob:
     planned: int = 0
     done_chunks: int = 0
     done_files: int = 0
+    ocr: str = ""  # "OCR of scan.pdf: page 3/12" while a scan is read
     report: IngestReport | None = None
     error: str | None = None
     note: str | None = None  # said first in the summary (e.g. who will see the files)
@@ -130,6 +133,10 @@ class UploadJob:
 
     def file_done(self, result: FileResult) -> None:
         self.done_files += 1
+        self.ocr = ""
+
+    def ocr_progress(self, path: Path, done: int, total: int) -> None:
+        self.ocr = f"OCR of {path.name}: page {done}/{total}" if done < total else ""
 
     def run(self, service, lock: threading.Lock) -> None:
         try:
@@ -137,6 +144,7 @@ class UploadJob:
                 self.report = service.ingest(self.files, listener=self)
         except Exception as exc:  # noqa: BLE001 - shown on the page, never a traceback
             self.error = str(exc) or type(exc).__name__
+            _log.error("upload job of %d file(s) failed: %s", len(self.files), self.error, exc_info=True)  # the traceback: rights.log
         finally:
             self.finished.set()
 
@@ -146,6 +154,8 @@ class UploadJob:
         if not self.finished.is_set():
             lines.append(f"Ingesting {len(self.files)} file(s): {self.done_files}/{len(self.files)} files, "
                          f"{self.done_chunks}/{self.planned or '?'} passages embedded…")
+            if self.ocr:
+                lines.append(inert(self.ocr) + "…")
         elif self.error:
             lines.append(f"⚠ Ingestion failed: {inert(self.error)}")
         elif self.report is not None:

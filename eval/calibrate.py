@@ -21,7 +21,7 @@ from pathlib import Path
 
 import numpy as np
 
-from assistant.abstention import FEATURES, MODEL_FILE, Abstention
+from assistant.abstention import FEATURES, MODEL_FILE, SIGNS, Abstention
 from assistant.answering import Answerer
 from assistant.service import RightsService
 from assistant.settings import Settings
@@ -43,8 +43,15 @@ def collect(service: RightsService, questions) -> list[tuple[str, bool, dict | N
     return rows
 
 
-def fit(x: np.ndarray, y: np.ndarray, l2: float = 1.0, steps: int = 3000, lr: float = 0.1) -> tuple[np.ndarray, float]:
-    """Logistic regression by gradient descent on standardised features (numpy; no new dependency)."""
+def fit(x: np.ndarray, y: np.ndarray, l2: float = 1.0, steps: int = 3000, lr: float = 0.1,
+        signs: np.ndarray | None = None) -> tuple[np.ndarray, float]:
+    """Logistic regression by gradient descent on standardised features (numpy; no new dependency).
+
+    ``signs`` (+1, -1 or 0 per feature) keep each weight on the side the signal's meaning says
+    (more coverage never lowers confidence; a missing name never raises it): projected gradient
+    descent. Unconstrained, the fit learnt quirks of cuad-dev's question templates (a negative
+    weight for "the unit states the term") that turned right answers on other contracts into
+    abstentions; constrained, its held-out figures were the same (README, Answers)."""
     w = np.zeros(x.shape[1])
     b = 0.0
     n = len(y)
@@ -53,6 +60,8 @@ def fit(x: np.ndarray, y: np.ndarray, l2: float = 1.0, steps: int = 3000, lr: fl
         g = p - y
         w -= lr * (x.T @ g / n + l2 * w / n)
         b -= lr * g.mean()
+        if signs is not None:
+            w = np.where(signs > 0, np.maximum(w, 0.0), np.where(signs < 0, np.minimum(w, 0.0), w))
     return w, b
 
 
@@ -136,7 +145,7 @@ def main(argv: list[str] | None = None) -> None:
     y = np.array([1.0 if a else 0.0 for _, a, _ in usable])
     mean, std = x.mean(axis=0), x.std(axis=0)
     std[std == 0] = 1.0
-    w, b = fit((x - mean) / std, y)
+    w, b = fit((x - mean) / std, y, signs=np.array([SIGNS.get(n, 0) for n in FEATURES]))
     model = Abstention(list(map(float, w)), float(b), list(map(float, mean)), list(map(float, std)), 0.0, list(FEATURES))
     p_fit, y_fit = scores(fit_rows, model)
     model.threshold = choose_threshold(p_fit, y_fit, args.precision)

@@ -74,6 +74,8 @@ class ChunkRecord:
     embed_text: str  # what the models see: title and section heading, then the chunk
     record: Record | None = None  # structured files: the record this chunk renders
     ids: list[str] = field(default_factory=list)  # identifier keys ("ISWC:T3452468001") it carries
+    ocr: bool = False  # its text was read by OCR from a scan (ingest/ocr.py)
+    ocr_confidence: float | None = None  # the engine's lowest mean word confidence of its pages, 0-100
 
     @property
     def point_id(self) -> str:
@@ -105,6 +107,7 @@ class ChunkRecord:
             "ids": self.ids,
             "groups": d.groups,
             **(self.record.payload() | {"record_title": self.record.title, "title": d.title} if self.record else {}),
+            **({"ocr": True, "ocr_confidence": self.ocr_confidence} if self.ocr else {}),
         }
 
 

@@ -26,6 +26,7 @@ from .chunking import Chunk, ChunkingOptions, chunk_text
 from .errors import IngestError, UnsupportedFile
 from .identifiers import identifier_keys
 from .model import ChunkRecord, DocumentRecord, DocumentSink, Encoder
+from .ocr import OcrOptions
 from .readers import read_file
 from .records import is_structured, read_records
 from .instructions import instruction_sentences
@@ -88,6 +89,9 @@ class ProgressListener(Protocol):
     def chunks_done(self, n: int) -> None: ...
 
     def file_done(self, result: FileResult) -> None: ...
+
+    # Optional (looked up with getattr): OCR of a scanned file, page by page.
+    # def ocr_progress(self, path: Path, done: int, total: int) -> None: ...
 
 
 class _Silent:
@@ -211,9 +215,10 @@ def discover(paths: Iterable[Path]) -> tuple[list[Path], list[FileResult]]:
     return [f.path for f in found], problems
 
 
-def document_text(path: Path) -> str:
-    """The text a document's chunk offsets point into (extracted text, or a record file's text)."""
-    return read_records(path).text if is_structured(path) else read_file(path).text
+def document_text(path: Path, ocr: OcrOptions | None = None) -> str:
+    """The text a document's chunk offsets point into (extracted text, or a record file's text;
+    a scan's from the OCR cache that ``ocr`` names, so the very text its offsets were made on)."""
+    return read_records(path).text if is_structured(path) else read_file(path, ocr).text
 
 
 def guess_kind(title: str, name: str) -> str:
@@ -271,6 +276,7 @@ def ingest(
     max_records: int | None = None,
     follow_external_links: bool = False,
     visible: Callable[[Sequence[str] | None], bool] = lambda groups: True,
+    ocr: OcrOptions | None = None,
 ) -> IngestReport:
     """Ingest files and folders into ``sink``; never raises for a bad file, only reports it.
 
@@ -304,7 +310,8 @@ def ingest(
     seen: list[Claim] = []  # identifier claims of this run's earlier waves
     for i, found in enumerate(files):
         listener.file_started(found.path)
-        prepared = _prepare(found, known.get(doc_id_for(found.path)), options, version, max_file_bytes, max_records)
+        prepared = _prepare(found, known.get(doc_id_for(found.path)), options, version, max_file_bytes, max_records,
+                            ocr=ocr, listener=listener)
         if isinstance(prepared, FileResult):
             report.results.append(prepared)
             listener.file_done(prepared)
@@ -370,7 +377,8 @@ class _Prepared:
 
 
 def _prepare(found: Found | Path, previous: DocumentRecord | None, options: ChunkingOptions, version: str,
-             max_file_bytes: int | None = None, max_records: int | None = None) -> _Prepared | FileResult:
+             max_file_bytes: int | None = None, max_records: int | None = None, *,
+             ocr: OcrOptions | None = None, listener: ProgressListener | None = None) -> _Prepared | FileResult:
     if not isinstance(found, Found):  # a bare path (benchmarks): found where it is
         found = Found(found, [found])
     path = found.path
@@ -400,7 +408,9 @@ def _prepare(found: Found | Path, previous: DocumentRecord | None, options: Chun
     if is_structured(path):
         prepared = _prepare_records(path, doc_id, size, sha, previous, version, max_records)
     else:
-        prepared = _prepare_text(path, doc_id, size, sha, previous, version, options)
+        on_page = getattr(listener, "ocr_progress", None)
+        progress = (lambda done, total: on_page(path, done, total)) if on_page else None
+        prepared = _prepare_text(path, doc_id, size, sha, previous, version, options, ocr, progress)
     if isinstance(prepared, _Prepared):
         prepared.doc.groups = access.groups
         prepared.doc.locations = locations
@@ -409,10 +419,11 @@ def _prepare(found: Found | Path, previous: DocumentRecord | None, options: Chun
 
 
 def _prepare_text(path: Path, doc_id: str, size: int, sha: str, previous: DocumentRecord | None, version: str,
-                  options: ChunkingOptions) -> _Prepared | FileResult:
-    """A contract or other text document: chunks by clause."""
+                  options: ChunkingOptions, ocr: OcrOptions | None = None,
+                  progress: Callable[[int, int], None] | None = None) -> _Prepared | FileResult:
+    """A contract or other text document (a scan: its OCR'd text): chunks by clause."""
     try:
-        extracted = read_file(path)
+        extracted = read_file(path, ocr, progress, sha)
     except UnsupportedFile as exc:
         return FileResult(str(path), "skipped", doc_id, reason=str(exc))
     except IngestError as exc:
@@ -449,7 +460,9 @@ def _prepare_text(path: Path, doc_id: str, size: int, sha: str, previous: Docume
         )
         for c in chunks
     ]
-    doc.warnings = planted_instructions(extracted.text)
+    for record in records if extracted.ocr_pages else []:
+        record.ocr, record.ocr_confidence = extracted.ocr_confidence(record.chunk.start, record.chunk.end)
+    doc.warnings = planted_instructions(extracted.text) + extracted.warnings
     return _Prepared(path, previous, doc, records)
 
 

@@ -11,8 +11,11 @@ import bisect
 import zipfile
 from dataclasses import dataclass, field
 from pathlib import Path
+from typing import Callable
 
 from .errors import IngestError, UnsupportedFile
+from .ocr import (OcrOptions, OcrUnavailable, PageText, confidence_warnings, file_sha256, ocr_pages, page_list,
+                  read_with, remember)
 
 
 @dataclass
@@ -24,6 +27,18 @@ class Extracted:
     page_starts: list[tuple[int, int]] = field(default_factory=list)
     # Offsets of lines the source format marks as headings (DOCX heading styles).
     heading_offsets: list[int] = field(default_factory=list)
+    # Pages whose text OCR read (scans): page number -> the engine's mean word confidence (0-100).
+    ocr_pages: dict[int, float | None] = field(default_factory=dict)
+    warnings: list[str] = field(default_factory=list)  # validation warnings (OCR: low confidence, pages left out)
+
+    def ocr_confidence(self, start: int, end: int) -> tuple[bool, float | None]:
+        """(whether text[start:end] lies on an OCR'd page, the lowest confidence of those pages)."""
+        if not self.ocr_pages:
+            return False, None
+        first, last = self.page_at(start) or 0, self.page_at(max(start, end - 1)) or 0
+        confs = [self.ocr_pages[n] for n in range(first, last + 1) if n in self.ocr_pages]
+        known = [c for c in confs if c is not None]
+        return bool(confs), (min(known) if known else None)
 
     @property
     def pages(self) -> int | None:
@@ -93,7 +108,13 @@ def _guessed(data: bytes) -> str:
         raise IngestError("undecodable text: not UTF-8/UTF-16 and no reliable encoding guess") from None
 
 
-def read_pdf(path: Path) -> Extracted:
+OCR_BELOW_CHARS = 20  # a PDF page whose text layer has fewer non-space characters is read as an image
+OcrProgress = Callable[[int, int], None]  # (pages OCR'd, pages to OCR in this file)
+
+
+def read_pdf(path: Path, ocr: OcrOptions | None = None, progress: OcrProgress | None = None,
+             sha256: str | None = None) -> Extracted:
+    """A PDF's text layer, page by page; pages without one (scans) are OCR'd (see ingest/ocr.py)."""
     from pypdf import PdfReader
     from pypdf.errors import PdfReadError, FileNotDecryptedError
 
@@ -107,18 +128,9 @@ def read_pdf(path: Path) -> Extracted:
                 ok = 0
             if not ok:
                 raise IngestError("encrypted PDF: a password is required to read it")
-        parts: list[str] = []
-        page_starts: list[tuple[int, int]] = []
-        offset = 0
-        for number, page in enumerate(reader.pages, start=1):
-            page_text = (page.extract_text() or "").replace("\r\n", "\n").replace("\r", "\n")
-            page_text = page_text.strip("\n")
-            if parts:
-                parts.append("\n\n")
-                offset += 2
-            page_starts.append((offset, number))
-            parts.append(page_text)
-            offset += len(page_text)
+        texts: list[str] = []
+        for page in reader.pages:
+            texts.append((page.extract_text() or "").replace("\r\n", "\n").replace("\r", "\n").strip("\n"))
         title = None
         try:
             meta = reader.metadata
@@ -133,12 +145,202 @@ def read_pdf(path: Path) -> Extracted:
         raise IngestError(f"corrupt PDF ({_short(exc)})") from None
     except Exception as exc:  # noqa: BLE001 - pypdf surfaces arbitrary errors on malformed input
         raise IngestError(f"unreadable PDF ({type(exc).__name__}: {_short(exc)})") from None
+    scans = [n for n, t in enumerate(texts, start=1) if len("".join(t.split())) < OCR_BELOW_CHARS]
+    read: dict[int, PageText] = {}
+    warnings: list[str] = []
+    if scans:
+        sha256 = sha256 or file_sha256(path)
+        ocr = _options(ocr, sha256)
+        all_scanned = len(scans) == len(texts)
+        what = (f"PDF has no text layer ({len(texts)} page(s), probably scanned)" if all_scanned
+                else f"page(s) {page_list(scans)} have no text layer (scanned)")
+        if not ocr.enabled:
+            if all_scanned:
+                raise IngestError(f"{what} and OCR is off (setting ingest_ocr)")
+            warnings.append(f"{what}: not read, OCR is off (setting ingest_ocr)")
+        else:
+            try:
+                read = _ocr(path, scans, lambda n: _render_pdf_page(path, n, ocr.dpi), ocr, progress, sha256, warnings)
+            except OcrUnavailable as exc:
+                if all_scanned:
+                    raise IngestError(f"{what} and {_lower_first(str(exc))}") from None
+                warnings.append(f"{what}: not read, {_lower_first(str(exc))}")
+    parts: list[str] = []
+    page_starts: list[tuple[int, int]] = []
+    offset = 0
+    for number, page_text in enumerate(texts, start=1):
+        if number in read and read[number].text.strip():
+            page_text = read[number].text
+        if parts:
+            parts.append("\n\n")
+            offset += 2
+        page_starts.append((offset, number))
+        parts.append(page_text)
+        offset += len(page_text)
     text = "".join(parts)
     if not text.strip():
+        if read:
+            raise IngestError(f"PDF has no text layer and OCR found no text on its {len(page_starts)} page(s)")
         raise IngestError(
             f"PDF has no text layer ({len(page_starts)} page(s), probably scanned); OCR it first"
         )
-    return Extracted(text=text, reader="pdf", title=title, page_starts=page_starts)
+    return Extracted(text=text, reader="pdf+ocr" if read else "pdf", title=title, page_starts=page_starts,
+                     ocr_pages={n: p.confidence for n, p in read.items()}, warnings=warnings)
+
+
+def _options(ocr: OcrOptions | None, sha256: str) -> OcrOptions:
+    """The OCR options for a file: those given (remembered for re-reads), else those it was read
+    with before in this process (a re-read must give the same text), else the defaults."""
+    if ocr is not None:
+        remember(sha256, ocr)
+        return ocr
+    return read_with(sha256) or OcrOptions()
+
+
+def _lower_first(message: str) -> str:
+    return message[:1].lower() + message[1:] if message[:1].isupper() and not message[:2].isupper() else message
+
+
+def _ocr(path: Path, numbers: list[int], load, ocr: OcrOptions, progress: OcrProgress | None,
+         sha256: str | None, warnings: list[str]) -> dict[int, PageText]:
+    """OCR pages ``numbers`` of a file, at most ``ocr.max_pages`` of them; warnings for the rest
+    and for pages read with low confidence."""
+    todo = numbers[: ocr.max_pages]
+    if len(numbers) > len(todo):
+        left = numbers[len(todo):]
+        warnings.append(f"OCR stopped at the page cap: page(s) {page_list(left)} ({len(left)} of {len(numbers)} scanned "
+                        f"page(s)) not read (setting ingest_ocr_max_pages = {ocr.max_pages})")
+    read = ocr_pages(todo, load, ocr, sha256 or file_sha256(path), progress)
+    warnings.extend(confidence_warnings(read, ocr))
+    return read
+
+
+def _render_pdf_page(path: Path, number: int, dpi: int):
+    """Page ``number`` (1-based) of a PDF as a greyscale image, and the resolution it was drawn at."""
+    import pypdfium2 as pdfium
+
+    from .ocr import MAX_PIXELS
+
+    try:
+        document = pdfium.PdfDocument(str(path))
+        try:
+            page = document[number - 1]
+            width, height = page.get_size()  # points
+            # A scanner's page is one image: draw it at the image's own resolution (up to ``dpi``),
+            # as Tesseract reads a 100 dpi fax better as it is than smoothly enlarged.
+            native = _image_dpi(page)
+            scale = min(dpi, max(native, 70)) / 72 if native else dpi / 72
+            if width * height * scale * scale > MAX_PIXELS:
+                scale = (MAX_PIXELS / (width * height)) ** 0.5
+            image = page.render(scale=scale, grayscale=True).to_pil()
+            page.close()
+        finally:
+            document.close()
+    except Exception as exc:  # noqa: BLE001 - pdfium's errors on a page it cannot draw
+        raise IngestError(f"cannot draw PDF page {number} for OCR ({_short(exc)})") from None
+    return image, scale * 72
+
+
+def _image_dpi(page) -> float | None:
+    """The highest resolution of the images drawn on a PDF page, in dpi (None: no images)."""
+    import pypdfium2.raw as pdfium_c
+
+    best = None
+    try:
+        for obj in page.get_objects(filter=[pdfium_c.FPDF_PAGEOBJ_IMAGE], max_depth=2):
+            left, bottom, right, top = obj.get_bounds()
+            px_w, px_h = obj.get_px_size()
+            if right - left < 72 or top - bottom < 72:  # under an inch: a logo or a stamp, not the page
+                continue
+            dpi = max(px_w / ((right - left) / 72), px_h / ((top - bottom) / 72))
+            best = dpi if best is None else max(best, dpi)
+    except Exception:  # noqa: BLE001 - a page whose objects cannot be listed is drawn at the default
+        return None
+    return best
+
+
+IMAGE_SUFFIXES = (".tif", ".tiff", ".png", ".jpg", ".jpeg")
+
+
+def read_image(path: Path, ocr: OcrOptions | None = None, progress: OcrProgress | None = None,
+               sha256: str | None = None) -> Extracted:
+    """A scan as an image (TIFF, multipage too; PNG; JPEG): each frame a page, OCR'd."""
+    import warnings as py_warnings
+
+    from PIL import Image, UnidentifiedImageError
+
+    kind = {".tif": "TIFF", ".tiff": "TIFF", ".jpg": "JPEG", ".jpeg": "JPEG"}.get(path.suffix.lower(), path.suffix.upper().lstrip("."))
+    try:
+        with py_warnings.catch_warnings():
+            py_warnings.simplefilter("ignore")  # Pillow's complaints about odd EXIF: the page is still read
+            py_warnings.simplefilter("error", Image.DecompressionBombWarning)
+            with Image.open(path) as image:
+                frames = getattr(image, "n_frames", 1) or 1
+                image.load()
+    except (Image.DecompressionBombError, Image.DecompressionBombWarning) as exc:
+        raise IngestError(f"image too large to OCR ({_short(exc)})") from None
+    except UnidentifiedImageError:
+        raise IngestError(f"corrupt or unreadable image (not a {kind} file Pillow can read)") from None
+    except (OSError, ValueError, SyntaxError, EOFError) as exc:
+        raise IngestError(f"corrupt image ({_short(exc)})") from None
+    sha256 = sha256 or file_sha256(path)
+    ocr = _options(ocr, sha256)
+    if not ocr.enabled:
+        raise UnsupportedFile(f"scanned image ({frames} page(s)): not read, OCR is off (setting ingest_ocr)")
+
+    def load(number: int):
+        try:
+            with py_warnings.catch_warnings():
+                py_warnings.simplefilter("ignore")
+                py_warnings.simplefilter("error", Image.DecompressionBombWarning)
+                with Image.open(path) as image:
+                    image.seek(number - 1)
+                    image.load()
+                    return _square(image.copy(), image.info.get("dpi"))
+        except (Image.DecompressionBombError, Image.DecompressionBombWarning) as exc:
+            raise IngestError(f"page {number} too large to OCR ({_short(exc)})") from None
+        except (OSError, ValueError, SyntaxError, EOFError) as exc:
+            raise IngestError(f"corrupt image, page {number} ({_short(exc)})") from None
+
+    warnings: list[str] = []
+    try:
+        read = _ocr(path, list(range(1, frames + 1)), load, ocr, progress, sha256, warnings)
+    except OcrUnavailable as exc:
+        raise IngestError(f"scanned image ({frames} page(s)): {_lower_first(str(exc))}") from None
+    parts: list[str] = []
+    page_starts: list[tuple[int, int]] = []
+    offset = 0
+    for number in range(1, frames + 1):
+        page_text = read[number].text if number in read else ""
+        if parts:
+            parts.append("\n\n")
+            offset += 2
+        page_starts.append((offset, number))
+        parts.append(page_text)
+        offset += len(page_text)
+    text = "".join(parts)
+    if not text.strip():
+        raise UnsupportedFile(f"image with no text (OCR found none on its {frames} page(s)): not a scanned document")
+    return Extracted(text=text, reader="ocr", page_starts=page_starts,
+                     ocr_pages={n: p.confidence for n, p in read.items()}, warnings=warnings)
+
+
+def _square(image, dpi):
+    """(the image with square pixels, its dpi): fax TIFFs are 204 x 98 dpi; a photo's claimed
+    72 dpi is ignored for the size of an A4 page."""
+    from PIL import Image
+
+    try:
+        xdpi, ydpi = (float(dpi[0]), float(dpi[1])) if dpi else (0.0, 0.0)
+    except (TypeError, ValueError, IndexError):
+        xdpi = ydpi = 0.0
+    if xdpi > 0 and ydpi > 0 and abs(xdpi / ydpi - 1) > 0.1:
+        image = image.resize((image.width, max(1, round(image.height * xdpi / ydpi))), Image.NEAREST)
+        ydpi = xdpi
+    long_side = max(image.width, image.height)
+    if not 90 <= xdpi <= 1200 or not 4 <= long_side / xdpi <= 20:
+        xdpi = long_side / 11.69  # no plausible resolution given: a full A4 page
+    return image, xdpi
 
 
 MAX_EXPANDED = 512 * 2**20  # bytes a DOCX/XLSX package may unzip to (zip bombs expand to GBs)
@@ -199,7 +401,9 @@ READERS = {
     ".text": read_text_file,
     ".md": read_text_file,
     ".markdown": read_text_file,
+    **{suffix: read_image for suffix in IMAGE_SUFFIXES},
 }
+OCR_READERS = (read_pdf, read_image)  # readers that take OCR options, progress and the file's hash
 
 
 def ingestible_suffixes() -> list[str]:
@@ -209,8 +413,12 @@ def ingestible_suffixes() -> list[str]:
     return sorted(set(READERS) | SUFFIXES)
 
 
-def read_file(path: Path) -> Extracted:
-    """Extract a file's text, raising :class:`IngestError` with a one-line reason on bad input."""
+def read_file(path: Path, ocr: OcrOptions | None = None, progress: OcrProgress | None = None,
+              sha256: str | None = None) -> Extracted:
+    """Extract a file's text, raising :class:`IngestError` with a one-line reason on bad input.
+
+    Scans (image-only PDF pages, images) are OCR'd as ``ocr`` says (default: on, no cache);
+    ``progress`` hears (pages done, pages to OCR); ``sha256`` of the file keys the OCR cache."""
     suffix = path.suffix.lower()
     reader = READERS.get(suffix)
     if reader is None:
@@ -222,7 +430,7 @@ def read_file(path: Path) -> Extracted:
     if size == 0:
         raise IngestError("empty file (0 bytes)")
     try:
-        extracted = reader(path)
+        extracted = reader(path, ocr, progress, sha256) if reader in OCR_READERS else reader(path)
     except (IngestError, UnsupportedFile):
         raise
     except OSError as exc:

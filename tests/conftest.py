@@ -4,6 +4,7 @@ socket guard that fails any connection outside loopback (see netguard.py)."""
 from __future__ import annotations
 
 import os
+import re
 import sys
 from pathlib import Path
 
@@ -29,6 +30,56 @@ for _name in list(os.environ):
 from assistant.settings import Settings  # noqa: E402  (imports assistant: offline env first)
 
 
+# -- the two tiers ------------------------------------------------------------------------------
+# Slow: anything that loads MiniLM (the ``embedder`` fixture, directly or through ``service``,
+# ``demo_data`` ...), SmolLM2 through llama.cpp, or a browser. Fast (``pytest -m "not slow"``):
+# everything else, on the in-process doubles of assistant/fakes.py (``fast_embedder``,
+# ``fast_service``, ``scripted_chat``).
+SLOW_FIXTURES = {"embedder"}
+SLOW_MODULES = {"test_answering_embedded", "test_llama_adapter", "test_browser"}  # llama.cpp, llama-index, browser
+
+
+def pytest_collection_modifyitems(config, items):
+    for item in items:
+        module = getattr(getattr(item, "module", None), "__name__", "")
+        if SLOW_FIXTURES & set(getattr(item, "fixturenames", ())) or module in SLOW_MODULES:
+            item.add_marker(pytest.mark.slow)
+
+
+def pytest_ignore_collect(collection_path, config):
+    """Under ``-m "not slow"``, modules that are slow as a whole are not even imported: importing
+    llama-index or the browser driver alone costs seconds of the fast tier's budget."""
+    if (config.getoption("markexpr", "") or "").split() != ["not", "slow"]:
+        return None
+    if collection_path.suffix != ".py" or not collection_path.name.startswith("test_"):
+        return None
+    if collection_path.stem in SLOW_MODULES:
+        return True
+    if re.search(r"^pytestmark = pytest\.mark\.slow\s*$", collection_path.read_text(errors="replace"), re.M):
+        return True
+    return None
+
+
+@pytest.fixture(autouse=True)
+def _fast_tier_loads_no_model(request, monkeypatch):
+    """A test outside the slow tier that reaches for MiniLM or the embedded chat model fails at
+    once, saying so, instead of quietly making the fast tier slow."""
+    if request.node.get_closest_marker("slow"):
+        return
+
+    def refuse(what):
+        def load(self, *args, **kwargs):
+            pytest.fail(f"this test loads {what}: mark it slow, or use fast_embedder / scripted_chat", pytrace=False)
+
+        return load
+
+    from assistant.embedding import Embedder
+    from assistant.llm_embedded import EmbeddedChat
+
+    monkeypatch.setattr(Embedder, "model", property(refuse("the MiniLM embedding model")))
+    monkeypatch.setattr(EmbeddedChat, "_llama", refuse("the embedded llama.cpp chat model"))
+
+
 def pytest_sessionfinish(session, exitstatus):
     if netguard.ATTEMPTS:
         print(f"\nNETWORK GUARD: {len(netguard.ATTEMPTS)} blocked attempt(s): {netguard.ATTEMPTS[:5]}")
@@ -48,6 +99,23 @@ def embedder(tmp_path_factory):
     emb.close()
 
 
+@pytest.fixture(scope="session")
+def fast_embedder():
+    """A deterministic hashing embedder (assistant/fakes.py): no model, same interface. For
+    plumbing (pipeline, store, retrieval, citations), never for retrieval quality."""
+    from assistant.fakes import HashingEmbedder
+
+    return HashingEmbedder()
+
+
+@pytest.fixture
+def scripted_chat():
+    """An in-process ChatModel double; set ``.reply`` (a string or a function of the messages)."""
+    from assistant.fakes import ScriptedChat
+
+    return ScriptedChat()
+
+
 @pytest.fixture
 def settings(tmp_path) -> Settings:
     return Settings(data_dir=tmp_path / "data")
@@ -58,6 +126,15 @@ def service(settings, embedder):
     from assistant.service import RightsService
 
     with RightsService(settings, embedder=embedder) as svc:
+        yield svc
+
+
+@pytest.fixture
+def fast_service(settings, fast_embedder):
+    """``service`` on the hashing embedder: the fast tier's RightsService."""
+    from assistant.service import RightsService
+
+    with RightsService(settings, embedder=fast_embedder) as svc:
         yield svc
 
 

@@ -28,7 +28,6 @@ from assistant.ui import ChatSession, documents_rows, sources_html
 from ollama_fake import Script
 from test_security import fetches
 
-pytestmark = pytest.mark.slow
 SEED = 20261201
 GROUPS = ["legal", "finance", "sales", "hr", "sync"]
 MARKER = re.compile(r"ZQ\d{3}X")
@@ -123,12 +122,12 @@ def may_see(allowed, groups: list[str]) -> bool:
 
 
 @pytest.fixture(scope="module")
-def world(tmp_path_factory, embedder):
+def world(tmp_path_factory, fast_embedder):
     rng = random.Random(SEED)
     root = tmp_path_factory.mktemp("paths")
     docs, oracle, users = generate(rng, root)
     settings = Settings(data_dir=root / "data")
-    with RightsService(settings, embedder=embedder) as svc:
+    with RightsService(settings, embedder=fast_embedder) as svc:
         report = svc.ingest([docs])
     assert not [r for r in report.problems if "outside the folder" not in (r.reason or "")], report.problems
     return settings, oracle, users, rng
@@ -139,9 +138,9 @@ def leaks(texts, oracle, groups, own: str = "") -> set[str]:
     return {m for m in found if not may_see(oracle[m], groups)}
 
 
-def test_the_store_holds_exactly_what_the_oracle_allows(world, embedder):
+def test_the_store_holds_exactly_what_the_oracle_allows(world, fast_embedder):
     settings, oracle, users, _ = world
-    with RightsService(settings, embedder=embedder) as svc:
+    with RightsService(settings, embedder=fast_embedder) as svc:
         stored = {MARKER.search(d.file_name).group(0): d for d in svc.sources()}
         assert set(stored) == {c for c, a in oracle.items() if a != "never"}
         for user, groups in users.items():
@@ -149,7 +148,7 @@ def test_the_store_holds_exactly_what_the_oracle_allows(world, embedder):
             assert listed == {c for c, a in oracle.items() if may_see(a, groups)}, (user, groups)
 
 
-def test_nobody_receives_a_marker_they_may_not_see(world, embedder, fake):
+def test_nobody_receives_a_marker_they_may_not_see(world, fast_embedder, fake):
     settings, oracle, users, rng = world
     chat_settings = settings.model_copy(update={"llm": LLMSettings(backend="ollama", ollama_host=fake.url)})
     # A model that repeats its prompt and tries to smuggle it out through a reference image.
@@ -158,7 +157,7 @@ def test_nobody_receives_a_marker_they_may_not_see(world, embedder, fake):
     registry = Users({u: {"password": "-", "groups": g} for u, g in users.items()})
     codes = sorted(oracle)
     checked = 0
-    with RightsService(chat_settings, embedder=embedder) as svc:
+    with RightsService(chat_settings, embedder=fast_embedder) as svc:
         session = ChatSession(svc, users=registry)
         for user, groups in users.items():
             view = session.view(user)
@@ -184,10 +183,10 @@ def test_nobody_receives_a_marker_they_may_not_see(world, embedder, fake):
     assert checked == 3 * len(users)
 
 
-def test_uploads_report_and_list_only_what_the_uploader_may_see(world, embedder, tmp_path):
+def test_uploads_report_and_list_only_what_the_uploader_may_see(world, fast_embedder, tmp_path):
     settings, oracle, users, rng = world
     registry = Users({u: {"password": "-", "groups": g} for u, g in users.items()})
-    with RightsService(settings, embedder=embedder) as svc:
+    with RightsService(settings, embedder=fast_embedder) as svc:
         session = ChatSession(svc, users=registry)
         for n, (user, groups) in enumerate(list(users.items())[:6]):
             upload = tmp_path / f"mine-{n}.csv"

@@ -19,8 +19,8 @@ pytestmark = pytest.mark.slow
 # Floors at what the system measured (2026-12-01, extractive engine with the calibrated
 # abstention): see README "Answer results". Raise them as it improves; never lower one without
 # a dated note. The earlier floors (model drafts, 2026-11-25) were 0.50 cited and 0.3 abstained.
-MIN_RIGHT_SHARE = 0.85
-MIN_ABSTAIN_SHARE = 0.66
+MIN_RIGHT_SHARE = 0.95  # measured 26/26 (README, Answers)
+MIN_ABSTAIN_SHARE = 0.83  # measured 6/6
 MODEL_QUESTIONS = ("demo-01", "demo-14", "demo-05")  # the real model is slow on 2 cores: a few
 
 

@@ -72,6 +72,14 @@ def _serve(data, embedder, fake, auth_file=None):
     return svc, app, f"http://127.0.0.1:{port}/"
 
 
+def _sign_in(page, url: str, user: str, password: str) -> None:
+    page.goto(url, wait_until="networkidle")
+    page.locator("input[type=text]").first.fill(user)
+    page.locator("input[type=password]").fill(password)
+    page.keyboard.press("Enter")
+    page.wait_for_selector("#question textarea", timeout=60_000)
+
+
 def _ask(page, question: str) -> None:
     box = page.locator("#question textarea")
     box.fill(question)
@@ -143,11 +151,7 @@ def test_a_user_without_access_never_sees_the_restricted_contract(corpus, embedd
     svc, app, url = _serve(corpus, embedder, fake, auth_file=users)
     try:
         page = browser.new_page(viewport={"width": 1400, "height": 1000})
-        page.goto(url, wait_until="networkidle")
-        page.locator("input[type=text]").first.fill("bob")
-        page.locator("input[type=password]").fill("bob-password-1")
-        page.keyboard.press("Enter")
-        page.wait_for_selector("#question textarea", timeout=60_000)
+        _sign_in(page, url, "bob", "bob-password-1")
         page.wait_for_function("() => document.querySelector('#status').innerText.includes('Model:')", timeout=60_000)
         status = page.locator("#status").inner_text()
         public = [d for d in svc.sources() if not d.groups]
@@ -196,6 +200,55 @@ def test_a_family_answer_cites_both_documents_and_a_follow_up_stays_in_scope(cor
         assert "nova-records" in page.locator("#sources").inner_text()
         ARTIFACTS.mkdir(parents=True, exist_ok=True)
         page.screenshot(path=str(ARTIFACTS / "family-answer.png"), full_page=True)
+    finally:
+        app.close()
+        svc.close()
+
+
+def test_the_contracts_view_register_deadlines_and_clauses(corpus, embedder, fake, browser, tmp_path):
+    """The Contracts tab: the register (one row per agreement family, its current values), a
+    click on a value opens its clause with the value marked and what it replaced; the party filter;
+    the deadlines list; and a signed-in user outside a contract's groups never sees its row."""
+    svc, app, url = _serve(corpus, embedder, fake)
+    try:
+        page = browser.new_page(viewport={"width": 1600, "height": 1200})
+        page.goto(url, wait_until="networkidle")
+        page.get_by_role("tab", name="Contracts").click()
+        page.wait_for_function("() => document.querySelector('#register').innerText.includes('DIGITAL DISTRIBUTION AGREEMENT')",
+                               timeout=60_000)
+        register = page.locator("#register").inner_text()
+        assert "SETTLEMENT" in register and "31 December 2027" in register  # the amended end, not the original's
+        page.locator("#register [role=gridcell]", has_text="31 December 2027").first.click()
+        page.wait_for_function("() => document.querySelector('#clause').innerText.includes('was:')", timeout=30_000)
+        clause = page.locator("#clause")
+        assert "31 December 2027" in clause.locator("mark").first.inner_text()
+        assert "nova-records-amendment-1.txt" in clause.inner_text() and "was: 29 February 2024" in clause.inner_text()
+        deadlines = page.locator("#deadlines").inner_text()
+        assert "Nothing ends" in deadlines or "in the next 90 days" in deadlines
+        page.locator("#deadline-days input").fill("400")
+        page.locator("#deadline-days input").press("Enter")
+        page.wait_for_function("() => document.querySelector('#deadlines').innerText.includes('in the next 400 days')", timeout=30_000)
+        assert "31 December 2027" in page.locator("#deadlines").inner_text()
+        page.locator("#register-party textarea, #register-party input").first.fill("Meridian")
+        page.locator("#register-apply").click()
+        page.wait_for_function("() => !document.querySelector('#register').innerText.includes('SETTLEMENT')", timeout=30_000)
+        assert "DIGITAL DISTRIBUTION AGREEMENT" in page.locator("#register").inner_text()
+        ARTIFACTS.mkdir(parents=True, exist_ok=True)
+        page.screenshot(path=str(ARTIFACTS / "contracts-view.png"), full_page=True)
+    finally:
+        app.close()
+        svc.close()
+    users = tmp_path / "users.toml"
+    Users({"bob": {"password": hash_password("bob-password-1"), "groups": ["a-and-r"]}}).save(users)
+    svc, app, url = _serve(corpus, embedder, fake, auth_file=users)
+    try:
+        page = browser.new_page(viewport={"width": 1600, "height": 1200})
+        _sign_in(page, url, "bob", "bob-password-1")
+        page.get_by_role("tab", name="Contracts").click()
+        page.wait_for_function("() => document.querySelector('#register').innerText.includes('DIGITAL DISTRIBUTION AGREEMENT')",
+                               timeout=60_000)
+        assert "SETTLEMENT" not in page.locator("#register").inner_text()
+        assert "808,000" not in page.content()
     finally:
         app.close()
         svc.close()

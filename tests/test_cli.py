@@ -94,3 +94,24 @@ def test_second_ingest_refuses_while_one_runs(run, tmp_path, contracts):
     with ingest_lock(tmp_path / "data"):
         result = run("ingest", str(contracts))
     assert result.exit_code == 2 and "another ingest is running" in result.output
+
+
+def test_commands_log_to_the_data_directory_without_document_text(tmp_path, monkeypatch):
+    """DATA_DIR/rights.log says what ran and what failed; the question stays in the audit log."""
+    import logging
+
+    from assistant import logs
+
+    data = tmp_path / "data"
+    path = logs.setup(data)
+    logging.getLogger("assistant.answering").info("chat answer for %s: %s", "alice", "answered")
+    try:
+        raise ValueError("bad table")
+    except ValueError:
+        logging.getLogger("ingest.pipeline").error("one file failed", exc_info=True)
+    for h in logging.getLogger("assistant").handlers:
+        h.flush()
+    text = path.read_text()
+    assert "INFO" in text and "chat answer for alice: answered" in text
+    assert "ERROR" in text and "Traceback" in text and "ValueError: bad table" in text  # the file keeps the traceback
+    logs.setup(None)  # leave later tests without a handler on this tmp dir

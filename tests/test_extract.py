@@ -573,3 +573,74 @@ if __name__ == "__main__":
     if "--cuad" in sys.argv:
         i = sys.argv.index("--cuad")
         measure_cuad(sys.argv[i + 1], int(sys.argv[i + 2]) if len(sys.argv) > i + 2 else 8)
+
+
+# -- questions the documents cannot answer, and counts -----------------------------------------------
+def test_a_subject_the_documents_never_mention_is_missing():
+    from assistant.extract import subjects_missing
+
+    record_deal = "6.1 The Company shall pay the Artist a royalty of 16% of PPD on physical Records. 6.2 Streaming: 26%."
+    assert subjects_missing("What is the artist's merchandising royalty?", record_deal) == ["merchandising"]
+    assert subjects_missing("What neighbouring rights share does the label keep?", record_deal) == ["neighbouring rights"]
+    assert subjects_missing("What streaming royalty does the artist get?", record_deal) == []
+    # a different word for the same subject is not missing
+    assert subjects_missing("Can we license the song for sync?", "any synchronisation licence needs approval") == []
+    assert subjects_missing("What is the tour support?", "no touring costs are recoupable") == []
+
+
+def test_an_ordinal_thing_the_documents_never_mention_is_missing():
+    from assistant.extract import subjects_missing
+
+    assert subjects_missing("What advance is paid for the second album?", "An advance of £10,000 for the Album.") == ["second album"]
+    for covered in ("the Second Album advance", "Album 2 advance", "Album Two", "the 2nd album"):
+        assert subjects_missing("What advance is paid for the second album?", covered) == [], covered
+
+
+def test_how_many_asks_for_a_count_next_to_what_it_counts():
+    assert wanted("How many albums must the artist deliver?") == {"count"}
+    assert wanted("How many days' notice is needed?") == {"duration"}
+    text = "4.1 Each Album shall contain ten (10) Masters. The Artist shall record and deliver three (3) Albums during the Term."
+    sel = select("How many albums must the artist deliver?", [(1, text)])
+    assert sel is not None and sel.kind == "count" and sel.fact_text == "three (3) Albums"
+
+
+def test_a_party_the_question_names_does_not_answer_who_else():
+    from assistant.extract import named_in
+
+    preamble = ('This Agreement is made on 1 October 2019 between Ferngrove Records Ltd ("Label") and '
+                'Vantage Digital GmbH ("Distributor").')
+    sel = select("Who is Ferngrove's distributor?", [(1, preamble)])
+    assert sel is not None and sel.fact_text == "Vantage Digital GmbH"
+    assert named_in("Which company is Ferngrove's distributor after Vantage Digital?", "Vantage Digital GmbH")
+    assert not named_in("Who should the distributor pay Ember Lane's money to now?", "Ember Lane Music Holdings Ltd")
+    assert not named_in("Who is Ferngrove's distributor?", "Vantage Digital GmbH")
+
+
+def test_a_clause_heading_on_its_own_line_names_the_clauses_subject():
+    royalties = ("6. ROYALTIES\n6.2 Performance income. The Publisher shall pay the Writer fifty per cent (50%) of the "
+                 "publisher's share of public performance income.\n6.3 Synchronisation income. The Publisher shall pay "
+                 "the Writer sixty per cent (60%) of Gross Receipts from licences.")
+    sel = select("What share of synchronisation income does the publisher pay the writer?", [(1, royalties)])
+    assert sel is not None and "sixty per cent (60%)" in sel.fact_text
+
+
+def test_when_an_act_happened_is_the_date_of_the_member_that_did_it():
+    from assistant.family_answer import event_answer
+    from ingest.model import DocumentRecord
+
+    def doc(doc_id, role, date):
+        return DocumentRecord(doc_id, f"/{doc_id}.txt", f"{doc_id}.txt", doc_id, "contract", "contract", "", 0,
+                              family_role=role, family_of=None if role == "agreement" else "licence", effective_date=date)
+
+    members = [doc("licence", "agreement", "2021-05-15"), doc("option-1", "option exercise", "2023-03-10"),
+               doc("option-2", "option exercise", "2024-03-01")]
+    passages = [(1, "licence", "This Licence is made on 15 May 2021. 3.2 The Licensee has two (2) options to extend the Term."),
+                (2, "option-1", "NOTICE OF EXERCISE OF OPTION Date: 10 March 2023 We exercise the first option; the Term now ends on 14 May 2024."),
+                (3, "option-2", "NOTICE OF EXERCISE OF OPTION Date: 1 March 2024 We exercise the second option.")]
+    first = event_answer("When did the licensee exercise its first option?", members, passages)
+    assert first is not None and first.text.startswith("10 March 2023") and first.cited[0][0] == 2
+    second = event_answer("When did the licensee exercise the second option?", members, passages)
+    assert second is not None and second.text.startswith("1 March 2024")
+    # not a question about when something happened, or no member did it: the clauses answer
+    assert event_answer("When does the Term end?", members, passages) is None
+    assert event_answer("When was the licence assigned?", members, passages) is None

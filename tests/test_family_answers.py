@@ -3,8 +3,9 @@ with the extractive engine (the embedded default) and through Ollama's wire prot
 
 The families corpus (tests/families_corpus, our own contracts: an amendment, a side letter, an
 option exercise, a non-renewal notice, a termination letter, an assignment, a distractor deal
-and an orphan addendum) is measured here; the figure is printed and held to a floor below the
-issue's target of 0.9, which the closing note reports as missed (see README, Answers).
+and an orphan addendum) is measured here; the figures are printed and held to the issue's
+target of 0.9 (see README, Answers). The corpus was written before these rules; the rules were
+then built against it, so it is a development set: the README says so beside its figures.
 """
 
 from __future__ import annotations
@@ -64,24 +65,27 @@ def test_an_ollama_draft_stating_the_superseded_value_is_replaced(clean_demo_dat
 
 def test_families_corpus_answers_state_current_values(families_data, embedder):
     questions = [json.loads(line) for line in (CORPUS / "questions.jsonl").read_text().splitlines() if line.strip()]
-    right = stale = changed_right = 0
+    right = stale = changed_right = declined = 0
     changed = [q for q in questions if q.get("superseded")]
     with RightsService(Settings(data_dir=families_data), embedder=embedder) as svc:
         answerer = Answerer(svc)
         for q in questions:
-            if not q["answerable"]:
-                continue
             answer = answerer.ask(q["question"])
             ok = grade(q, answer)
+            if not q["answerable"]:
+                declined += ok
+                continue
             right += ok
             changed_right += ok and q in changed
             stale += (not ok) and any(states(answer.text, old) for old in q.get("superseded", []))
     answerable = sum(q["answerable"] for q in questions)
     print(f"\nfamilies corpus: {right}/{answerable} answers state the gold; changed values {changed_right}/{len(changed)}; "
-          f"stating only a superseded value: {stale}")
+          f"stating only a superseded value: {stale}; unanswerable declined {declined}/{len(questions) - answerable}")
     assert stale == 0, "an answer stated only a value a later document replaced"
-    assert changed_right / len(changed) >= 0.7
-    assert right / answerable >= 0.7
+    # the issue's target is 0.9 of answers stating the current value; measured 25/25, 10/10, 5/5
+    assert changed_right / len(changed) >= 0.9
+    assert right / answerable >= 0.9
+    assert declined >= 4
 
 
 def test_a_follow_up_keeps_the_previous_scope(clean_demo_data, embedder):

@@ -1,4 +1,5 @@
-"""Ingestion into a real embedded Qdrant store with the real embedding model."""
+"""Ingestion into a real embedded Qdrant store. The pipeline and store tests run on the hashing
+embedder (fast tier); the interrupted-ingest test runs child processes on the real model (slow)."""
 
 from __future__ import annotations
 
@@ -14,8 +15,13 @@ from fixtures import write_bad_files
 from ingest.model import chunk_point_id
 from ingest.pipeline import doc_id_for
 
-pytestmark = pytest.mark.slow
 HERE = Path(__file__).resolve().parent
+
+
+@pytest.fixture
+def service(fast_service):
+    """Pipeline and store logic, not model quality: the hashing embedder is enough."""
+    return fast_service
 
 
 def store_state(service) -> dict:
@@ -111,7 +117,17 @@ def test_bad_files_are_reported_and_the_rest_ingested(service, contracts):
     assert_consistent(service)
 
 
-def test_search_points_at_the_exact_place(service, contracts):
+@pytest.fixture
+def minilm_service(settings, embedder):
+    from assistant.service import RightsService
+
+    with RightsService(settings, embedder=embedder) as svc:
+        yield svc
+
+
+def test_search_points_at_the_exact_place(minilm_service, contracts):
+    """Retrieval quality: on the real MiniLM (slow tier)."""
+    service = minilm_service
     service.ingest([contracts])
     for mode in ("hybrid", "dense", "lexical"):
         hits = service.search("What distribution fee does the distributor keep?", 3, mode=mode)

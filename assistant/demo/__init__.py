@@ -40,5 +40,8 @@ def grade(question: dict, answer) -> bool:
 
     if not question.get("answerable"):
         return bool(answer.abstained)
+    # ``also_right``: the same rule stated by another document (a sub-publishing deal and the
+    # administration deal both require Japan sync approval); citing either is right.
     golds = [question.get("gold_answer") or ""] + [s.get("text", "") for s in question.get("gold_answer_spans") or []]
+    golds += [s.get("text", "") for s in question.get("also_right") or []]
     return not answer.abstained and any(g and states(answer.text, g) for g in golds)

@@ -42,7 +42,7 @@ from typing import Sequence
 import numpy as np
 
 import assistant  # noqa: F401  (offline environment before any model library loads)
-from assistant.embedding import Embedder, EmbeddingError
+from assistant.embedding import Embedder, EmbeddingError, model_key_for, resolve_model_path
 from assistant.settings import EmbeddingSettings, Settings
 from ingest.chunking import chunk_text
 from ingest.pipeline import discover, document_title, embed_text
@@ -321,11 +321,14 @@ def make_embedder(name: str, onnx_dir: Path, threads: int | None, batch_size: in
                   cache_path: Path | None = None) -> Embedder:
     """The project's Embedder (its batching, lock and cache), its model swapped for the ONNX one.
     The cache key stays torch's: give each backend its own cache_path (run_gate does)."""
-    embedder = Embedder(EmbeddingSettings(batch_size=batch_size, threads=threads), cache_path=cache_path)
+    settings = EmbeddingSettings(batch_size=batch_size, threads=threads)
     variant = BACKENDS[name]
+    model = None
     if variant is not None:
-        folder = onnx_dir / embedder.model_key.replace(":", "-")
-        embedder._model = OnnxEncoder(export_onnx(embedder.model_path, folder, variant), embedder.model_path, threads)
+        model_path = resolve_model_path(settings.model)
+        folder = onnx_dir / model_key_for(model_path).replace(":", "-")
+        model = OnnxEncoder(export_onnx(model_path, folder, variant), model_path, threads)
+    embedder = Embedder(settings, cache_path=cache_path, model=model)
     embedder.model  # export / load outside any timing
     return embedder
 

@@ -1,0 +1,248 @@
+"""Key terms read from one contract without a model (assistant/terms.py): each value normalised,
+with the clause that states it; "not stated" when the text does not say.
+
+Pure tests on the families corpus (tests/families_corpus) and on small fixtures written here in
+the styles other contracts use (US dates, EDGAR filings run into one line, cover pages, evergreen
+renewals); nothing loads a model or a store."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+import pytest
+
+from assistant.terms import (KEYS, MODIFIER_KEYS, extract_terms, income_type, jurisdiction_code, parse_duration, parse_money,
+                             territory_codes, values_of, words_number)
+from ingest import families as F
+from ingest.readers import read_file
+
+CORPUS = Path(__file__).resolve().parent / "families_corpus"
+
+
+def terms_of(stem: str) -> tuple[str, dict]:
+    text = read_file(CORPUS / f"{stem}.txt").text
+    title = next(line.strip() for line in text.splitlines() if line.strip())
+    role = F.classify(title, text) or F.AGREEMENT
+    return text, extract_terms(title, text, role, F.effective_date(text) if role != F.AGREEMENT else None)
+
+
+def one(terms: dict, key: str):
+    values = values_of(terms, key)
+    assert values, f"{key} not stated"
+    return values[0]
+
+
+def cited(text: str, value) -> str:
+    """The cited clause, checked to be the document's own words at its offsets."""
+    c = value.clause
+    assert text[c.start:c.end] == c.text
+    if value.fact:
+        assert value.fact in c.text or " ".join(value.fact.split()) in " ".join(c.text.split())
+    return " ".join(c.text.split())
+
+
+# -- normalising -----------------------------------------------------------------------------------
+def test_number_words():
+    assert words_number("twelve and a half") == 12.5
+    assert words_number("forty-five thousand") == 45000
+    assert words_number("one hundred and twenty") == 120
+    assert words_number("twenty-six") == 26
+    assert words_number("the Term") is None
+
+
+@pytest.mark.parametrize("text, n, unit", [
+    ("ninety (90) days' written notice", 90, "day"), ("twelve (12) months", 12, "month"), ("3 years", 3, "year"),
+    ("a thirty-day", 30, "day"), ("ten (10) Business Days", 10, "business day"), ("two (2) quarters", 6, "month"),
+    ("twelve (12) full calendar months", 12, "month"),
+])
+def test_durations(text, n, unit):
+    d = parse_duration(text)
+    assert (d.n, d.unit) == (n, unit)
+
+
+@pytest.mark.parametrize("text, amount, currency", [
+    ("£45,000 (forty-five thousand pounds)", 45000, "GBP"), ("EUR 48,212.50", 48212.5, "EUR"), ("US$1.5 million", 1500000, "USD"),
+    ("¥5,000,000 (five million yen)", 5000000, "JPY"), ("USD 40,000", 40000, "USD"), ("twenty thousand pounds", 20000, "GBP"),
+    ("$35,000.00USD", 35000, "USD"),
+])
+def test_money(text, amount, currency):
+    assert parse_money(text) == {"amount": amount, "currency": currency}
+
+
+def test_territories_as_iso_codes_with_exclusions():
+    assert territory_codes("the World excluding Japan") == {"include": ["WW"], "exclude": ["JP"], "names": ["World", "Japan"]}
+    assert territory_codes("the United Kingdom and Ireland")["include"] == ["GB", "IE"]
+    assert territory_codes("Europe other than France and Germany")["exclude"] == ["FR", "DE"]
+    assert territory_codes("Scandinavia")["include"] == ["DK", "NO", "SE"]
+
+
+@pytest.mark.parametrize("name, code", [
+    ("England and Wales", "GB-EAW"), ("the State of New York", "US-NY"), ("State of California", "US-CA"),
+    ("the Netherlands", "NL"), ("Scotland", "GB-SCT"), ("Japan", "JP"), ("Germany", "DE"), ("Ontario", "CA-ON"),
+    ("Delaware", "US-DE"), ("Narnia", None),
+])
+def test_governing_law_codes(name, code):
+    assert jurisdiction_code(name) == code
+
+
+def test_income_types():
+    assert income_type("Streaming. The Company shall pay") == "streaming"
+    assert income_type("(d) Printed music: twelve and one-half percent") == "print"
+    assert income_type("of PPD on Records sold") == "physical"
+    assert income_type("a royalty of twenty per cent (20%) of Net Receipts") == "all income"
+    assert income_type("Mechanical royalties: ", "", "including streaming") == "mechanical"  # its own label first
+
+
+# -- the families corpus -------------------------------------------------------------------------------
+def test_an_agreement_read_whole():
+    text, t = terms_of("pinecrest-administration-agreement")
+    parties = values_of(t, "parties")
+    assert [(p.value["name"], p.value["role"]) for p in parties] == [
+        ("Pinecrest Rights Management Ltd", "Administrator"), ("Marlowe Street Music Ltd", "Owner")]
+    assert one(t, "agreement_type").value == {"title": "Publishing Administration Agreement", "kind": "administration agreement"}
+    assert one(t, "agreement_date").value == "2020-01-01" and one(t, "effective_date").value == "2020-01-01"
+    expiry = one(t, "expiry")
+    assert expiry.value == "2022-12-31" and expiry.kind == "stated"
+    assert cited(text, expiry).startswith("The initial term of this Agreement starts on 1 January 2020")
+    renewal = one(t, "renewal")
+    assert renewal.value == {"automatic": True, "period": {"n": 1.0, "unit": "year", "iso": "P1Y"}}
+    notice = one(t, "renewal_notice")
+    assert notice.value["period"]["iso"] == "P90D" and "ninety (90) days' written notice of non-renewal" in cited(text, notice)
+    assert one(t, "territory").value["include"] == ["WW"]
+    assert one(t, "exclusivity").value == {"exclusive": True}
+    fee = one(t, "royalties")
+    assert (fee.value["percent"], fee.value["income"], fee.slot) == (12.5, "administration fee", "administration fee")
+    assert one(t, "governing_law").value == {"jurisdiction": "England and Wales", "code": "GB-EAW"}
+    for key in ("advances", "options", "audit", "assignment", "minimum_commitment"):
+        assert key not in t, f"{key} is not in this agreement: it must be absent (not stated), not guessed"
+
+
+def test_royalties_by_income_type_and_everything_cited():
+    text, t = terms_of("kestrel-recording-agreement-2021")
+    rates = {v.slot: v.value["percent"] for v in values_of(t, "royalties")}
+    assert rates == {"physical": 16.0, "streaming": 22.0, "synchronisation": 50.0}
+    assert one(t, "advances").value == {"amount": 45000, "currency": "GBP"}
+    assert one(t, "recoupment").value == {"recoupable": True, "returnable": False, "from": "Royalties"}
+    assert one(t, "minimum_commitment").value == {"quantity": 2, "unit": "albums"}
+    assert one(t, "retention").value["perpetual"] is True  # owns the masters for the full period of copyright
+    audit = one(t, "audit")
+    assert audit.value["frequency"] == "once in any calendar year" and audit.value["notice"]["iso"] == "P30D"
+    assert one(t, "exclusivity").value == {"exclusive": True}  # "shall not record for any person other than the Company"
+    assert "renewal" not in t and "renewal_notice" not in t
+    for key, values in t.items():  # every value's clause is the document's own words at its offsets
+        for v in values_of(t, key):
+            cited(text, v)
+
+
+def test_a_term_given_as_a_length_is_computed_from_its_start():
+    text, t = terms_of("solstice-songwriter-agreement")
+    expiry = one(t, "expiry")
+    assert (expiry.value, expiry.kind) == ("2025-08-31", "computed")
+    assert "three (3) years" in expiry.basis and "1 September 2022" in expiry.basis
+    retention = one(t, "retention")
+    assert retention.value["period"]["iso"] == "P12Y" and retention.value["after"] == "end of the Term"
+    assert one(t, "territory").value["include"] == ["GB", "IE"]
+    assert "effective_date" not in t  # the agreement only says when it was made
+
+
+def test_options_and_the_licence_period():
+    _, t = terms_of("tidewell-licence-agreement")
+    options = one(t, "options")
+    assert options.value["count"] == 2 and options.value["period"]["iso"] == "P12M" and options.value["notice"]["iso"] == "P60D"
+    assert "renewal_notice" not in t  # the notice that exercises an option does not stop a renewal
+    assert one(t, "retention").value["period"]["iso"] == "P10Y"
+    assert one(t, "governing_law").value["code"] == "GB-SCT"
+
+
+@pytest.mark.parametrize("stem, expected", [
+    ("kestrel-amendment-1", {"expiry": "2026-01-31", "royalties": 26.0, "minimum_commitment": 3}),
+    ("solstice-side-letter", {"territory": ["WW"], "advances": 40000}),
+    ("tidewell-option-exercise", {"expiry": "2024-05-14", "options": 1}),
+    ("pinecrest-non-renewal-notice", {"expiry": "2024-12-31", "renewal": True}),
+    ("vantage-termination-letter", {"expiry": "2024-09-01"}),
+])
+def test_modifiers_state_what_they_change(stem, expected):
+    _, t = terms_of(stem)
+    assert set(t) <= set(MODIFIER_KEYS) | {"parties"}
+    for key, want in expected.items():
+        v = one(t, key)
+        field = {"royalties": "percent", "minimum_commitment": "quantity", "territory": "include", "advances": "amount",
+                 "options": "exercised", "renewal": "stopped"}.get(key)
+        got = v.value[field] if field else v.value
+        assert got == want, (stem, key, v)
+    if stem == "kestrel-amendment-1":
+        advance = one(t, "advances")
+        assert advance.mode == "add" and advance.value["amount"] == 20000  # a further advance adds to the agreement's
+    if stem == "vantage-termination-letter":
+        assert one(t, "expiry").basis == "termination"
+
+
+def test_an_assignment_deed_names_assignor_and_assignee():
+    _, t = terms_of("tidewell-assignment")
+    assert [(p.value["name"], p.value["role"]) for p in values_of(t, "parties")] == [
+        ("Brightwater Productions Ltd", "Assignor"), ("Brightwater Music Group Ltd", "Assignee")]
+
+
+# -- other contracts' styles ------------------------------------------------------------------------------
+EDGAR = (
+    "Exhibit 10.1   BRAND ENDORSEMENT AGREEMENT   This Endorsement Agreement (this \"Agreement\") is entered into as of "
+    "March 3, 2019 (the \"Effective Date\") by and between Quillon Beverages, Inc., a Delaware corporation (\"Company\"), and "
+    "Dana Reyes (\"Talent\").   1. Term. The term of this Agreement shall be for one (1) year commencing on the Effective Date "
+    "and automatically renewing annually thereafter, unless either party provides a thirty-day notice of written termination "
+    "one to the other (\"Term\").   2. Grant of Rights. Talent hereby grants to Company the exclusive right and license to use "
+    "Talent's name and likeness in the Territory during the Term. Talent shall not endorse any other beverage brand during the Term.   "
+    "3. Compensation. Company shall pay Talent a royalty equal to five percent (5%) of Net Sales of the Products.   "
+    "4. Records. Talent or his representatives shall have the right, upon reasonable notice and during normal business "
+    "hours, to inspect Company's books and records relating to the Products.   5. Assignment. This Agreement may not be "
+    "assigned by either party without the prior written consent of the other, which consent shall not be unreasonably withheld.   "
+    "6. Governing Law. This Agreement will be construed and governed in accordance with the laws of the State of Illinois, "
+    "and the courts of Cook County shall have exclusive jurisdiction.   IN WITNESS WHEREOF the parties have signed this Agreement."
+)
+
+
+def test_an_edgar_filing_run_into_one_line():
+    t = extract_terms("", EDGAR)
+    assert one(t, "agreement_type").value["title"] == "Brand Endorsement Agreement"
+    assert [p.value["role"] for p in values_of(t, "parties")] == ["Company", "Talent"]
+    assert one(t, "agreement_date").value == "2019-03-03" and one(t, "effective_date").value == "2019-03-03"
+    expiry = one(t, "expiry")
+    assert expiry.value == "2020-03-02" and expiry.kind == "computed"  # one year from the Effective Date
+    assert one(t, "renewal").value["automatic"] is True
+    assert one(t, "renewal_notice").value["period"]["iso"] == "P30D"  # "a thirty-day notice"
+    assert one(t, "exclusivity").value == {"exclusive": True}
+    assert "exclusive right and license" in cited(EDGAR, one(t, "grant"))
+    royalty = one(t, "royalties")
+    assert royalty.value["percent"] == 5.0 and "Net Sales" in royalty.value["base"]
+    assert one(t, "audit").value["notice"] is None and "inspect Company's books" in cited(EDGAR, one(t, "audit"))
+    assert one(t, "assignment").value == {"consent": "consent required, not to be unreasonably withheld"}
+    assert one(t, "governing_law").value == {"jurisdiction": "State of Illinois", "code": "US-IL"}
+    for key in t:
+        for v in values_of(t, key):
+            cited(EDGAR, v)  # sentence-sized: the one-line filing is cut at its sentences
+            assert v.clause.end - v.clause.start < 600, (key, v.clause.text)
+
+
+def test_not_exclusivity_and_not_stated():
+    text = ("SERVICES AGREEMENT\n\nThis Services Agreement is made on 5 May 2022 between Alder Studios Ltd (\"Studio\") and "
+            "Birch Media Ltd (\"Client\").\n\n1. The Studio grants the Client a non-exclusive licence to use the footage.\n"
+            "2. The courts of England shall have exclusive jurisdiction.\n3. The Studio is the sole and exclusive owner of the footage.\n")
+    t = extract_terms("SERVICES AGREEMENT", text)
+    assert one(t, "exclusivity").value == {"exclusive": False}  # only the non-exclusive grant
+    for key in ("expiry", "renewal", "renewal_notice", "royalties", "advances", "territory", "governing_law", "audit"):
+        assert key not in t, key
+
+
+def test_cover_page_parties_and_a_term_until_an_event():
+    text = ("CO-PROMOTION AGREEMENT\n\nby and between\n\nHALDEN PHARMA, INC.\n\nand\n\nORRIN HEALTH LLC\n\n\n"
+            "This Co-Promotion Agreement is entered into as of September 26, 2018 by and between Halden Pharma, Inc., a Delaware "
+            "corporation (\"Halden\"), and Orrin Health LLC, a Delaware limited liability company (\"Orrin\").\n\n"
+            "12.1 Term. This Agreement shall become effective as of the Effective Date and, unless earlier terminated, shall "
+            "continue in effect until the expiration of the last to expire of the Patents.\n")
+    t = extract_terms("", text)
+    assert len(values_of(t, "parties")) == 2
+    expiry = one(t, "expiry")
+    assert "event" in expiry.value and "last to expire of the Patents" in expiry.text
+
+
+def test_keys_are_labelled():
+    assert set(MODIFIER_KEYS) < set(KEYS) and all(KEYS[k] for k in KEYS)
