@@ -11,9 +11,10 @@ import json
 import os
 import stat
 import threading
-from datetime import datetime, timezone
+from collections.abc import Iterator
+from datetime import UTC, datetime
 from pathlib import Path
-from typing import Any, Iterator
+from typing import Any
 
 _LOCK = threading.Lock()
 
@@ -23,7 +24,7 @@ MAX_QUESTION_LOGGED = 10_000  # a refused 2 MB question is logged by its start a
 
 def entry(user: str, question: str, answer, filters: dict[str, Any], channel: str) -> dict[str, Any]:
     return {
-        "time": datetime.now(timezone.utc).isoformat(timespec="seconds"),
+        "time": datetime.now(UTC).isoformat(timespec="seconds"),
         "user": user,
         "channel": channel,
         "question": question[:MAX_QUESTION_LOGGED],

@@ -23,9 +23,9 @@ import threading
 import time
 import tomllib
 import unicodedata
+from collections.abc import Callable
 from dataclasses import dataclass, field
 from pathlib import Path
-from typing import Callable
 
 import tomli_w
 
@@ -205,7 +205,7 @@ class Users:
     lockout: Lockout = field(default_factory=Lockout, repr=False, compare=False)
 
     @classmethod
-    def load(cls, path: Path) -> "Users":
+    def load(cls, path: Path) -> Users:
         if not path.is_file():
             raise FileNotFoundError(f"users file not found: {path} (create it with `rights user NAME`)")
         try:

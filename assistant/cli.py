@@ -5,29 +5,48 @@ from __future__ import annotations
 import functools
 import sys
 import warnings
+from collections.abc import Callable
 from pathlib import Path
-from typing import Callable, Optional
 
 import typer
 from pydantic import ValidationError
-from rich.console import Console
 from rich.markup import escape
-from rich.progress import ProgressColumn, BarColumn, MofNCompleteColumn, Progress, TaskProgressColumn, TextColumn, TimeElapsedColumn, TimeRemainingColumn
+from rich.progress import (
+    BarColumn,
+    MofNCompleteColumn,
+    Progress,
+    TaskProgressColumn,
+    TextColumn,
+    TimeElapsedColumn,
+    TimeRemainingColumn,
+)
 from rich.table import Table
-from rich.text import Text
 
-from ingest.ocr import ocr_note
-from ingest.pipeline import FileResult, IngestReport
+from ingest.pipeline import IngestReport
 
-from .auth import InvalidUserError, UsersFileError
-from .embedding import EmbeddingError
 from . import logs
+from .auth import InvalidUserError, UsersFileError
+from .cli_render import (  # noqa: F401  (re-exported: contracts_cli and tests use them from here)
+    STATUS_NOTE,
+    WARNINGS_SHOWN,
+    RateColumn,
+    RichProgress,
+    _null,
+    console,
+    err,
+    print_answer,
+    print_hits,
+    print_record,
+    print_report,
+    safe,
+)
+from .search.embedding import EmbeddingError
+from .search.store import StoreError
 from .settings import Settings, load_settings
-from .store import StoreError
 from .terminal import dumps, printable
 
-console = Console()
-err = Console(stderr=True, soft_wrap=True)  # an error stays one line, whatever the width
+# Failures a user can fix: one red line, exit 2. Plugins add their own (see load_plugins).
+USER_ERRORS: list[type[BaseException]] = [StoreError, EmbeddingError, FileNotFoundError, UsersFileError, InvalidUserError]
 
 app = typer.Typer(
     help=(
@@ -43,7 +62,7 @@ app = typer.Typer(
 
 
 class State:
-    config: Optional[Path] = None
+    config: Path | None = None
     verbose: bool = False
 
 
@@ -51,18 +70,6 @@ def _settings() -> Settings:
     settings = load_settings(State.config)
     logs.setup(settings.data_dir, State.verbose)  # DATA_DIR/rights.log
     return settings
-
-
-def safe(value, multiline: bool = False) -> str:
-    """Any text that can come from a document, a file name, a question, the audit log or the
-    settings, made fit for a rich markup string: controls, bidi overrides and isolates shown as
-    visible escapes (terminal.printable), then markup brackets escaped. Every such value the
-    CLI prints goes through here (or, for ``--json``, through terminal.dumps)."""
-    return escape(printable(value, multiline))
-
-
-# Failures a user can fix: one red line, exit 2. Plugins add their own (see load_plugins).
-USER_ERRORS: list[type[BaseException]] = [StoreError, EmbeddingError, FileNotFoundError, UsersFileError, InvalidUserError]
 
 
 def friendly(fn: Callable) -> Callable:
@@ -89,7 +96,7 @@ def friendly(fn: Callable) -> Callable:
 
 @app.callback()
 def _main(
-    config: Optional[Path] = typer.Option(
+    config: Path | None = typer.Option(
         None, "--config", "-c", help="TOML settings file (also RIGHTS_CONFIG). See `rights config`.", show_default=False
     ),
     verbose: bool = typer.Option(False, "--verbose", "-v", help="Also show the log's INFO lines on stderr (DATA_DIR/rights.log has them always)."),
@@ -99,50 +106,6 @@ def _main(
 
 
 # -- ingest ---------------------------------------------------------------------------------------
-class RateColumn(ProgressColumn):
-    def render(self, task) -> Text:
-        return Text(f"{task.speed:6.1f}/s" if task.speed else "     -/s", style="progress.data.speed")
-
-
-class RichProgress:
-    """Files and chunks bars with rate and ETA."""
-
-    def __init__(self, progress: Progress):
-        self.progress = progress
-        self.files = progress.add_task("files", total=0)
-        self.chunks = progress.add_task("chunks embedded", total=0)
-
-    def start(self, files: int) -> None:
-        self.progress.update(self.files, total=files)
-
-    def file_started(self, path: Path) -> None:
-        self.progress.update(self.files, description=f"files [dim]{safe(path.name[:40])}[/]")
-
-    def chunks_planned(self, n: int) -> None:
-        task = self.progress.tasks[self.chunks]
-        self.progress.update(self.chunks, total=(task.total or 0) + n)
-
-    def chunks_done(self, n: int) -> None:
-        self.progress.advance(self.chunks, n)
-
-    def ocr_progress(self, path: Path, done: int, total: int) -> None:
-        """Scanned pages of the file being read (OCR is slow: seconds a page)."""
-        if not hasattr(self, "ocr"):
-            self.ocr = self.progress.add_task("pages OCR'd", total=0)
-            self.ocr_file: Path | None = None
-            self.ocr_base = 0
-        if path != self.ocr_file:  # a new file: its pages join the bar
-            self.ocr_file = path
-            self.ocr_base = int(self.progress.tasks[self.ocr].completed)
-            self.progress.update(self.ocr, total=self.ocr_base + total)
-        self.progress.update(self.ocr, completed=self.ocr_base + done, description=f"pages OCR'd [dim]{safe(path.name[:30])}[/]")
-
-    def file_done(self, result: FileResult) -> None:
-        self.progress.advance(self.files, 1)
-        if result.status in ("failed", "skipped"):
-            self.progress.console.print(f"[red]✗[/] {safe(result.path)}: {safe(result.reason or '')}")
-
-
 def run_ingest(service, paths: list[Path], prune: bool, quiet: bool) -> IngestReport:
     columns = (
         TextColumn("{task.description}"),
@@ -160,33 +123,6 @@ def run_ingest(service, paths: list[Path], prune: bool, quiet: bool) -> IngestRe
     return report
 
 
-def print_report(report: IngestReport, embedded: int) -> None:
-    counts = report.counts
-    table = Table(title="Ingestion summary", show_header=False, box=None)
-    for status in ("new", "changed", "resumed", "unchanged", "removed", "failed", "skipped"):
-        if counts.get(status) or status in ("new", "changed", "unchanged", "failed"):
-            table.add_row(f"files {status}", str(counts.get(status, 0)))
-    table.add_row("chunks written", str(report.chunks_written))
-    table.add_row("chunks embedded (not cached)", str(embedded))
-    table.add_row("seconds", f"{report.seconds:.1f}")
-    table.add_row("chunks/s", f"{report.chunks_per_second:.1f}")
-    console.print(table)
-    if report.warned:
-        n = sum(len(r.warnings) for r in report.warned)
-        console.print(f"[bold yellow]{n} validation warning(s) in {len(report.warned)} file(s)[/] (ingested; stored on the records):")
-        for r in report.warned:
-            console.print(f"  [yellow]![/] {safe(r.path)}")
-            for w in r.warnings[:WARNINGS_SHOWN]:
-                console.print(f"      {safe(w)}", highlight=False)
-            if len(r.warnings) > WARNINGS_SHOWN:
-                console.print(f"      … {len(r.warnings) - WARNINGS_SHOWN} more (`rights sources --json`)")
-    if report.problems:
-        console.print(f"[bold red]{len(report.problems)} file(s) not ingested:[/]")
-        for r in report.problems:
-            console.print(f"  [red]✗[/] {safe(r.path)} — {safe(r.reason or r.status)}")
-
-
-WARNINGS_SHOWN = 8
 
 
 @app.command("ingest")
@@ -218,84 +154,17 @@ def ingest_cmd(
 
 
 # -- search ---------------------------------------------------------------------------------------
-def print_hits(hits, show_text: bool = True, width: int = 600) -> None:
-    if not hits:
-        console.print("[yellow]No passages found.[/] Is anything ingested? Try `rights sources`.")
-        return
-    for rank, hit in enumerate(hits, start=1):
-        if hit.payload.get("record_kind"):
-            print_record(rank, hit)
-            continue
-        where = [hit.payload.get("file_name", "?")]
-        if hit.payload.get("section"):
-            where.append(f"§ {hit.payload['section']}")
-        if hit.payload.get("heading"):
-            where.append(str(hit.payload["heading"]))
-        if hit.payload.get("page"):
-            page, page_end = hit.payload["page"], hit.payload.get("page_end")
-            where.append(f"p. {page}" if not page_end or page_end == page else f"pp. {page}-{page_end}")
-        where.append(f"chars {hit.payload.get('start')}-{hit.payload.get('end')}")
-        where += [note] if (note := ocr_note(hit.payload)) else []
-        console.print(f"[bold cyan]{rank}.[/] [bold]{safe(' · '.join(map(str, where)))}[/]  [dim]score {hit.score:.3f}[/]")
-        if show_text:
-            text = " ".join(str(hit.payload.get("text", "")).split())
-            console.print(f"   {safe(text[:width])}{'…' if len(text) > width else ''}", highlight=False)
-
-
-def print_record(rank: int, hit) -> None:
-    """A record chunk (work, recording, release, deal, row) as a small table, not raw JSON."""
-    p = hit.payload
-    kind = {"row": "table row"}.get(p["record_kind"], p["record_kind"])
-    where = f"{p.get('file_name', '?')} · {p.get('location') or ''}".strip(" ·")
-    found = f"  [green]identifier {safe(hit.signals['identifier'])}[/]" if hit.signals.get("identifier") else ""
-    console.print(f"[bold cyan]{rank}.[/] [bold]{safe(kind)}: {safe(p.get('record_title') or '(untitled)')}[/]"
-                  f"  [dim]{safe(where)} · score {hit.score:.3f}[/]{found}")
-    table = Table(show_header=False, box=None, padding=(0, 1), pad_edge=False)
-    table.add_column(style="dim", no_wrap=True)
-    table.add_column(overflow="fold")
-    from ingest.identifiers import format_identifier
-    from ingest.records.model import format_shares
-
-    parties = p.get("parties") or []
-    by_scheme: dict[str, list[str]] = {}
-    for ident in p.get("identifiers") or []:
-        if ident["scheme"] == "IPI" and parties:
-            continue  # shown with each party below
-        bad = " [red](invalid check digit)[/]" if not ident.get("valid", True) else ""
-        by_scheme.setdefault(ident["scheme"], []).append(safe(format_identifier(ident["scheme"], ident["value"])) + bad)
-    for scheme, values in by_scheme.items():
-        table.add_row(safe(scheme), ", ".join(values))
-    for field, value in (p.get("fields") or {}).items():
-        if value in (None, "", [], {}):
-            continue
-        shown = "; ".join(map(str, value)) if isinstance(value, list) else str(value)
-        table.add_row(safe(field.replace("_", " ")), safe(shown[:300]))
-    console.print(table)
-    if parties:
-        pt = Table(box=None, padding=(0, 1), pad_edge=False, header_style="dim")
-        for col in ("party", "role", "IPI", "society", "shares", "controlled"):
-            pt.add_column(col, overflow="fold")
-        for party in parties:
-            shares = format_shares(party.get("shares") or {})
-            ctl = {True: "yes", False: "no"}.get(party.get("controlled"), "")
-            pt.add_row(safe(party.get("name") or ""), safe(party.get("role") or party.get("kind") or ""),
-                       safe(party.get("ipi") or ""), safe(party.get("society") or ""), safe(shares), ctl)
-        console.print(pt)
-    for w in p.get("warnings") or []:
-        console.print(f"   [yellow]! {safe(w)}[/]", highlight=False)
-
-
 @app.command("search")
 @friendly
 def search_cmd(
     question: str = typer.Argument(..., help="A question or keywords, e.g. \"sync licence territory\"."),
     k: int = typer.Option(None, "-k", "--top", min=1, max=100, help="How many passages (default: search_k setting)."),
-    doc_type: Optional[str] = typer.Option(None, "--doc-type", "-t", help="Only this document type, e.g. contract."),
+    doc_type: str | None = typer.Option(None, "--doc-type", "-t", help="Only this document type, e.g. contract."),
     mode: str = typer.Option("auto", "--mode", help="auto (the product's retrieval: hybrid, identifiers first, "
                              "named documents preferred), hybrid (plain fusion), dense or lexical."),
-    party: Optional[str] = typer.Option(None, "--party", "-p", help="Only agreements with this party (part of the name is enough)."),
-    since: Optional[str] = typer.Option(None, "--since", help="Only agreements made on or after this date (YYYY or YYYY-MM-DD)."),
-    until: Optional[str] = typer.Option(None, "--until", help="Only agreements made on or before this date."),
+    party: str | None = typer.Option(None, "--party", "-p", help="Only agreements with this party (part of the name is enough)."),
+    since: str | None = typer.Option(None, "--since", help="Only agreements made on or after this date (YYYY or YYYY-MM-DD)."),
+    until: str | None = typer.Option(None, "--until", help="Only agreements made on or before this date."),
     as_json: bool = typer.Option(False, "--json", help="Machine-readable output."),
 ) -> None:
     """Retrieval only: print the passages that best match QUESTION, with file, section, page
@@ -320,51 +189,17 @@ def search_cmd(
 
 
 # -- ask ------------------------------------------------------------------------------------------
-STATUS_NOTE = {
-    "answered": "",
-    "reduced": "[yellow]The model's own wording was not supported by its sources; showing the passage's words instead.[/]",
-    "flagged": "[bold yellow]Warning: this answer states facts its cited sources do not contain.[/]",
-    "abstained": "",
-}
-
-
-def print_answer(answer, show_all_sources: bool = False) -> None:
-    console.print()
-    console.print(Text(printable(answer.text, multiline=True), style="bold"))
-    if answer.status != "answered" and STATUS_NOTE.get(answer.status):
-        console.print(STATUS_NOTE[answer.status])
-        for p in answer.problems[:3]:
-            console.print(f"  [dim]· {safe(p)}[/]")
-    if answer.abstained and answer.reason:
-        console.print(f"[dim]({safe(answer.reason)})[/]")
-    cited = answer.cited_sources()
-    shown = answer.sources if show_all_sources or not cited else cited
-    if shown:
-        console.print()
-        console.print("[bold]Sources[/]" if cited else "[bold]Closest passages[/] [dim](none cited)[/]")
-    for source in shown:
-        p = source.payload
-        ocr = f" · {ocr_note(p)}" if ocr_note(p) else ""
-        console.print(f"[bold cyan][{source.number}][/] [bold]{safe(source.label)}[/] [dim]chars {safe(p.get('start'))}-{safe(p.get('end'))}{ocr} · {safe(p.get('file_path', ''))}[/]")
-        quote = next((c for n, c in answer.cited if n == source.number), None)
-        text = " ".join(source.text.split())
-        console.print(f"    {safe(text[:420])}{'…' if len(text) > 420 else ''}", highlight=False)
-        del quote
-    timing = f"retrieval {answer.retrieval_s:.2f} s"
-    if answer.ttft_s is not None:
-        timing += f" · first token {answer.ttft_s:.2f} s · total {answer.total_s:.2f} s · {safe(answer.model)}"
-    console.print(f"[dim]{timing}[/]")
 
 
 @app.command("ask")
 @friendly
 def ask_cmd(
     question: str = typer.Argument(..., help="A question, e.g. \"When does the Nova Records deal expire?\""),
-    doc_type: Optional[str] = typer.Option(None, "--doc-type", "-t", help="Only documents of this type."),
-    doc: Optional[list[str]] = typer.Option(None, "--doc", "-d", help="Only this document (id, file name or title); repeatable."),
-    party: Optional[str] = typer.Option(None, "--party", "-p", help="Only agreements with this party (part of the name is enough)."),
-    since: Optional[str] = typer.Option(None, "--since", help="Only agreements made on or after this date (YYYY or YYYY-MM-DD)."),
-    until: Optional[str] = typer.Option(None, "--until", help="Only agreements made on or before this date (YYYY or YYYY-MM-DD)."),
+    doc_type: str | None = typer.Option(None, "--doc-type", "-t", help="Only documents of this type."),
+    doc: list[str] | None = typer.Option(None, "--doc", "-d", help="Only this document (id, file name or title); repeatable."),
+    party: str | None = typer.Option(None, "--party", "-p", help="Only agreements with this party (part of the name is enough)."),
+    since: str | None = typer.Option(None, "--since", help="Only agreements made on or after this date (YYYY or YYYY-MM-DD)."),
+    until: str | None = typer.Option(None, "--until", help="Only agreements made on or before this date (YYYY or YYYY-MM-DD)."),
     all_sources: bool = typer.Option(False, "--all-sources", help="Show every passage given to the model, not only the cited ones."),
     as_json: bool = typer.Option(False, "--json", help="Machine-readable output."),
 ) -> None:
@@ -376,8 +211,8 @@ def ask_cmd(
     """
     import getpass
 
-    from .answering import FinalEvent, describe_source
-    from .llm import LLMError
+    from .answer.answering import FinalEvent, describe_source
+    from .llm.base import LLMError
     from .service import RightsService
 
     date_from, date_to = _iso(since, "--since"), _iso(until, "--until")
@@ -411,7 +246,7 @@ def ask_cmd(
     raise typer.Exit(3 if final.abstained else 0)
 
 
-def _iso(value: Optional[str], option: str) -> Optional[str]:
+def _iso(value: str | None, option: str) -> str | None:
     """A date filter as given, once it is a real date: YYYY, YYYY-MM (month 01-12) or YYYY-MM-DD
     (a day that exists: 2021-02-29 does not). Documents' dates compare as strings against it."""
     import datetime
@@ -431,15 +266,6 @@ def _iso(value: Optional[str], option: str) -> Optional[str]:
     return value
 
 
-class _null:
-    def __enter__(self):
-        return self
-
-    def __exit__(self, *exc):
-        return False
-
-
-# -- sources / forget -----------------------------------------------------------------------------
 @app.command("sources")
 @friendly
 def sources_cmd(as_json: bool = typer.Option(False, "--json", help="Machine-readable output.")) -> None:
@@ -594,9 +420,9 @@ def demo_cmd(
     termination letter, a split sheet and a catalog export), show N answers in full with their
     cited sources, then answer and score every demo question (the answer states the expected
     value; an unanswerable question is declined), and look up a work by its ISWC."""
-    from .answering import Answerer
+    from .answer.answering import Answerer
     from .demo import corpus_dir, grade, load_questions, sample_questions
-    from .llm import LLMError
+    from .llm.base import LLMError
     from .service import RightsService
 
     with RightsService(_settings()) as service:
@@ -636,7 +462,7 @@ def demo_cmd(
     raise typer.Exit(0 if report.ok else 1)
 
 
-def _serve_chat(service, host: Optional[str], port: Optional[int], answerer=None) -> None:
+def _serve_chat(service, host: str | None, port: int | None, answerer=None) -> None:
     from .ui import LOOPBACK, SignInRequired, launch
 
     host = host or service.settings.ui.host
@@ -655,8 +481,8 @@ def _serve_chat(service, host: Optional[str], port: Optional[int], answerer=None
 @app.command("chat")
 @friendly
 def chat_cmd(
-    host: Optional[str] = typer.Option(None, "--host", help="Address to listen on (default 127.0.0.1: this machine only)."),
-    port: Optional[int] = typer.Option(None, "--port", min=1, max=65535, help="Port (default 7860)."),
+    host: str | None = typer.Option(None, "--host", help="Address to listen on (default 127.0.0.1: this machine only)."),
+    port: int | None = typer.Option(None, "--port", min=1, max=65535, help="Port (default 7860)."),
 ) -> None:
     """Open the staff chat in the browser: streamed answers whose citations [n] point at a
     sources panel (file, clause or record, page, the quoted words highlighted), filters by
@@ -708,7 +534,7 @@ def user_cmd(
 @friendly
 def audit_cmd(
     last: int = typer.Option(20, "--last", "-n", min=0, help="How many of the latest entries (0 = all)."),
-    user: Optional[str] = typer.Option(None, "--user", help="Only this user's questions."),
+    user: str | None = typer.Option(None, "--user", help="Only this user's questions."),
     as_json: bool = typer.Option(False, "--json", help="Export as JSON lines (one entry a line)."),
 ) -> None:
     """Print or export the audit log: who asked what, which sources were shown, which model

@@ -8,7 +8,6 @@ from __future__ import annotations
 
 import datetime
 from pathlib import Path
-from typing import Optional
 
 import typer
 from rich.table import Table
@@ -24,7 +23,7 @@ def safe(value, multiline: bool = False) -> str:
     return cli_safe(value, multiline)
 
 
-def _today(as_of: Optional[str]) -> datetime.date:
+def _today(as_of: str | None) -> datetime.date:
     if as_of is None:
         return datetime.date.today()
     try:
@@ -33,7 +32,7 @@ def _today(as_of: Optional[str]) -> datetime.date:
         raise typer.BadParameter(f"'{printable(as_of)}' is not a date: use YYYY-MM-DD", param_hint="--as-of") from None
 
 
-def _days(value: Optional[str], option: str) -> Optional[int]:
+def _days(value: str | None, option: str) -> int | None:
     from .register import parse_days
 
     try:
@@ -56,7 +55,7 @@ def _where(entry) -> str:
 def terms_cmd(
     doc: str = typer.Argument(..., help="Any document of the agreement's family: id, path, file name or title (see `rights sources`)."),
     as_json: bool = typer.Option(False, "--json", help="Machine-readable output: every term, current values and history, with clauses."),
-    as_of: Optional[str] = typer.Option(None, "--as-of", help="Work deadlines out as of this date (YYYY-MM-DD; default today)."),
+    as_of: str | None = typer.Option(None, "--as-of", help="Work deadlines out as of this date (YYYY-MM-DD; default today)."),
 ) -> None:
     """One agreement's key terms, each with the clause that states it: parties and roles, type,
     dates, term end, renewal and the notice to stop it (and its computed deadline), options,
@@ -105,15 +104,15 @@ def terms_cmd(
 
 
 def register_cmd(
-    expiring_within: Optional[str] = typer.Option(None, "--expiring-within", help="Only deals whose term ends within this many days (180d, 26w, 6m, 1y)."),
-    notice_due_within: Optional[str] = typer.Option(None, "--notice-due-within", help="Only deals whose notice deadline (to stop a renewal) falls within this many days."),
-    party: Optional[str] = typer.Option(None, "--party", help="Only deals with this party (any part of a party's name or the title)."),
+    expiring_within: str | None = typer.Option(None, "--expiring-within", help="Only deals whose term ends within this many days (180d, 26w, 6m, 1y)."),
+    notice_due_within: str | None = typer.Option(None, "--notice-due-within", help="Only deals whose notice deadline (to stop a renewal) falls within this many days."),
+    party: str | None = typer.Option(None, "--party", help="Only deals with this party (any part of a party's name or the title)."),
     sort: str = typer.Option("expiry", "--sort", help="Column to sort by (expiry, notice_deadline, agreement, parties, reversion_date ...)."),
     descending: bool = typer.Option(False, "--desc", help="Sort in descending order."),
-    csv_file: Optional[Path] = typer.Option(None, "--csv", help="Write the rows to this CSV file (UTF-8) for a spreadsheet or calendar."),
-    xlsx_file: Optional[Path] = typer.Option(None, "--xlsx", help="Write the rows to this Excel workbook (dates as dates; a second sheet has each value's clause)."),
+    csv_file: Path | None = typer.Option(None, "--csv", help="Write the rows to this CSV file (UTF-8) for a spreadsheet or calendar."),
+    xlsx_file: Path | None = typer.Option(None, "--xlsx", help="Write the rows to this Excel workbook (dates as dates; a second sheet has each value's clause)."),
     as_json: bool = typer.Option(False, "--json", help="Machine-readable output: the rows, their dates and the family ids."),
-    as_of: Optional[str] = typer.Option(None, "--as-of", help="Work deadlines out as of this date (YYYY-MM-DD; default today)."),
+    as_of: str | None = typer.Option(None, "--as-of", help="Work deadlines out as of this date (YYYY-MM-DD; default today)."),
 ) -> None:
     """The contract register: one row per agreement family (an agreement and the documents that
     change it), with its current key terms: parties, dates, when it ends (after any automatic

@@ -76,7 +76,7 @@ def _highlighted(text: str, start: int, end: int, fact: str) -> str:
 def clause_html(view, family: str, column: str, today: date | None = None) -> str:
     """The clause behind one cell: the term's current values, each in its passage with the
     clause shaded and the value's words marked, then what it replaced."""
-    from .term_answers import _chunk_for
+    from .answer.term_answers import _chunk_for
 
     key = COLUMN_TERM.get(column)
     ft = terms_of(view, family, today) if family else None

@@ -70,7 +70,7 @@ class Duration:
         return {"n": self.n, "unit": self.unit, "iso": self.iso()}
 
     @classmethod
-    def from_dict(cls, data: dict | None) -> "Duration | None":
+    def from_dict(cls, data: dict | None) -> Duration | None:
         if not data or "n" not in data or data.get("unit") not in UNITS:
             return None
         return cls(data["n"], data["unit"])

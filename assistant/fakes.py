@@ -13,12 +13,12 @@ from __future__ import annotations
 
 import hashlib
 import re
+from collections.abc import Callable, Iterator, Sequence
 from functools import lru_cache
-from typing import Callable, Iterator, Sequence
 
 import numpy as np
 
-from .llm import LLMError, Message
+from .llm.base import LLMError, Message
 
 _WORD = re.compile(r"\w+", re.UNICODE)
 BIGRAM_WEIGHT = 0.5

@@ -25,10 +25,11 @@ from __future__ import annotations
 
 import csv
 import re
+from collections.abc import Iterable, Sequence
 from dataclasses import dataclass, field
 from datetime import date, timedelta
 from pathlib import Path
-from typing import Any, Iterable, Sequence
+from typing import Any
 
 from qdrant_client import models
 
@@ -382,7 +383,7 @@ def all_family_terms(view, today: date | None = None) -> list[FamilyTerms]:
     ids = [m.doc_id for members in fams.values() for m in members]
     stored = stored_terms(view, ids)
     out = []
-    for root, members in fams.items():
+    for _root, members in fams.items():
         if members[0].family_role != F.AGREEMENT:
             continue
         out.append(family_terms(members, stored, today))
@@ -604,7 +605,7 @@ def export_xlsx(rows: Sequence[Row], path: Path, today: date | None = None) -> P
     for cell in clauses[1]:
         cell.font = Font(bold=True)
     for r in rows:
-        for key, term in r.terms.terms.items():
+        for _key, term in r.terms.terms.items():
             for e in term.current:
                 c = e.value.clause
                 clauses.append([safe_cell(r.cells["agreement"]), term.label, safe_cell(e.value.text),

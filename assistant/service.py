@@ -7,27 +7,28 @@ It owns the store and the embedding model, opened lazily so that cheap commands
 from __future__ import annotations
 
 import errno
-import logging
 import fcntl
+import logging
 import os
 import shutil
 import sqlite3
 import threading
+from collections.abc import Iterator, Sequence
 from contextlib import contextmanager
 from pathlib import Path
-from typing import Iterator, Literal, Sequence
+from typing import Literal
 
 from ingest import families as doc_families
 from ingest.model import DocumentRecord
 from ingest.pipeline import IngestReport, ProgressListener, doc_id_for, ingest, relink_families
 from ingest.validation import claims_of_payload, duplicates
 
-from . import lexical
-from .embedding import ChunkEncoder, Embedder, EmbedderProtocol
 from .register import refresh_terms
-from .retrieval import Retriever, fuse
+from .search import lexical
+from .search.embedding import ChunkEncoder, Embedder, EmbedderProtocol
+from .search.retrieval import Retriever, fuse
+from .search.store import Hit, Store, StoreError, is_disk_full, is_unwritable, not_writable
 from .settings import Settings
-from .store import Hit, Store, StoreError, is_disk_full, is_unwritable, not_writable
 
 SearchMode = Literal["dense", "lexical", "hybrid"]
 
@@ -126,7 +127,7 @@ class RightsService:
                 raise
         return self._embedder
 
-    def restricted(self, groups: list[str] | None) -> "RightsService":
+    def restricted(self, groups: list[str] | None) -> RightsService:
         """This service as seen by a user in ``groups``: every store query filters by access
         groups (None or "*": everything). Shares the store client and the embedding model."""
         store = self.store.restricted(groups)
@@ -144,7 +145,7 @@ class RightsService:
         restricted view of this service."""
         owner = self.__dict__.get("_chat_owner") or self
         if owner.__dict__.get("_chat") is None:
-            from .llm import open_chat_model
+            from .llm.base import open_chat_model
 
             owner._chat = open_chat_model(self.settings)
         return owner._chat
@@ -162,7 +163,7 @@ class RightsService:
 
         ``doc_refs`` (ids, paths, file names or titles) add to ``doc_ids``; one that matches
         nothing raises FileNotFoundError before anything is retrieved."""
-        from .answering import Answerer, audited
+        from .answer.answering import Answerer, audited
 
         if doc_refs:
             doc_ids = list(doc_ids or [])
@@ -180,7 +181,7 @@ class RightsService:
 
     def ask(self, question: str, *, user: str, channel: str, **kwargs):
         """``answer_stream`` run to its end: the final, checked Answer."""
-        from .answering import FinalEvent
+        from .answer.answering import FinalEvent
 
         final = None
         events = self.answer_stream(question, user=user, channel=channel, **kwargs)
@@ -198,7 +199,7 @@ class RightsService:
         if self._embedder is not None and self._owns_embedder:
             self._embedder.close()
 
-    def __enter__(self) -> "RightsService":
+    def __enter__(self) -> RightsService:
         return self
 
     def __exit__(self, *exc: object) -> None:

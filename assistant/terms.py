@@ -48,17 +48,18 @@ from __future__ import annotations
 
 import hashlib
 import re
+from collections.abc import Iterable
 from dataclasses import asdict, dataclass
-from pathlib import Path
 from functools import cached_property
-from typing import Any, Iterable
+from pathlib import Path
+from typing import Any
 
 from ingest import families, metadata
 from ingest.pipeline import guess_kind
 
 from . import datecalc
-from .extract import Fact, _sentences, answer_units, find_facts
-from .family_answer import CHANGE, RECITES
+from .answer.extract import Fact, _sentences, answer_units, find_facts
+from .answer.family_answer import CHANGE, RECITES
 
 # Stored terms carry this; when the rules change (this file), every contract is read again at the next ingest.
 TERMS_VERSION = "1-" + hashlib.sha1(Path(__file__).read_bytes()).hexdigest()[:10]
@@ -117,7 +118,7 @@ class Value:
         return asdict(self)
 
     @classmethod
-    def from_dict(cls, data: dict) -> "Value":
+    def from_dict(cls, data: dict) -> Value:
         clause = Clause(**data["clause"]) if data.get("clause") else None
         return cls(**{**{k: data[k] for k in cls.__dataclass_fields__ if k in data}, "clause": clause})
 

@@ -7,19 +7,19 @@ and citation checks are the service's, so the CLI and the chat can never disagre
 """
 
 
-import html
 import re
 import threading
-from typing import Any, Iterator
+from collections.abc import Iterator
+from typing import Any
 
 from ingest.ocr import ocr_note
 
 from . import contracts_view
-from .answering import Answer, Answerer, FinalEvent, SourcesEvent, TokenEvent
-from .facts import extract_facts
+from .answer.answering import Answer, Answerer, FinalEvent, SourcesEvent, TokenEvent
+from .answer.facts import extract_facts
 from .inert import inert, inert_html, without_controls
-from .llm import LLMError
-from .store import StoreError
+from .llm.base import LLMError
+from .search.store import StoreError
 from .uploads import UploadJob, save_uploads
 
 DOC_TYPES = ["any", "contract", "split sheet", "catalog", "ddex", "cwr", "table"]
@@ -285,7 +285,7 @@ def names_something(question: str) -> bool:
     starts a new scope; otherwise it follows up on the previous turn's documents."""
     from ingest.identifiers import find_identifiers
 
-    from .retrieval import name_terms
+    from .search.retrieval import name_terms
 
     return bool(name_terms(question) or find_identifiers(question))
 

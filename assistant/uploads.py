@@ -16,7 +16,7 @@ import re
 import shutil
 import threading
 from dataclasses import dataclass, field
-from datetime import datetime, timezone
+from datetime import UTC, datetime
 from pathlib import Path
 
 from ingest.access import NOBODY, SIDECAR
@@ -79,7 +79,7 @@ def save_uploads(files: list[tuple[str, Path]], settings, user: str = "local",
     for a moment. Files and folders are private to the service's account (0600/0700)."""
     root = _private_dir(settings.uploads_dir).resolve()
     user_dir = _private_dir(settings.uploads_dir / user_folder(user))
-    target_dir = _private_dir(user_dir / datetime.now(timezone.utc).strftime("%Y-%m-%d")).resolve()
+    target_dir = _private_dir(user_dir / datetime.now(UTC).strftime("%Y-%m-%d")).resolve()
     limit = settings.ui.max_upload_mb * 1024 * 1024
     saved: list[Path] = []
     refused: list[FileResult] = []

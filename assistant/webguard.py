@@ -46,7 +46,8 @@ import inspect
 import json
 import re
 import threading
-from typing import Any, Callable
+from collections.abc import Callable
+from typing import Any
 from urllib.parse import unquote
 
 from gradio.exceptions import Error as _GradioError

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from pathlib import Path
 
-from assistant.answering import Answerer
+from assistant.answer.answering import Answerer
 
 from .dataset import Question
 from .metrics import AnswerOutcome, Citation, Passage

@@ -4,7 +4,7 @@
 
 Every question is run through the product's own answer path (retrieval, family expansion, the
 extractive engine) with abstention off, and the signals of its best answer unit are recorded
-(assistant/abstention.py: ``features``). Documents are split in two by sorted id (even and odd
+(assistant/answer/abstention.py: ``features``). Documents are split in two by sorted id (even and odd
 positions): a logistic model is fitted on the first half's questions (answerable = 1), the
 threshold is chosen there (the best balanced accuracy among thresholds keeping abstention precision
 at or above ``--precision``; the best balanced accuracy when none does), and accuracy, precision and recall of abstaining are
@@ -21,8 +21,8 @@ from pathlib import Path
 
 import numpy as np
 
-from assistant.abstention import FEATURES, MODEL_FILE, SIGNS, Abstention
-from assistant.answering import Answerer
+from assistant.answer.abstention import FEATURES, MODEL_FILE, SIGNS, Abstention
+from assistant.answer.answering import Answerer
 from assistant.service import RightsService
 from assistant.settings import Settings
 

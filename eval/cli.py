@@ -5,14 +5,13 @@ from __future__ import annotations
 
 from datetime import datetime
 from pathlib import Path
-from typing import Optional
 
 import typer
 from rich.markup import escape
 from rich.progress import BarColumn, MofNCompleteColumn, Progress, TextColumn, TimeElapsedColumn, TimeRemainingColumn
 from rich.table import Table
 
-from assistant.cli import USER_ERRORS, RichProgress, console, err, friendly, _settings
+from assistant.cli import USER_ERRORS, RichProgress, _settings, console, err, friendly
 
 from .compare import RunError, flips, load_run, metric_deltas
 from .dataset import DatasetError, load_dataset, select
@@ -83,16 +82,16 @@ def _compare(a: Path, b: Path) -> None:
 
 
 def eval_cmd(
-    corpus: Optional[Path] = typer.Option(None, "--corpus", help="Folder of documents the dataset's doc_ids name (file name without extension)."),
-    dataset: Optional[Path] = typer.Option(None, "--dataset", help="Questions, JSON lines (format in the README)."),
-    limit: Optional[int] = typer.Option(None, "--limit", min=1, help="Only the first N questions."),
-    sample: Optional[int] = typer.Option(None, "--sample", min=1, help="N questions evenly spread over the file (deterministic)."),
+    corpus: Path | None = typer.Option(None, "--corpus", help="Folder of documents the dataset's doc_ids name (file name without extension)."),
+    dataset: Path | None = typer.Option(None, "--dataset", help="Questions, JSON lines (format in the README)."),
+    limit: int | None = typer.Option(None, "--limit", min=1, help="Only the first N questions."),
+    sample: int | None = typer.Option(None, "--sample", min=1, help="N questions evenly spread over the file (deterministic)."),
     retrieval_only: bool = typer.Option(False, "--retrieval-only", help="Skip answer generation (minutes faster)."),
-    out: Optional[Path] = typer.Option(None, "--out", help="Run folder (default: DATA_DIR/eval-runs/<time>-<label>)."),
+    out: Path | None = typer.Option(None, "--out", help="Run folder (default: DATA_DIR/eval-runs/<time>-<label>)."),
     systems: str = typer.Option(",".join(SYSTEMS), "--systems", help="Comma-separated: " + ", ".join(SYSTEMS) + "."),
     label: str = typer.Option("", "--label", help="A name for this run, shown in reports and comparisons."),
-    compare: Optional[list[Path]] = typer.Option(None, "--compare", help="Two run folders: show what moved (give twice)."),
-    gate: Optional[str] = typer.Option(None, "--gate", help="Run a committed gate (eval/gates/NAME.toml); exit 1 below threshold."),
+    compare: list[Path] | None = typer.Option(None, "--compare", help="Two run folders: show what moved (give twice)."),
+    gate: str | None = typer.Option(None, "--gate", help="Run a committed gate (eval/gates/NAME.toml); exit 1 below threshold."),
 ) -> None:
     from .runner import Hooks, RunConfig, run_eval
 

@@ -7,12 +7,12 @@ import json
 import platform
 import time
 from collections import defaultdict
-from dataclasses import asdict, dataclass, field
-from datetime import datetime, timezone
+from collections.abc import Callable, Iterable, Sequence
+from dataclasses import dataclass, field
+from datetime import UTC, datetime
 from pathlib import Path
-from typing import Callable, Iterable, Sequence
 
-from assistant.embedding import Embedder
+from assistant.search.embedding import Embedder
 from assistant.service import RightsService
 from assistant.settings import Settings
 
@@ -226,7 +226,7 @@ def run_eval(
         }
     result = {
         "label": config.label or config.out.name,
-        "created": datetime.now(timezone.utc).isoformat(timespec="seconds"),
+        "created": datetime.now(UTC).isoformat(timespec="seconds"),
         "corpus": str(config.corpus),
         "dataset": str(config.dataset),
         "questions": len(questions),

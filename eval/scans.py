@@ -19,9 +19,9 @@ from __future__ import annotations
 
 import io
 import random
+from collections.abc import Sequence
 from dataclasses import dataclass
 from pathlib import Path
-from typing import Sequence
 
 A4_INCHES = (8.27, 11.69)
 CONDITIONS = ("clean", "rotated", "skewed", "noisy", "fax-200", "fax-100")
@@ -29,7 +29,7 @@ CONDITIONS = ("clean", "rotated", "skewed", "noisy", "fax-200", "fax-100")
 
 @dataclass
 class Page:
-    image: "object"  # PIL.Image.Image, 300 dpi
+    image: object  # PIL.Image.Image, 300 dpi
     text: str  # the source text on this page (lines as drawn, joined by newlines)
     dpi: int = 300
 

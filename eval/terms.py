@@ -36,9 +36,9 @@ import json
 import sys
 import time
 from collections import defaultdict
+from collections.abc import Callable
 from dataclasses import dataclass
 from pathlib import Path
-from typing import Callable
 
 from assistant.terms import Value, extract_terms, values_of
 from ingest import families

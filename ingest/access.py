@@ -4,7 +4,7 @@ A contract some colleagues must not see gets its groups from a sidecar file ``<f
 (e.g. ``nova-deal.pdf.groups``) and, for a whole folder, from the nearest ``.access`` file in its
 folder or a parent folder. Either holds group names separated by spaces, commas or lines
 (``#`` starts a comment). No declaration anywhere means no restriction. The groups are stored on
-every chunk and enforced inside the store's queries (assistant/store.py), so a restricted
+every chunk and enforced inside the store's queries (assistant/search/store.py), so a restricted
 passage never reaches the model, the page or the audit log of a user outside them.
 
 Access fails closed, because the cost of the two mistakes is not the same (a colleague who
@@ -23,9 +23,9 @@ cannot see a contract asks for it; a contract shown to the wrong colleague canno
 from __future__ import annotations
 
 import re
+from collections.abc import Iterable
 from dataclasses import dataclass, field
 from pathlib import Path
-from typing import Iterable
 
 from .errors import IngestError
 

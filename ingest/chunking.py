@@ -24,7 +24,7 @@ class ChunkingOptions(BaseModel):
     min_chars: int = Field(250, ge=0, description="shorter sections are merged with their neighbours")
 
     @model_validator(mode="after")
-    def _check(self) -> "ChunkingOptions":
+    def _check(self) -> ChunkingOptions:
         if self.overlap_chars >= self.max_chars // 2:
             raise ValueError("overlap_chars must be less than half of max_chars")
         if self.min_chars >= self.max_chars:

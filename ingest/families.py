@@ -20,9 +20,10 @@ Pure functions; the pipeline (``ingest/pipeline.py``) calls them and the store k
 from __future__ import annotations
 
 import re
+from collections.abc import Iterable, Sequence
 from dataclasses import asdict, dataclass, field, replace
 from pathlib import Path
-from typing import Any, Iterable, Sequence
+from typing import Any
 
 from . import metadata
 from .model import DocumentRecord
@@ -172,7 +173,7 @@ class Reference:
         return asdict(self)
 
     @classmethod
-    def from_dict(cls, data: dict[str, Any] | None) -> "Reference | None":
+    def from_dict(cls, data: dict[str, Any] | None) -> Reference | None:
         if not data:
             return None
         return cls(**{k: data[k] for k in cls.__dataclass_fields__ if k in data})

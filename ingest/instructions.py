@@ -4,7 +4,7 @@ Contracts are data. A sentence that tells "the assistant" to ignore its rules, t
 certain way, to drop its citations, to fetch or show a URL, or to print other documents is an
 attack on whoever feeds the document to a model (prompt injection). Ingest reports such
 sentences as a document warning; the prompt and the answer checks never see them (see
-assistant/prompting.py). The patterns are measured against real contracts for false alarms
+assistant/llm/prompting.py). The patterns are measured against real contracts for false alarms
 (README, "Prompt injection").
 """
 

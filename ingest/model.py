@@ -7,8 +7,9 @@ assistant package: dependencies flow ingest -> assistant -> eval, one way.
 from __future__ import annotations
 
 import uuid
+from collections.abc import Sequence
 from dataclasses import asdict, dataclass, field
-from typing import Any, Protocol, Sequence
+from typing import Any, Protocol
 
 import numpy as np
 
@@ -60,7 +61,7 @@ class DocumentRecord:
         return asdict(self)
 
     @classmethod
-    def from_payload(cls, payload: dict[str, Any]) -> "DocumentRecord":
+    def from_payload(cls, payload: dict[str, Any]) -> DocumentRecord:
         known = {k: payload[k] for k in cls.__dataclass_fields__ if k in payload}
         return cls(**known)
 

@@ -25,10 +25,10 @@ import shutil
 import subprocess
 import threading
 from collections import OrderedDict
+from collections.abc import Callable, Iterable, Iterator
 from concurrent.futures import ThreadPoolExecutor
 from dataclasses import asdict, dataclass, field
 from pathlib import Path
-from typing import Callable, Iterable, Iterator
 
 from .errors import IngestError
 
@@ -73,7 +73,7 @@ class PageText:
         return asdict(self)
 
     @classmethod
-    def from_json(cls, data: dict) -> "PageText":
+    def from_json(cls, data: dict) -> PageText:
         return cls(str(data.get("text") or ""), data.get("confidence"), int(data.get("rotated") or 0),
                    float(data.get("skew") or 0.0))
 
@@ -378,7 +378,7 @@ def assemble(tsv: str) -> tuple[str, float | None]:
             chars += len(word)
     blocks = []
     for lines in paragraphs:
-        par_left = min(l for _, l, _ in lines)
+        par_left = min(left for _, left, _ in lines)
         par_right = max(r for _, _, r in lines)
         full = par_left + FULL_LINE * (par_right - par_left)
         out = " ".join(lines[0][0])
@@ -448,7 +448,7 @@ def file_sha256(path: Path) -> str:
 
 
 # -- re-reading a scan as it was read ----------------------------------------------------------------
-_READ_WITH: "OrderedDict[str, OcrOptions]" = OrderedDict()
+_READ_WITH: OrderedDict[str, OcrOptions] = OrderedDict()
 _READ_WITH_KEPT = 4096
 
 

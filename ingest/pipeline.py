@@ -15,21 +15,22 @@ import os
 import stat
 import time
 from collections import Counter
+from collections.abc import Callable, Iterable, Sequence
 from dataclasses import dataclass, field
-from datetime import datetime, timezone
+from datetime import UTC, datetime
 from pathlib import Path
-from typing import Callable, Iterable, Protocol, Sequence
+from typing import Protocol
 
 from . import families, metadata
 from .access import AccessError, access_for, is_declaration, present
 from .chunking import Chunk, ChunkingOptions, chunk_text
 from .errors import IngestError, UnsupportedFile
 from .identifiers import identifier_keys
+from .instructions import instruction_sentences
 from .model import ChunkRecord, DocumentRecord, DocumentSink, Encoder
 from .ocr import OcrOptions
 from .readers import read_file
 from .records import is_structured, read_records
-from .instructions import instruction_sentences
 from .records.model import RecordSet, document_warnings, render
 from .validation import Claim, check_duplicates
 
@@ -444,7 +445,7 @@ def _prepare_text(path: Path, doc_id: str, size: int, sha: str, previous: Docume
         n_chunks=len(chunks),
         pages=extracted.pages,
         reader=f"{extracted.reader}@{version}",
-        ingested_at=datetime.now(timezone.utc).isoformat(timespec="seconds"),
+        ingested_at=datetime.now(UTC).isoformat(timespec="seconds"),
         parties=metadata.parties(extracted.text),
         agreement_date=metadata.agreement_date(extracted.text),
         **families.classify_document(title, extracted.text),  # amendment, side letter, notice ...: linked below
@@ -497,7 +498,7 @@ def _prepare_records(path: Path, doc_id: str, size: int, sha: str, previous: Doc
         size=size,
         n_chunks=len(rs.records),
         reader=f"{rs.reader}@{version}",
-        ingested_at=datetime.now(timezone.utc).isoformat(timespec="seconds"),
+        ingested_at=datetime.now(UTC).isoformat(timespec="seconds"),
     )
     records = []
     for i, record in enumerate(rs.records):

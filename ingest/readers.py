@@ -9,13 +9,12 @@ from __future__ import annotations
 
 import bisect
 import zipfile
+from collections.abc import Callable
 from dataclasses import dataclass, field
 from pathlib import Path
-from typing import Callable
 
 from .errors import IngestError, UnsupportedFile
-from .ocr import (OcrOptions, OcrUnavailable, PageText, confidence_warnings, file_sha256, ocr_pages, page_list,
-                  read_with, remember)
+from .ocr import OcrOptions, OcrUnavailable, PageText, confidence_warnings, file_sha256, ocr_pages, page_list, read_with, remember
 
 
 @dataclass
@@ -116,7 +115,7 @@ def read_pdf(path: Path, ocr: OcrOptions | None = None, progress: OcrProgress | 
              sha256: str | None = None) -> Extracted:
     """A PDF's text layer, page by page; pages without one (scans) are OCR'd (see ingest/ocr.py)."""
     from pypdf import PdfReader
-    from pypdf.errors import PdfReadError, FileNotDecryptedError
+    from pypdf.errors import FileNotDecryptedError, PdfReadError
 
     try:
         reader = PdfReader(str(path))

@@ -17,8 +17,9 @@ from __future__ import annotations
 
 import re
 from collections import defaultdict
+from collections.abc import Callable, Iterable, Sequence
 from dataclasses import dataclass
-from typing import TYPE_CHECKING, Any, Callable, Iterable, Sequence
+from typing import TYPE_CHECKING, Any
 
 if TYPE_CHECKING:
     from .model import DocumentSink
@@ -76,7 +77,7 @@ def duplicates(mine: Iterable[Claim], others: Iterable[Claim]) -> dict[Claim, st
     return out
 
 
-def check_duplicates(wave: Sequence["_Prepared"], sink: "DocumentSink", seen: list[Claim],
+def check_duplicates(wave: Sequence[_Prepared], sink: DocumentSink, seen: list[Claim],
                      visible: Callable[[Sequence[str] | None], bool]) -> dict[str, list[str]]:
     """Duplicate-identifier warnings for the documents of an ingest wave, by document id, as the
     person running the ingest may see them: stored records whose groups ``visible`` refuses are

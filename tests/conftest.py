@@ -29,7 +29,6 @@ for _name in list(os.environ):
 
 from assistant.settings import Settings  # noqa: E402  (imports assistant: offline env first)
 
-
 # -- the two tiers ------------------------------------------------------------------------------
 # Slow: anything that loads MiniLM (the ``embedder`` fixture, directly or through ``service``,
 # ``demo_data`` ...), SmolLM2 through llama.cpp, or a browser. Fast (``pytest -m "not slow"``):
@@ -73,8 +72,8 @@ def _fast_tier_loads_no_model(request, monkeypatch):
 
         return load
 
-    from assistant.embedding import Embedder
-    from assistant.llm_embedded import EmbeddedChat
+    from assistant.llm.embedded import EmbeddedChat
+    from assistant.search.embedding import Embedder
 
     monkeypatch.setattr(Embedder, "model", property(refuse("the MiniLM embedding model")))
     monkeypatch.setattr(EmbeddedChat, "_llama", refuse("the embedded llama.cpp chat model"))
@@ -89,12 +88,12 @@ def pytest_sessionfinish(session, exitstatus):
 @pytest.fixture(scope="session")
 def embedder(tmp_path_factory):
     """The real packaged MiniLM model, loaded once for the whole run."""
-    from assistant.embedding import Embedder
+    from assistant.search.embedding import Embedder
     from assistant.settings import EmbeddingSettings
 
     cache = tmp_path_factory.mktemp("embed-cache") / "embeddings.sqlite"
     emb = Embedder(EmbeddingSettings(), cache)
-    emb.model  # load now so timings of individual tests stay honest
+    emb.model  # load now so timings of individual tests stay honest  # noqa: B018
     yield emb
     emb.close()
 

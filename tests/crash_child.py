@@ -18,9 +18,9 @@ import netguard  # noqa: E402
 
 netguard.install()
 
+from assistant.search.store import Store  # noqa: E402
 from assistant.service import RightsService  # noqa: E402
 from assistant.settings import Settings  # noqa: E402
-from assistant.store import Store  # noqa: E402
 
 data_dir, step, n, *paths = sys.argv[1:]
 calls = {"count": 0}

@@ -7,7 +7,7 @@ import random
 
 import numpy as np
 
-from assistant.abstention import FEATURES, Abstention
+from assistant.answer.abstention import FEATURES, Abstention
 from eval.calibrate import abstention_figures, choose_threshold, fit, scores
 
 

@@ -8,14 +8,13 @@ model's prompt, the chat's sources panel and the audit log can only ever hold al
 from __future__ import annotations
 
 import pytest
+from ollama_fake import FakeOllama, Script
 
 from assistant import audit
 from assistant.auth import Users, hash_password, verify_password
 from assistant.service import RightsService
 from assistant.settings import LLMSettings, Settings
 from assistant.ui import ChatSession
-
-from ollama_fake import FakeOllama, Script
 
 pytestmark = pytest.mark.slow
 

@@ -17,16 +17,15 @@ import random
 import re
 
 import pytest
+from ollama_fake import Script
+from test_security import fetches
 
 from assistant import audit
-from assistant.answering import Source
+from assistant.answer.answering import Source
 from assistant.auth import Users
 from assistant.service import RightsService
 from assistant.settings import LLMSettings, Settings
 from assistant.ui import ChatSession, documents_rows, sources_html
-
-from ollama_fake import Script
-from test_security import fetches
 
 SEED = 20261201
 GROUPS = ["legal", "finance", "sales", "hr", "sync"]

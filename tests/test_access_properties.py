@@ -14,13 +14,13 @@ import random
 import re
 
 import pytest
+from ollama_fake import Script
 
 from assistant import audit
 from assistant.auth import Users
 from assistant.service import RightsService
 from assistant.settings import LLMSettings, Settings
 from assistant.ui import ChatSession
-from ollama_fake import Script
 
 pytestmark = pytest.mark.slow
 SEED = 20261125

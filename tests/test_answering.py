@@ -8,15 +8,13 @@ import json
 import re
 
 import pytest
-
-from assistant.answering import Answerer
-from assistant.llm import LLMUnavailable
-from assistant.prompting import NO_ANSWER, defang
-from assistant.service import RightsService
-from assistant.settings import AnswerSettings, LLMSettings, Settings
-
 from ollama_fake import Script
 
+from assistant.answer.answering import Answerer
+from assistant.llm.base import LLMUnavailable
+from assistant.llm.prompting import NO_ANSWER, defang
+from assistant.service import RightsService
+from assistant.settings import AnswerSettings, LLMSettings, Settings
 
 
 @pytest.fixture

@@ -8,7 +8,7 @@ from __future__ import annotations
 
 import pytest
 
-from assistant.answering import Answerer
+from assistant.answer.answering import Answerer
 from assistant.demo import grade, load_questions
 from assistant.service import RightsService
 from assistant.settings import AnswerSettings, LLMSettings, Settings

@@ -15,13 +15,12 @@ import socket
 from pathlib import Path
 
 import pytest
+from ollama_fake import Script
+from test_answering import source_number
 
 from assistant.auth import Users, hash_password
 from assistant.service import RightsService
 from assistant.settings import LLMSettings, Settings
-
-from ollama_fake import Script
-from test_answering import source_number
 
 CHROMIUM = shutil.which("chromium") or shutil.which("chromium-browser")
 playwright = pytest.importorskip("playwright.sync_api", reason="needs Playwright (pip install playwright)")

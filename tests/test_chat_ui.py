@@ -11,14 +11,13 @@ import socket
 import urllib.request
 
 import pytest
+from ollama_fake import Script
+from test_answering import source_number
 
 from assistant import audit
 from assistant.service import RightsService
 from assistant.settings import LLMSettings, Settings
-from assistant.ui import ChatSession, answer_markdown, sources_html
-
-from ollama_fake import Script
-from test_answering import source_number
+from assistant.ui import ChatSession
 
 pytestmark = pytest.mark.slow
 

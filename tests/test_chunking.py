@@ -3,8 +3,8 @@
 from __future__ import annotations
 
 import pytest
-
 from fixtures import DISTRIBUTION, LICENCE_MD
+
 from ingest.chunking import ChunkingOptions, chunk_text, find_headings
 
 

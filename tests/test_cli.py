@@ -3,9 +3,9 @@
 from __future__ import annotations
 
 import pytest
+from fixtures import write_bad_files
 
 from assistant.cli import load_plugins
-from fixtures import write_bad_files
 
 load_plugins()  # `rights eval` comes from the eval package through the rights.commands entry point
 VERBS = ["ingest", "search", "ask", "sources", "forget", "config", "demo", "chat", "audit", "user", "eval"]
@@ -104,7 +104,7 @@ def test_commands_log_to_the_data_directory_without_document_text(tmp_path, monk
 
     data = tmp_path / "data"
     path = logs.setup(data)
-    logging.getLogger("assistant.answering").info("chat answer for %s: %s", "alice", "answered")
+    logging.getLogger("assistant.answer.answering").info("chat answer for %s: %s", "alice", "answered")
     try:
         raise ValueError("bad table")
     except ValueError:

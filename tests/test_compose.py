@@ -1,4 +1,4 @@
-"""The production deployment (compose.yaml, assistant/deploy/): its security properties read from
+"""The production deployment (compose.yaml, deploy/): its security properties read from
 the file, its validity by a real Compose when one is installed, and the claim it rests on - the
 app switches to the Qdrant server and to Ollama from environment variables alone.
 
@@ -22,7 +22,7 @@ import yaml
 
 ROOT = Path(__file__).resolve().parent.parent
 COMPOSE = ROOT / "compose.yaml"
-DEPLOY = ROOT / "assistant" / "deploy"
+DEPLOY = ROOT / "deploy"
 
 
 @pytest.fixture(scope="module")
@@ -303,8 +303,8 @@ def test_compose_environment_maps_onto_the_settings(compose, monkeypatch):
 def test_server_mode_from_environment_alone(compose, monkeypatch, tmp_path, fake):
     from ollama_fake import Script
 
-    from assistant.answering import Answerer
-    from assistant.llm_ollama import OllamaChat
+    from assistant.answer.answering import Answerer
+    from assistant.llm.ollama import OllamaChat
     from assistant.service import RightsService
     from assistant.settings import load_settings
 
@@ -342,8 +342,8 @@ def test_server_mode_from_environment_alone(compose, monkeypatch, tmp_path, fake
 def test_cluster_layout_and_payload_indexes_are_sent_when_collections_are_created(tmp_path):
     """On a server the app creates its collections with the configured shards and replicas,
     and the payload indexes every filter of its queries needs (Qdrant's REST API, loopback)."""
+    from assistant.search.store import INDEXED_FIELDS, Store
     from assistant.settings import Settings
-    from assistant.store import INDEXED_FIELDS, Store
 
     qdrant = FakeQdrant()
     try:
@@ -363,8 +363,8 @@ def test_cluster_layout_and_payload_indexes_are_sent_when_collections_are_create
 
 
 def test_embedded_mode_without_those_variables(monkeypatch, tmp_path):
-    from assistant.answering import Answerer
-    from assistant.llm_embedded import EmbeddedChat
+    from assistant.answer.answering import Answerer
+    from assistant.llm.embedded import EmbeddedChat
     from assistant.service import RightsService
     from assistant.settings import load_settings
 

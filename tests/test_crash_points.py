@@ -9,12 +9,11 @@ document marked complete) = 15 kill points, each from a fresh data directory.
 from __future__ import annotations
 
 import pytest
+from fixtures import write_contract_folder
+from test_ingest import assert_consistent, assert_same_store, run_child, store_state
 
 from assistant.service import RightsService
 from assistant.settings import Settings
-
-from fixtures import write_contract_folder
-from test_ingest import assert_consistent, assert_same_store, run_child, store_state
 
 pytestmark = pytest.mark.slow
 DOCS = 5

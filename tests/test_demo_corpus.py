@@ -4,7 +4,6 @@ a chunk cited by the clause the question expects (section detection on real-look
 from __future__ import annotations
 
 import re
-from pathlib import Path
 
 import pytest
 

@@ -15,8 +15,8 @@ import sys
 
 import pytest
 
-from assistant.citations import check_answer, content_words, supporting_quote
-from assistant.extract import (
+from assistant.answer.citations import check_answer, content_words, supporting_quote
+from assistant.answer.extract import (
     Selection,
     answer_units,
     candidates,
@@ -27,7 +27,7 @@ from assistant.extract import (
     select,
     wanted,
 )
-from assistant.facts import fact_kinds, wanted_fact_kinds
+from assistant.answer.facts import fact_kinds, wanted_fact_kinds
 
 # -- fixtures: contract families the demo corpus does not have -------------------------------------
 MANAGEMENT = """ARTIST MANAGEMENT AGREEMENT
@@ -468,7 +468,7 @@ def test_a_unit_that_would_read_as_repetition_falls_back_to_a_shorter_form():
 # -- measured: the demo corpus, against the fallback it replaces ------------------------------------------
 def _baseline_scores(question: str, sentences: list[str]) -> list[float]:
     """``Answerer._sentence_scores`` without the embedding term: content-word overlap plus the fact bonus."""
-    from assistant.retrieval import strip_names
+    from assistant.search.retrieval import strip_names
 
     kinds = wanted_fact_kinds(question)
     stripped = strip_names(question)
@@ -543,7 +543,7 @@ def measure_cuad(root: str, step: int = 8) -> None:
         spans = [(s["start"], s["end"]) for s in r["gold_answer_spans"]]
 
         def hit(a: int, b: int) -> bool:
-            return any(a < e and s < b for s, e in spans)
+            return any(a < e and s < b for s, e in spans)  # noqa: B023
 
         cat = r["category"]
         n[cat] += 1
@@ -577,7 +577,7 @@ if __name__ == "__main__":
 
 # -- questions the documents cannot answer, and counts -----------------------------------------------
 def test_a_subject_the_documents_never_mention_is_missing():
-    from assistant.extract import subjects_missing
+    from assistant.answer.extract import subjects_missing
 
     record_deal = "6.1 The Company shall pay the Artist a royalty of 16% of PPD on physical Records. 6.2 Streaming: 26%."
     assert subjects_missing("What is the artist's merchandising royalty?", record_deal) == ["merchandising"]
@@ -589,7 +589,7 @@ def test_a_subject_the_documents_never_mention_is_missing():
 
 
 def test_an_ordinal_thing_the_documents_never_mention_is_missing():
-    from assistant.extract import subjects_missing
+    from assistant.answer.extract import subjects_missing
 
     assert subjects_missing("What advance is paid for the second album?", "An advance of £10,000 for the Album.") == ["second album"]
     for covered in ("the Second Album advance", "Album 2 advance", "Album Two", "the 2nd album"):
@@ -605,7 +605,7 @@ def test_how_many_asks_for_a_count_next_to_what_it_counts():
 
 
 def test_a_party_the_question_names_does_not_answer_who_else():
-    from assistant.extract import named_in
+    from assistant.answer.extract import named_in
 
     preamble = ('This Agreement is made on 1 October 2019 between Ferngrove Records Ltd ("Label") and '
                 'Vantage Digital GmbH ("Distributor").')
@@ -625,7 +625,7 @@ def test_a_clause_heading_on_its_own_line_names_the_clauses_subject():
 
 
 def test_when_an_act_happened_is_the_date_of_the_member_that_did_it():
-    from assistant.family_answer import event_answer
+    from assistant.answer.family_answer import event_answer
     from ingest.model import DocumentRecord
 
     def doc(doc_id, role, date):

@@ -14,16 +14,15 @@ import json
 from pathlib import Path
 
 import pytest
+from ollama_fake import Script
+from test_answering import source_number
 
-from assistant.answering import Answerer
+from assistant.answer.answering import Answerer
+from assistant.answer.facts import states
 from assistant.demo import grade
-from assistant.facts import states
 from assistant.service import RightsService
 from assistant.settings import AnswerSettings, LLMSettings, Settings
 from assistant.ui import ChatSession, names_something, scope_after
-
-from ollama_fake import Script
-from test_answering import source_number
 
 pytestmark = pytest.mark.slow
 CORPUS = Path(__file__).parent / "families_corpus"

@@ -8,10 +8,10 @@ import re
 import numpy as np
 import pytest
 
-from assistant.answering import Answerer
-from assistant.embedding import EmbedderProtocol
+from assistant.answer.answering import Answerer
 from assistant.fakes import HashingEmbedder, ScriptedChat
-from assistant.llm import LLMError
+from assistant.llm.base import LLMError
+from assistant.search.embedding import EmbedderProtocol
 
 
 def test_hashing_embedder_is_deterministic_normalised_and_lexical(fast_embedder):

@@ -3,13 +3,11 @@ reason, the batch goes on, memory stays bounded, and every good file is ingested
 
 from __future__ import annotations
 
-import io
 import resource
 import zipfile
 from pathlib import Path
 
 import pytest
-
 from fixtures import write_bad_files, write_contract_folder, write_pdf
 
 pytestmark = pytest.mark.slow
@@ -52,7 +50,7 @@ def write_hostile(folder: Path) -> dict[str, str]:
         '<?xml version="1.0"?><!DOCTYPE r [<!ENTITY x SYSTEM "file:///etc/passwd">]>'
         '<ern:NewReleaseMessage xmlns:ern="http://ddex.net/xml/ern/411">&x;</ern:NewReleaseMessage>')
     expected["xxe.xml"] = "DTD"
-    lol = "".join(f'<!ENTITY l{i} "{"&l%d;" % (i - 1) * 10 if i else "lol"}">' for i in range(10))
+    lol = "".join(f'<!ENTITY l{i} "{"&l%d;" % (i - 1) * 10 if i else "lol"}">' for i in range(10))  # noqa: UP031
     (folder / "billion-laughs.xml").write_text(
         f'<?xml version="1.0"?><!DOCTYPE r [{lol}]><ern:NewReleaseMessage xmlns:ern="http://ddex.net/xml/ern/411">&l9;</ern:NewReleaseMessage>')
     expected["billion-laughs.xml"] = "DTD"

@@ -4,14 +4,13 @@ embedder (fast tier); the interrupted-ingest test runs child processes on the re
 from __future__ import annotations
 
 import os
-import shutil
 import subprocess
 import sys
 from pathlib import Path
 
 import pytest
-
 from fixtures import write_bad_files
+
 from ingest.model import chunk_point_id
 from ingest.pipeline import doc_id_for
 

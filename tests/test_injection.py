@@ -17,14 +17,14 @@ import shutil
 from pathlib import Path
 
 import pytest
+from injection_corpus import PLANTED, RESTRICTED, SECRETS, Planted, write_corpus
+from ollama_fake import Script
 
 from assistant import audit
 from assistant.auth import Users
 from assistant.service import RightsService
 from assistant.settings import LLMSettings, Settings
-from assistant.ui import ChatSession, answer_markdown
-from injection_corpus import PLANTED, RESTRICTED, SECRETS, Planted, write_corpus
-from ollama_fake import Script
+from assistant.ui import ChatSession
 
 pytestmark = pytest.mark.slow
 ARTIFACTS = Path(__file__).resolve().parent / "artifacts"

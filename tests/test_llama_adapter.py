@@ -2,10 +2,10 @@
 
 from __future__ import annotations
 
+from fixtures import DISTRIBUTION
 from llama_index.core import Document
 from llama_index.core.ingestion import IngestionPipeline
 
-from fixtures import DISTRIBUTION
 from ingest.chunking import ChunkingOptions, chunk_text
 from ingest.llama import ContractNodeParser
 

@@ -8,7 +8,7 @@ from llama_index.core.llms import MockLLM
 from llama_index.core.query_engine import RetrieverQueryEngine
 from llama_index.core.response_synthesizers import get_response_synthesizer
 
-from assistant.llama_retriever import RightsRetriever
+from assistant.search.llama_retriever import RightsRetriever
 from assistant.service import RightsService
 
 pytestmark = pytest.mark.slow

@@ -216,7 +216,7 @@ def test_cache_means_a_file_is_never_ocrd_twice(service, scans, tmp_path):
 @needs_tesseract
 def test_scanned_passages_are_marked_in_search_sources_panel_and_audit(service, scans, tmp_path):
     from assistant import audit
-    from assistant.answering import Answer, Source
+    from assistant.answer.answering import Answer, Source
     from assistant.ui import sources_html
 
     folder = tmp_path / "in"

@@ -6,9 +6,8 @@ import os
 import socket
 import threading
 
-import pytest
-
 import netguard
+import pytest
 
 
 def test_guard_blocks_connections_and_lookups_outside_loopback():

@@ -7,12 +7,11 @@ import os
 import socket
 
 import pytest
-
-from assistant.llm import LLMError, LLMUnavailable
-from assistant.llm_ollama import OllamaChat
-from assistant.settings import LLMSettings
-
 from ollama_fake import FakeOllama, Script
+
+from assistant.llm.base import LLMError, LLMUnavailable
+from assistant.llm.ollama import OllamaChat
+from assistant.settings import LLMSettings
 
 MESSAGES = [{"role": "system", "content": "be brief"}, {"role": "user", "content": "hello"}]
 

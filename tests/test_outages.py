@@ -16,15 +16,15 @@ import sys
 from pathlib import Path
 
 import pytest
+from fixtures import write_contract_folder
+from ollama_fake import Script
+from test_ingest import assert_consistent, assert_same_store, store_state
 from typer.testing import CliRunner
 
 from assistant.cli import app
 from assistant.service import RightsService
 from assistant.settings import LLMSettings, Settings
 from assistant.ui import ChatSession
-from fixtures import write_contract_folder
-from ollama_fake import Script
-from test_ingest import assert_consistent, assert_same_store, store_state
 
 pytestmark = pytest.mark.slow
 HERE = Path(__file__).resolve().parent

@@ -3,8 +3,8 @@
 from __future__ import annotations
 
 import pytest
-
 from fixtures import RECORDING_PAGES, write_bad_files, write_contract_folder
+
 from ingest.chunking import ChunkingOptions, chunk_text
 from ingest.errors import IngestError, UnsupportedFile
 from ingest.readers import decode_text, read_file
@@ -81,4 +81,4 @@ def test_legacy_encodings_are_decoded_not_refused():
     assert decode_text(text.encode("cp1252")) == text
     assert decode_text(text.encode("utf-16")) == text
     assert decode_text(b"\xef\xbb\xbf" + text.encode()) == text
-    assert decode_text("a\r\nb\rc".encode()) == "a\nb\nc"
+    assert decode_text(b"a\r\nb\rc") == "a\nb\nc"

@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 import pytest
-
 from test_splitsheets import CATALOG_CSV, LONG_CSV, _write_xlsx
 
 pytestmark = pytest.mark.slow

@@ -278,7 +278,7 @@ def test_cli_terms_and_register(cli, embedder, tmp_path):
 
 @pytest.mark.slow
 def test_answers_come_from_key_terms_with_their_clause(service, tmp_path):
-    from assistant.answering import Answerer
+    from assistant.answer.answering import Answerer
 
     assert service.ingest(sorted(CORPUS.glob("*.txt"))).ok
     service.settings.answer.key_terms_first = True  # opt-in (see AnswerSettings.key_terms_first)

@@ -13,6 +13,7 @@ import stat
 
 import pytest
 from markdown_it import MarkdownIt
+from ollama_fake import Script
 
 from assistant import audit
 from assistant.auth import Users
@@ -22,8 +23,6 @@ from assistant.settings import LLMSettings, Settings
 from assistant.ui import ChatSession, answer_markdown, documents_rows
 from ingest.access import NOBODY
 from ingest.pipeline import find_files
-
-from ollama_fake import Script
 
 pytestmark = pytest.mark.slow
 
@@ -323,7 +322,7 @@ def test_deep_folders_unreadable_folders_and_special_files_are_reported(tmp_path
 
 
 def test_the_final_answer_keeps_its_citation_links(demo_data, embedder):
-    from assistant.answering import Answer
+    from assistant.answer.answering import Answer
 
     md = answer_markdown(Answer("q", "The fee is 20% [1]; see <b>x</b> [2].", "answered"))
     assert "[[1]](#src-1)" in md and "[[2]](#src-2)" in md and "<b>" not in md

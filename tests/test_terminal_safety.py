@@ -16,9 +16,9 @@ from pathlib import Path
 import pytest
 from rich.console import Console
 
-from assistant import audit, cli
-from assistant.answering import Answer, Source
-from assistant.store import Hit
+from assistant import audit, cli, cli_render
+from assistant.answer.answering import Answer, Source
+from assistant.search.store import Hit
 from assistant.terminal import dumps, printable
 
 OSC_TITLE = "\x1b]0;pwned\x07"  # retitles the terminal window
@@ -127,8 +127,8 @@ def _answer(question: str = f"who owns {HOSTILE}?") -> Answer:
 
 def test_print_answer_escapes_answer_sources_and_problems(monkeypatch):
     buf = StringIO()
-    monkeypatch.setattr(cli, "console", Console(file=buf, width=300, force_terminal=False))
-    cli.print_answer(_answer(), show_all_sources=True)
+    monkeypatch.setattr(cli_render, "console", Console(file=buf, width=300, force_terminal=False))
+    cli_render.print_answer(_answer(), show_all_sources=True)
     out = buf.getvalue()
     assert_clean(out)
     assert r"The World\x1b]0;pwned\x07 [1]." in out and r"Except \u202eJapan." in out  # answer keeps its lines
@@ -138,13 +138,13 @@ def test_print_answer_escapes_answer_sources_and_problems(monkeypatch):
 
 def test_print_record_escapes_every_field(monkeypatch):
     buf = StringIO()
-    monkeypatch.setattr(cli, "console", Console(file=buf, width=300, force_terminal=False))
+    monkeypatch.setattr(cli_render, "console", Console(file=buf, width=300, force_terminal=False))
     payload = {"record_kind": "work", "record_title": f"Tide{OSC_TITLE}", "file_name": HOSTILE_NAME, "location": f"row 2{RLO}",
                "identifiers": [{"scheme": "ISWC", "value": "T3452468001", "valid": True}],
                "fields": {"publisher": f"Pub{CLEAR}[bold]"},
                "parties": [{"name": f"Ada{CSI8}", "role": "composer", "ipi": f"123{RLO}", "society": "PRS", "shares": {}}],
                "warnings": [f"shares total 90%{CLEAR}"]}
-    cli.print_hits([Hit("p1", 0.5, payload)])
+    cli_render.print_hits([Hit("p1", 0.5, payload)])
     out = buf.getvalue()
     assert_clean(out)
     assert r"Tide\x1b]0;pwned\x07" in out and r"Pub\x1b[2J[bold]" in out and r"Ada\x9b31m" in out and r"123\u202e" in out

@@ -11,8 +11,18 @@ from pathlib import Path
 
 import pytest
 
-from assistant.terms import (KEYS, MODIFIER_KEYS, extract_terms, income_type, jurisdiction_code, parse_duration, parse_money,
-                             territory_codes, values_of, words_number)
+from assistant.terms import (
+    KEYS,
+    MODIFIER_KEYS,
+    extract_terms,
+    income_type,
+    jurisdiction_code,
+    parse_duration,
+    parse_money,
+    territory_codes,
+    values_of,
+    words_number,
+)
 from ingest import families as F
 from ingest.readers import read_file
 
@@ -129,7 +139,7 @@ def test_royalties_by_income_type_and_everything_cited():
     assert audit.value["frequency"] == "once in any calendar year" and audit.value["notice"]["iso"] == "P30D"
     assert one(t, "exclusivity").value == {"exclusive": True}  # "shall not record for any person other than the Company"
     assert "renewal" not in t and "renewal_notice" not in t
-    for key, values in t.items():  # every value's clause is the document's own words at its offsets
+    for key, _values in t.items():  # every value's clause is the document's own words at its offsets
         for v in values_of(t, key):
             cited(text, v)
 

@@ -19,9 +19,9 @@ import uuid
 from pathlib import Path
 from urllib.parse import quote
 
+import netguard
 import pytest
 
-import netguard
 from assistant import webguard
 from assistant.service import RightsService
 from assistant.settings import LLMSettings, Settings

@@ -8,7 +8,7 @@ a font; ``tests/test_demo_corpus.py`` checks that they still match their sources
 from __future__ import annotations
 
 import re
-from datetime import datetime, timezone
+from datetime import UTC, datetime
 from pathlib import Path
 
 HERE = Path(__file__).resolve().parent
@@ -19,7 +19,7 @@ FORMATS = {
     "blue-hour-sync-licence": "pdf",
     "northgate-songwriter-agreement": "docx",
 }
-FIXED_DATE = datetime(2024, 6, 1, tzinfo=timezone.utc)
+FIXED_DATE = datetime(2024, 6, 1, tzinfo=UTC)
 FONT_DIR = Path("/usr/share/fonts/truetype/dejavu")
 HEADING = re.compile(r"^(?:\d{1,2}\.\s+[A-Z]|ARTICLE\s|SCHEDULE\s|EXHIBIT\s)")
 

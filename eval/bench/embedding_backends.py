@@ -36,13 +36,13 @@ import statistics
 import tempfile
 import time
 import warnings
+from collections.abc import Sequence
 from pathlib import Path
-from typing import Sequence
 
 import numpy as np
 
 import assistant  # noqa: F401  (offline environment before any model library loads)
-from assistant.embedding import Embedder, EmbeddingError, model_key_for, resolve_model_path
+from assistant.search.embedding import Embedder, EmbeddingError, model_key_for, resolve_model_path
 from assistant.settings import EmbeddingSettings, Settings
 from ingest.chunking import chunk_text
 from ingest.pipeline import discover, document_title, embed_text
@@ -329,7 +329,7 @@ def make_embedder(name: str, onnx_dir: Path, threads: int | None, batch_size: in
         folder = onnx_dir / model_key_for(model_path).replace(":", "-")
         model = OnnxEncoder(export_onnx(model_path, folder, variant), model_path, threads)
     embedder = Embedder(settings, cache_path=cache_path, model=model)
-    embedder.model  # export / load outside any timing
+    embedder.model  # export / load outside any timing  # noqa: B018
     return embedder
 
 

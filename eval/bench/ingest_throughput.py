@@ -49,10 +49,10 @@ TEXT_SUFFIXES = (".txt", ".pdf", ".docx", ".md")
 
 # -- the jobs (each runs in its own fresh process) --------------------------------------------------
 def job_embed_alone(texts: list[str]) -> dict:
-    from assistant.embedding import Embedder
+    from assistant.search.embedding import Embedder
 
     embedder = Embedder(Settings(data_dir=Path(tempfile.gettempdir())).embedding, cache_path=None)
-    embedder.model  # load outside the timing
+    embedder.model  # load outside the timing  # noqa: B018
     ordered = sorted(texts, key=len)  # the model's best case: batches of similar length pad least
     t = time.perf_counter()
     embedder.embed_uncached(ordered)
@@ -69,12 +69,12 @@ def token_counts(model, texts: list[str]) -> dict:
 
 
 def job_rights(corpus: str, data_dir: str, n_files: int) -> dict:
-    from assistant.embedding import Embedder
+    from assistant.search.embedding import Embedder
     from assistant.service import RightsService
 
     settings = Settings(data_dir=Path(data_dir))
     embedder = Embedder(settings.embedding, settings.cache_dir / "embeddings.sqlite")  # fresh, empty cache
-    embedder.model
+    embedder.model  # noqa: B018
     try:
         with RightsService(settings, embedder=embedder) as service:
             t = time.perf_counter()
@@ -98,7 +98,7 @@ def job_llamaindex(files: list[str], workdir: str) -> dict:
     from llama_index.vector_stores.qdrant import QdrantVectorStore
     from qdrant_client import QdrantClient
 
-    from assistant.embedding import resolve_model_path
+    from assistant.search.embedding import resolve_model_path
 
     model_path = resolve_model_path(Settings(data_dir=Path(workdir)).embedding.model)
     embed_model = HuggingFaceEmbedding(model_name=str(model_path), device="cpu")

@@ -46,10 +46,10 @@ FALLBACK_QUESTIONS = (
 
 def build_prompts(docs_dir: Path, n: int, passages: int, passage_chars: int, seed: int = 7) -> list[tuple[str, list[dict]]]:
     """``n`` (question, messages) pairs, the messages as the Answerer would send them."""
-    from assistant.answering import Source
-    from assistant.lexical import tokenize
-    from assistant.prompting import PromptSource, build_messages
-    from assistant.store import Hit
+    from assistant.answer.answering import Source
+    from assistant.llm.prompting import PromptSource, build_messages
+    from assistant.search.lexical import tokenize
+    from assistant.search.store import Hit
     from ingest.chunking import chunk_text
     from ingest.pipeline import discover, document_title
     from ingest.readers import read_file
@@ -95,7 +95,7 @@ def build_prompts(docs_dir: Path, n: int, passages: int, passage_chars: int, see
 
 
 def job_generate(prompts: list[tuple[str, list[dict]]], max_tokens: int) -> dict:
-    from assistant.llm import open_chat_model
+    from assistant.llm.base import open_chat_model
 
     settings = Settings(data_dir=Path("."))
     chat = open_chat_model(settings)

@@ -14,7 +14,8 @@ from __future__ import annotations
 import multiprocessing
 import resource
 import sys
-from typing import Any, Callable
+from collections.abc import Callable
+from typing import Any
 
 
 def peak_rss_mb() -> float:

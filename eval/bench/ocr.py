@@ -166,7 +166,7 @@ def main(argv: list[str] | None = None) -> None:
     rows = []
     try:
         if not args.no_recall:
-            from assistant.embedding import Embedder
+            from assistant.search.embedding import Embedder
             from assistant.service import RightsService
             from eval.dataset import load_dataset
 

@@ -61,7 +61,7 @@ from pathlib import Path
 import numpy as np
 
 import assistant  # noqa: F401  (offline environment before any model library loads)
-from assistant.retrieval import GENERIC
+from assistant.search.retrieval import GENERIC
 from assistant.settings import Settings
 
 from .memory import percentile, run_isolated
@@ -101,7 +101,7 @@ def base_key(files: list[Path]) -> str:
 
 def job_prepare_base(files: list[str], out: str, cache_dir: str) -> dict:
     """Read, chunk and embed the files as ingestion does; pickle (doc, records, dense, sparse) per file."""
-    from assistant.embedding import ChunkEncoder, Embedder
+    from assistant.search.embedding import ChunkEncoder, Embedder
     from ingest.pipeline import _chunk_version, _prepare
 
     settings = Settings(data_dir=Path(cache_dir))
@@ -156,7 +156,7 @@ def renamer(words: list[str], copy: int):
 def synthesize(base: list, size: int, noise: float, seed: int) -> tuple[list, dict]:
     """Documents (doc, records, dense, sparse) totalling ``size`` chunks: the real ones first, then
     renamed copies with noisy vectors. Payloads (doc type, groups) vary by document ordinal."""
-    from assistant.lexical import document_vector
+    from assistant.search.lexical import document_vector
 
     rng = np.random.default_rng(seed)
     out, total, copy, cosines = [], 0, 0, []
@@ -230,7 +230,7 @@ def load_questions(docs_dir: Path) -> dict[str, list[str]]:
 
 # -- one size, in its own process ----------------------------------------------------------------
 def job_size(size: int, base_path: str, workdir: str, options: dict) -> dict:
-    from assistant.embedding import Embedder
+    from assistant.search.embedding import Embedder
     from assistant.service import RightsService
 
     with open(base_path, "rb") as fh:
@@ -239,7 +239,7 @@ def job_size(size: int, base_path: str, workdir: str, options: dict) -> dict:
     queries = make_queries(docs, base, options["questions"], options["queries"], options["seed"])
     settings = Settings(data_dir=Path(workdir) / "data")
     embedder = Embedder(settings.embedding, cache_path=None)
-    embedder.model
+    embedder.model  # noqa: B018
 
     # Build: the store exactly as ingestion writes it (ledger pending, chunks, ledger complete).
     t = time.perf_counter()
@@ -328,7 +328,7 @@ class EdgeIndex:
         for name in ("doc_id", "doc_type", "groups"):
             self.shard.update(qe.UpdateOperation.create_field_index(name, qe.PayloadSchemaType.Keyword))
         batch = []
-        for doc, records, vectors, _s, _b, _c in docs:
+        for _doc, records, vectors, _s, _b, _c in docs:
             for record, vector in zip(records, vectors):
                 batch.append(qe.Point(id=record.point_id, vector={"dense": vector.tolist()}, payload=record.payload()))
                 if len(batch) >= 1000:

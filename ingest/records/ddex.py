@@ -16,8 +16,8 @@ from __future__ import annotations
 
 import codecs
 import re
+from collections.abc import Iterable
 from pathlib import Path
-from typing import Iterable
 from xml.etree.ElementTree import ParseError
 
 import defusedxml.ElementTree as SafeET

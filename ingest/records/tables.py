@@ -20,7 +20,7 @@ import io
 import re
 from dataclasses import dataclass, field
 from pathlib import Path
-from typing import Any, Iterable
+from typing import Any
 
 from ..errors import IngestError
 from ..identifiers import find_identifiers

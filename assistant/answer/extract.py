@@ -26,8 +26,8 @@ from __future__ import annotations
 
 import math
 import re
+from collections.abc import Callable, Sequence
 from dataclasses import dataclass, field
-from typing import Callable, Sequence
 
 from ingest.metadata import find_dates
 
@@ -677,7 +677,7 @@ def _trim(text: str, s: int, e: int) -> tuple[int, int]:
     return s, e
 
 
-def _heading_text(text: str, block: "_Block") -> str:
+def _heading_text(text: str, block: _Block) -> str:
     s, e = _trim(text, block.start, block.end)
     return text[s:e]
 

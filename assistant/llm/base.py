@@ -8,9 +8,10 @@ evaluation (temperature 0 and a fixed seed by default).
 
 from __future__ import annotations
 
-from typing import Iterator, Protocol
+from collections.abc import Iterator
+from typing import Protocol
 
-from .settings import Settings
+from ..settings import Settings
 
 Message = dict[str, str]
 
@@ -33,9 +34,9 @@ class ChatModel(Protocol):
 
 def open_chat_model(settings: Settings) -> ChatModel:
     if settings.llm_backend == "ollama":
-        from .llm_ollama import OllamaChat
+        from .ollama import OllamaChat
 
         return OllamaChat(settings.llm)
-    from .llm_embedded import EmbeddedChat
+    from .embedded import EmbeddedChat
 
     return EmbeddedChat(settings.llm)

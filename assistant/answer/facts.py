@@ -11,7 +11,8 @@ from __future__ import annotations
 import re
 from dataclasses import dataclass
 
-from ingest.metadata import DATE_PATTERNS, date_value as _date_value, find_dates
+from ingest.metadata import DATE_PATTERNS, find_dates
+from ingest.metadata import date_value as _date_value
 
 # ISWC T-345.246.800-1, ISRC GB-NVR-24-00012 / GBNVR2400012, IPI 00052210040, UPC/EAN, catalogue nos.
 IDENTIFIER = re.compile(

@@ -15,8 +15,9 @@ import os
 import sqlite3
 import threading
 import warnings
+from collections.abc import Sequence
 from dataclasses import dataclass, field
-from typing import Any, Sequence
+from typing import Any
 
 import numpy as np
 from qdrant_client import QdrantClient, models
@@ -25,8 +26,8 @@ from qdrant_client.http.exceptions import ResponseHandlingException, UnexpectedR
 from ingest.access import NOBODY
 from ingest.model import ChunkRecord, DocumentRecord, SparseVector, chunk_point_id, document_point_id
 
+from ..settings import Settings
 from .embedded_index import EmbeddedIndex
-from .settings import Settings
 
 log = logging.getLogger(__name__)
 
@@ -177,7 +178,7 @@ class Store:
         # one of these - enforced inside every query, so nothing else can reach the caller.
         self.access: list[str] | None = None
 
-    def restricted(self, groups: list[str] | None) -> "Store":
+    def restricted(self, groups: list[str] | None) -> Store:
         """The same store seen by someone in ``groups`` (None or "*" among them: everything)."""
         if groups is None or "*" in groups:
             return self
@@ -188,7 +189,7 @@ class Store:
         return view
 
     @property
-    def writer(self) -> "Store":
+    def writer(self) -> Store:
         """The whole store, for the ingest job: what it replaces or resumes must be found even when
         the person who started it may not see it (what it *reports* still goes through ``visible``)."""
         return getattr(self, "_owner", self)
@@ -258,7 +259,7 @@ class Store:
         except Exception:  # noqa: BLE001 - closing a dead connection is not an error
             pass
 
-    def __enter__(self) -> "Store":
+    def __enter__(self) -> Store:
         return self
 
     def __exit__(self, *exc: object) -> None:

@@ -10,12 +10,13 @@ from __future__ import annotations
 import hashlib
 import sqlite3
 import threading
+from collections.abc import Sequence
 from pathlib import Path
-from typing import Protocol, Sequence, runtime_checkable
+from typing import Protocol, runtime_checkable
 
 import numpy as np
 
-from .settings import PACKAGED_MODEL, EmbeddingSettings
+from ..settings import PACKAGED_MODEL, EmbeddingSettings
 
 
 class EmbeddingError(RuntimeError):
@@ -205,7 +206,7 @@ class Embedder:
         on two while an ingest ran beside it (README, Benchmarks)."""
         import torch
 
-        self.model  # load outside the lock
+        self.model  # load outside the lock  # noqa: B018
         with self._run:
             threads = torch.get_num_threads()
             torch.set_num_threads(1)

@@ -9,8 +9,8 @@ fails is reduced to the passage's own words (``quote``) or flagged (``flag``), p
 from __future__ import annotations
 
 import re
+from collections.abc import Callable, Sequence
 from dataclasses import dataclass, field
-from typing import Callable, Sequence
 
 from .facts import CITATION_MARKER, extract_facts, unsupported_facts
 

@@ -11,16 +11,16 @@ from __future__ import annotations
 
 import math
 import re
+from collections.abc import Callable, Sequence
 from dataclasses import dataclass
 from pathlib import Path
-from typing import Callable, Sequence
 
 import numpy as np
 
 from ingest.identifiers import find_identifiers
 
+from ..answer.facts import IDENTIFIER
 from . import lexical
-from .facts import IDENTIFIER
 from .store import Hit, Store
 
 RRF_K = 60
@@ -50,7 +50,7 @@ _QUOTED = re.compile(r"[\"“*_]([^\"”*_]{2,80})[\"”*_]")
 def name_terms(question: str) -> list[str]:
     """Capitalised words and quoted titles, minus question words and generic contract words."""
     terms: list[str] = [m.group(1) for m in _QUOTED.finditer(question)]
-    for i, m in enumerate(_NAME.finditer(question)):
+    for _i, m in enumerate(_NAME.finditer(question)):
         word = m.group(0).strip(".")
         if m.start() == 0 or not word or word.lower() in GENERIC:
             continue

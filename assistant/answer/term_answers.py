@@ -21,19 +21,19 @@ The answering module calls ``match`` once, after retrieval: see ``answering.Answ
 from __future__ import annotations
 
 import re
+from collections.abc import Sequence
 from dataclasses import dataclass, field, replace
 from datetime import date
-from typing import Sequence
 
 from ingest import families as F
 
+from ..register import Entry, FamilyTerms, terms_of
+from ..search.retrieval import name_terms
+from ..search.store import Hit
+from ..terms import income_type
 from .abstention import Verdict
 from .extract import Selection, rendered
 from .family_answer import MODIFIER_WORDS, PAST, Candidate, FamilyAnswer, _referenced
-from .register import Entry, FamilyTerms, terms_of
-from .retrieval import name_terms
-from .store import Hit
-from .terms import income_type
 
 # Which key term a question asks for: first match wins (the more specific first).
 ASKS: list[tuple[str, re.Pattern]] = [

@@ -1,6 +1,6 @@
 """Calibrated abstention: "the documents do not say" decided from measured signals, not a hunch.
 
-A question gets an answer unit from the extractive engine (assistant/extract.py) almost always;
+A question gets an answer unit from the extractive engine (assistant/answer/extract.py) almost always;
 whether that unit really answers is a separate call. It is made by a small logistic model over
 signals we can measure for every question: how close the best passage is (dense similarity),
 whether an identifier matched exactly, how much of the question's key terms the unit covers,
@@ -70,7 +70,7 @@ class Abstention:
     names: list[str] = field(default_factory=lambda: list(FEATURES))
 
     @classmethod
-    def load(cls, threshold: float | None = None, path: Path = MODEL_FILE) -> "Abstention":
+    def load(cls, threshold: float | None = None, path: Path = MODEL_FILE) -> Abstention:
         if not path.is_file():
             return cls(threshold=threshold or 0.0)
         data = json.loads(path.read_text())

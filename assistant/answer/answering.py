@@ -11,24 +11,24 @@ from __future__ import annotations
 import logging
 import re
 import time
+from collections.abc import Iterator
 from dataclasses import dataclass, field
 from pathlib import Path
-from typing import Iterator, Literal, Union
-
+from typing import Literal
 
 from ingest.families import family_members
 from ingest.model import DocumentRecord
 
+from ..llm.base import ChatModel, open_chat_model
+from ..llm.prompting import NO_ANSWER, PromptSource, build_messages, defang, is_no_answer
+from ..search.retrieval import name_terms
+from ..search.store import Hit
 from . import term_answers
 from .abstention import Abstention, Verdict, features
 from .citations import check_answer
 from .extract import named_in, select, subjects_missing, wanted
 from .facts import extract_facts
 from .family_answer import Candidate, FamilyAnswer, compose, event_answer, resolve
-from .llm import ChatModel, open_chat_model
-from .retrieval import name_terms
-from .prompting import NO_ANSWER, PromptSource, build_messages, defang, is_no_answer
-from .store import Hit
 
 _log = logging.getLogger(__name__)
 Status = Literal["answered", "reduced", "flagged", "abstained", "refused", "error"]
@@ -110,7 +110,7 @@ class FinalEvent:
     answer: Answer
 
 
-Event = Union[SourcesEvent, TokenEvent, FinalEvent]
+Event = SourcesEvent | TokenEvent | FinalEvent
 
 
 class Answerer:
@@ -373,7 +373,7 @@ def audited(events: Iterator[Event], log: Path, user: str, question: str, filter
     The line is written however the stream ends: a final answer, a model or store error after
     the sources were shown, or a client that went away mid-stream (the generator is closed). A
     request that showed passages and left no trace would be a way to read without being seen."""
-    from . import audit
+    from .. import audit
 
     sources: list[Source] | None = None
     final: Answer | None = None
