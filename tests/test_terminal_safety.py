@@ -16,7 +16,7 @@ from pathlib import Path
 import pytest
 from rich.console import Console
 
-from assistant import audit, cli, cli_render
+from assistant import audit, cli_render
 from assistant.answer.answering import Answer, Source
 from assistant.search.store import Hit
 from assistant.terminal import dumps, printable
