@@ -8,7 +8,7 @@ import json
 
 import pytest
 
-from assistant import lexical
+from assistant.search import lexical
 from assistant.demo import questions_path
 from assistant.service import RightsService
 from assistant.settings import Settings
