@@ -8,8 +8,8 @@ import json
 
 import pytest
 
-from assistant.search import lexical
 from assistant.demo import questions_path
+from assistant.search import lexical
 from assistant.service import RightsService
 from assistant.settings import Settings
 from ingest.identifiers import find_identifiers
