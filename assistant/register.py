@@ -117,7 +117,7 @@ def refresh_terms(store) -> int:
         if doc.state != "complete" or doc.doc_type != "contract" or _fresh(have.get(doc.doc_id), doc):
             continue
         try:
-            text = document_text(Path(doc.file_path))
+            text = document_text(Path(doc.file_path), store.settings.ocr)  # a scan's text from the OCR cache, same page cap
             found, error = extract_terms(doc.title, text, doc.family_role, doc.effective_date), ""
         except Exception as exc:  # noqa: BLE001 - a file gone or unreadable since its ingest: say so, keep going
             found, error = {}, f"{type(exc).__name__}: {str(exc)[:200]}"

@@ -28,7 +28,7 @@ from .errors import IngestError, UnsupportedFile
 from .identifiers import identifier_keys
 from .instructions import instruction_sentences
 from .model import ChunkRecord, DocumentRecord, DocumentSink, Encoder
-from .ocr import OcrOptions
+from .ocr import OcrOptions, file_sha256  # one hashing of files, shared with the OCR cache
 from .readers import read_file
 from .records import is_structured, read_records
 from .records.model import RecordSet, document_warnings, render
@@ -107,13 +107,6 @@ def doc_id_for(path: Path) -> str:
     """A document is its file's absolute path: a changed file replaces its earlier version."""
     return hashlib.sha1(str(path.resolve()).encode()).hexdigest()[:16]
 
-
-def file_sha256(path: Path) -> str:
-    h = hashlib.sha256()
-    with path.open("rb") as fh:
-        for block in iter(lambda: fh.read(1 << 20), b""):
-            h.update(block)
-    return h.hexdigest()
 
 
 @dataclass

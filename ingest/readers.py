@@ -164,19 +164,8 @@ def read_pdf(path: Path, ocr: OcrOptions | None = None, progress: OcrProgress | 
                 if all_scanned:
                     raise IngestError(f"{what} and {_lower_first(str(exc))}") from None
                 warnings.append(f"{what}: not read, {_lower_first(str(exc))}")
-    parts: list[str] = []
-    page_starts: list[tuple[int, int]] = []
-    offset = 0
-    for number, page_text in enumerate(texts, start=1):
-        if number in read and read[number].text.strip():
-            page_text = read[number].text
-        if parts:
-            parts.append("\n\n")
-            offset += 2
-        page_starts.append((offset, number))
-        parts.append(page_text)
-        offset += len(page_text)
-    text = "".join(parts)
+    text, page_starts = joined_pages(
+        [read[n].text if n in read and read[n].text.strip() else t for n, t in enumerate(texts, start=1)])
     if not text.strip():
         if read:
             raise IngestError(f"PDF has no text layer and OCR found no text on its {len(page_starts)} page(s)")
@@ -185,6 +174,21 @@ def read_pdf(path: Path, ocr: OcrOptions | None = None, progress: OcrProgress | 
         )
     return Extracted(text=text, reader="pdf+ocr" if read else "pdf", title=title, page_starts=page_starts,
                      ocr_pages={n: p.confidence for n, p in read.items()}, warnings=warnings)
+
+
+def joined_pages(pages: list[str]) -> tuple[str, list[tuple[int, int]]]:
+    """Pages joined by a blank line, and where each (1-based) starts: the offsets citations use."""
+    parts: list[str] = []
+    page_starts: list[tuple[int, int]] = []
+    offset = 0
+    for number, page_text in enumerate(pages, start=1):
+        if parts:
+            parts.append("\n\n")
+            offset += 2
+        page_starts.append((offset, number))
+        parts.append(page_text)
+        offset += len(page_text)
+    return "".join(parts), page_starts
 
 
 def _options(ocr: OcrOptions | None, sha256: str) -> OcrOptions:
@@ -306,18 +310,7 @@ def read_image(path: Path, ocr: OcrOptions | None = None, progress: OcrProgress 
         read = _ocr(path, list(range(1, frames + 1)), load, ocr, progress, sha256, warnings)
     except OcrUnavailable as exc:
         raise IngestError(f"scanned image ({frames} page(s)): {_lower_first(str(exc))}") from None
-    parts: list[str] = []
-    page_starts: list[tuple[int, int]] = []
-    offset = 0
-    for number in range(1, frames + 1):
-        page_text = read[number].text if number in read else ""
-        if parts:
-            parts.append("\n\n")
-            offset += 2
-        page_starts.append((offset, number))
-        parts.append(page_text)
-        offset += len(page_text)
-    text = "".join(parts)
+    text, page_starts = joined_pages([read[n].text if n in read else "" for n in range(1, frames + 1)])
     if not text.strip():
         raise UnsupportedFile(f"image with no text (OCR found none on its {frames} page(s)): not a scanned document")
     return Extracted(text=text, reader="ocr", page_starts=page_starts,
