@@ -34,7 +34,7 @@ def entry(user: str, question: str, answer, filters: dict[str, Any], channel: st
         "model": answer.model,
         "answer": answer.text,
         "sources": [
-            {"n": s.number, "file": s.payload.get("file_name"), "section": s.payload.get("section"),
+            {"n": s.number, "label": s.label, "file": s.payload.get("file_name"), "section": s.payload.get("section"),
              "page": s.payload.get("page"), "point_id": s.hit.point_id, "doc_id": s.payload.get("doc_id"),
              **({"ocr": True, "ocr_confidence": s.payload.get("ocr_confidence")} if s.payload.get("ocr") else {})}
             for s in answer.sources

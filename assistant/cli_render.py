@@ -121,15 +121,8 @@ def print_hits(hits, show_text: bool = True, width: int = 600) -> None:
         if hit.payload.get("record_kind"):
             print_record(rank, hit)
             continue
-        where = [hit.payload.get("file_name", "?")]
-        if hit.payload.get("section"):
-            where.append(f"§ {hit.payload['section']}")
-        if hit.payload.get("heading"):
-            where.append(str(hit.payload["heading"]))
-        if hit.payload.get("page"):
-            page, page_end = hit.payload["page"], hit.payload.get("page_end")
-            where.append(f"p. {page}" if not page_end or page_end == page else f"pp. {page}-{page_end}")
-        where.append(f"chars {hit.payload.get('start')}-{hit.payload.get('end')}")
+        chunk = hit.chunk
+        where = [chunk.label(), f"chars {chunk.start}-{chunk.end}"]
         where += [note] if (note := ocr_note(hit.payload)) else []
         console.print(f"[bold cyan]{rank}.[/] [bold]{safe(' · '.join(map(str, where)))}[/]  [dim]score {hit.score:.3f}[/]")
         if show_text:

@@ -10,6 +10,9 @@ when the terms are shown, for whoever is looking:
   change it, in date order), each value with the document and clause it came from. The latest
   member that states a value sets it ("set"); a further advance adds to it ("add"); what it
   replaced stays in the history, marked superseded. An assignment replaces the assigning party.
+  A change that names the agreement's clause ("the rate in clause 6.1 is increased to 24%") sets
+  the term stated in that clause; a change to the territory ("shall include France") or a term
+  "extended by twelve months" is worked out against the value before it.
 * computed values, as of ``today``: the period an automatically renewing deal is in now (it may
   have rolled over several times), the next date by which notice must be given to stop it
   renewing, the last day to exercise the next option, and the date the rights revert.
@@ -31,14 +34,24 @@ from datetime import date, timedelta
 from pathlib import Path
 from typing import Any
 
-from qdrant_client import models
-
 from ingest import families as F
 from ingest.model import DocumentRecord, document_point_id
 from ingest.pipeline import document_text
 
 from . import datecalc
-from .terms import KEYS, TERMS_VERSION, Clause, Value, extract_terms, money_text, values_of
+from .terms import (
+    KEYS,
+    TERMS_VERSION,
+    Clause,
+    Value,
+    apply_territory,
+    change_targets,
+    extract_terms,
+    money_text,
+    resolve_change,
+    territory_text,
+    values_of,
+)
 
 SUFFIX = "_terms"
 
@@ -47,54 +60,35 @@ SUFFIX = "_terms"
 # Storage
 # ---------------------------------------------------------------------------------------------
 class TermsStore:
-    """Stored key terms of each document, in the store's ``<collection>_terms`` collection."""
+    """Stored key terms of each document, in the store's ``<collection>_terms`` table."""
 
     def __init__(self, store):
         self.store = store
         self.name = f"{store.chunks}{SUFFIX}"
+        self.table = store.table(self.name)
 
     def exists(self) -> bool:
-        return self.store.client.collection_exists(self.name)
-
-    def ensure(self) -> None:
-        if not self.exists():
-            self.store.client.create_collection(self.name, vectors_config={}, **self.store._layout())
+        return self.table.exists()
 
     def all(self, doc_ids: Iterable[str] | None = None) -> dict[str, dict]:
         """Stored records by document id (only ``doc_ids`` when given: a viewer's documents)."""
-        if not self.exists():
-            return {}
         wanted = set(doc_ids) if doc_ids is not None else None
         if wanted is not None and not wanted:
             return {}
-        out: dict[str, dict] = {}
         if wanted is not None and len(wanted) <= 256:
-            points = self.store.client.retrieve(self.name, [document_point_id(d) for d in sorted(wanted)], with_payload=True)
-            for p in points:
-                payload = p.payload or {}
-                if payload.get("doc_id") in wanted:
-                    out[payload["doc_id"]] = payload
-            return out
-        offset = None
-        while True:
-            points, offset = self.store.client.scroll(self.name, limit=500, offset=offset, with_payload=True)
-            for p in points:
-                payload = p.payload or {}
-                if wanted is None or payload.get("doc_id") in wanted:
-                    out[payload["doc_id"]] = payload
-            if offset is None:
-                return out
+            found = self.table.get([document_point_id(d) for d in sorted(wanted)]).values()
+        else:
+            found = self.table.all().values()
+        return {p["doc_id"]: p for p in found if p.get("doc_id") and (wanted is None or p["doc_id"] in wanted)}
 
     def put(self, doc: DocumentRecord, terms: dict, error: str = "") -> None:
         payload = {"doc_id": doc.doc_id, "file_sha256": doc.file_sha256, "version": TERMS_VERSION,
                    "family_role": doc.family_role, "terms": terms, "error": error}
-        self.store.client.upsert(self.name, [models.PointStruct(id=document_point_id(doc.doc_id), vector={}, payload=payload)],
-                                 wait=True)
+        self.table.put(document_point_id(doc.doc_id), payload)
 
     def delete(self, doc_ids: Sequence[str]) -> None:
         if doc_ids:
-            self.store.client.delete(self.name, points_selector=models.PointIdsList(
-                points=[document_point_id(d) for d in doc_ids]), wait=True)
+            self.table.delete([document_point_id(d) for d in doc_ids])
 
 
 def _fresh(record: dict | None, doc: DocumentRecord) -> bool:
@@ -110,7 +104,6 @@ def refresh_terms(store) -> int:
     whole = store.writer
     docs = whole.documents()
     terms = TermsStore(whole)
-    terms.ensure()
     have = terms.all()
     read = 0
     for doc in docs.values():
@@ -156,11 +149,11 @@ class Entry:
         d = self.doc
         return {
             "text": v.text, "value": v.value, "kind": v.kind, "mode": v.mode, "slot": v.slot, "basis": v.basis,
-            "fact": v.fact, "change": self.change, "superseded": self.superseded,
+            "fact": v.fact, "effective": v.effective, "change": self.change, "superseded": self.superseded,
             "doc_id": d.doc_id if d else None, "file_name": d.file_name if d else None,
             "document_role": d.family_role if d else None, "document_date": self.date,
             "clause": {"start": v.clause.start, "end": v.clause.end, "text": v.clause.text, "label": v.clause.label,
-                       "heading": v.clause.heading} if v.clause else None,
+                       "heading": v.clause.heading, "ref": v.clause.ref} if v.clause else None,
         }
 
 
@@ -258,13 +251,34 @@ def _assigned(members: list[DocumentRecord], stored: dict[str, dict]) -> dict[st
     return out
 
 
+def _by_clause(members: list[DocumentRecord], stored: dict[str, dict]) -> dict[str, list[Value]]:
+    """Per changing document: the values its changes that name a clause of the agreement (or of
+    an earlier change) give the terms stated in that clause ("The rate set out in clause 6.1 is
+    increased to 24%": clause 6.1 states the streaming royalty, so the streaming royalty is now 24%)."""
+    out: dict[str, list[Value]] = {}
+    earlier: list[Value] = []
+    for i, m in enumerate(members):
+        own = [v for key in KEYS for v in values_of(stored.get(m.doc_id, {}), key)]
+        if i > 0:
+            for change in values_of(stored.get(m.doc_id, {}), "changes"):
+                for target in change_targets(change, earlier):
+                    v = resolve_change(change, target)
+                    if v is not None and not any(o.key == v.key and o.slot == v.slot and o.value == v.value for o in own):
+                        out.setdefault(m.doc_id, []).append(v)
+        earlier += own + out.get(m.doc_id, [])
+    return out
+
+
 def family_terms(members: Sequence[DocumentRecord], stored: dict[str, dict], today: date | None = None) -> FamilyTerms:
     """The terms of one family (``members`` in date order, the agreement first), current values
-    and history, plus the values computed as of ``today``."""
+    and history, plus the values computed as of ``today``. A changing document's values come from
+    its own words and from the clauses of the agreement it names (``_by_clause``); a change that
+    adds places to the territory or takes them out is applied to the territory before it."""
     today = today or date.today()
     members = list(members)
     root = members[0]
     assigned = _assigned(members, stored)
+    by_clause = _by_clause(members, stored)
     terms: dict[str, Term] = {}
     for key in KEYS:
         state: dict[str, list[Entry]] = {}
@@ -276,10 +290,28 @@ def family_terms(members: Sequence[DocumentRecord], stored: dict[str, dict], tod
                 values = []  # a modifier's own parties and dates are about itself
             else:
                 values = values_of(stored.get(m.doc_id, {}), key)
+                named = [v for v in by_clause.get(m.doc_id, []) if v.key == key]
+                if named:  # the clause it names says which slot: its own reading of the same words gives way
+                    at = {(v.clause.start, v.clause.end) for v in named if v.clause}
+                    values = [v for v in values if not v.clause or (v.clause.start, v.clause.end) not in at] + named
             for v in values:
-                entry = Entry(v, m)
                 slot = v.slot or ""
                 before = state.get(slot, [])
+                if key == "expiry" and isinstance(v.value, dict) and v.value.get("extend_by"):
+                    end = datecalc.parse_iso(before[-1].value.value) if before else None
+                    by = datecalc.Duration.from_dict(v.value["extend_by"])
+                    if end is None or by is None:
+                        continue  # extended by a length from an end the family does not state as a date: not guessed
+                    new = datecalc.after_end(end, by)
+                    v = Value(v.key, F.human_date(new.isoformat()), new.isoformat(), v.clause, "computed", v.mode, v.slot,
+                              f"{before[-1].value.text} extended by {by.text()}", v.fact, v.effective)
+                if key == "territory" and isinstance(v.value, dict) and v.value.get("delta"):
+                    if not before:
+                        continue  # adds to or takes from a territory the family does not state: nothing to apply it to
+                    merged = apply_territory(before[-1].value.value or {}, v.value)
+                    v = Value(v.key, territory_text(merged), merged, v.clause, v.kind, v.mode, v.slot,
+                              f"{before[-1].value.text}, {v.text}", v.fact, v.effective)
+                entry = Entry(v, m)
                 if v.mode == "add" and before:
                     entry.change = "added"
                     state[slot] = [*before, entry]
@@ -344,7 +376,7 @@ def _compute(terms: dict[str, Term], root: DocumentRecord, today: date) -> None:
                 basis += f" (the deadline for the current period, {F.human_date(dl.missed.isoformat())}, has passed)"
             terms["notice_deadline"] = Term("notice_deadline", [_computed(
                 "notice_deadline", F.human_date(dl.date.isoformat()), dl.date.isoformat(), basis, notice)])
-    if options is not None and current_end is not None and not terminated:
+    if options is not None and current_end is not None and not terminated and not (options.value.value or {}).get("removed"):
         ov = options.value.value or {}
         od = datecalc.Duration.from_dict(ov.get("notice"))
         exercised = sum(1 for e in terms["options"].history if (e.value.value or {}).get("exercised"))

@@ -27,7 +27,7 @@ from .register import refresh_terms
 from .search import lexical
 from .search.embedding import ChunkEncoder, Embedder, EmbedderProtocol
 from .search.retrieval import Retriever, fuse
-from .search.store import Hit, Store, StoreError, is_disk_full, is_unwritable, not_writable
+from .search.store import Hit, Store, StoreError, is_disk_full, is_unwritable, not_writable, open_store
 from .settings import Settings
 
 SearchMode = Literal["dense", "lexical", "hybrid"]
@@ -113,7 +113,7 @@ class RightsService:
         if self._store is None:
             with _OPENING:  # the chat's page load asks from several threads at once: open it once
                 if self._store is None:
-                    self._store = Store(self.settings)
+                    self._store = open_store(self.settings)
         return self._store
 
     @property
@@ -222,6 +222,8 @@ class RightsService:
                 ocr=self.settings.ocr,
             )
             refresh_terms(self.store)  # key terms of new and changed contracts (assistant/register.py)
+            self.store.writer.flush()
+            self.store.writer.optimize()  # the engine indexes what was written (HNSW, merged segments)
             for r in report.results:
                 if r.status == "failed":
                     _log.warning("ingest: %s failed: %s", r.path, r.reason)
@@ -345,3 +347,17 @@ class RightsService:
             return dense
         sparse = self.store.search_lexical(lexical.query_vector(query), max(k * 4, 20), doc_type, doc_ids)
         return fuse([dense, sparse], k)
+
+    # -- catalog (records table) -------------------------------------------------------------------
+    def catalog(self):
+        """The records table (DATA_DIR/catalog.sqlite) as this view sees it: catalog questions,
+        lookups and checks over the record documents its access groups allow (assistant/catalog)."""
+        from .catalog.queries import Catalog
+
+        return Catalog(self)
+
+    def conflicts(self):
+        """Works and recordings two visible sources describe differently (assistant/catalog/conflicts.py)."""
+        from .catalog.conflicts import conflicts
+
+        return conflicts(self.catalog())

@@ -127,10 +127,29 @@ class Settings(BaseSettings):
     embedding: EmbeddingSettings = Field(default_factory=EmbeddingSettings)
     chunking: ChunkingOptions = Field(default_factory=ChunkingOptions)
     search_k: int = Field(5, ge=1, le=100)
+    store_min_free_mb: int = Field(
+        32, ge=1, le=100_000,
+        description="the embedded store refuses a write (one clear error, nothing lost) when its disk has less free: "
+        "its files are memory-mapped, and a mapped write into a full disk would kill the process",
+    )
     ingest_max_file_mb: int = Field(100, ge=1, le=100_000, description="larger files are refused by ingest, unread")
     ingest_max_records: int = Field(
         50_000, ge=1, le=10_000_000,
         description="records (table rows, DDEX/CWR entries) per file; a file with more is refused whole, never cut",
+    )
+    catalog_embed_max_records: int = Field(
+        20_000, ge=0, le=10_000_000,
+        description="a CSV/TSV record file with more rows is streamed into the records table (DATA_DIR/catalog.sqlite) only, "
+        "not embedded: found by identifier, title and names and by catalog questions, not by meaning",
+    )
+    catalog_max_records: int = Field(
+        5_000_000, ge=1, le=100_000_000,
+        description="rows per CSV/TSV file in the records table; a file with more is refused whole, never cut",
+    )
+    catalog_max_file_mb: int = Field(
+        4096, ge=1, le=1_000_000,
+        description="largest CSV/TSV record file (read as a stream into the records table, memory bounded); "
+        "other files keep ingest_max_file_mb",
     )
     ingest_follow_external_links: bool = Field(
         False, description="follow symbolic links whose target lies outside the folder being ingested "
@@ -162,7 +181,13 @@ class Settings(BaseSettings):
 
     @property
     def qdrant_path(self) -> Path:
+        """Where versions before Qdrant Edge kept the embedded store (moved to ``edge_path`` on open)."""
         return self.data_dir / "qdrant"
+
+    @property
+    def edge_path(self) -> Path:
+        """The embedded store: one Qdrant Edge shard per collection."""
+        return self.data_dir / "edge"
 
     @property
     def cache_dir(self) -> Path:
@@ -200,7 +225,7 @@ class Settings(BaseSettings):
         """Effective settings for display: secrets masked, paths as strings."""
         data = self.model_dump(mode="json")
         data["qdrant_api_key"] = "***" if self.qdrant_api_key else None
-        data["store"] = self.qdrant_url or f"embedded at {self.qdrant_path}"
+        data["store"] = self.qdrant_url or f"embedded (Qdrant Edge) at {self.edge_path}"
         data["llm"]["resolved_backend"] = self.llm_backend
         if self.llm_backend == "ollama":
             data["llm"]["ollama_host"] = self.llm.ollama_host or os.environ.get("OLLAMA_HOST")

@@ -38,6 +38,19 @@ that depend on today's date or on other documents of the family (the current per
 automatically renewed deal, the notice deadline, the reversion date) are worked out when shown
 (assistant/register.py), from the stored stated values.
 
+A document that changes an agreement (amendment, side letter, variation, extension, notice) is
+read for the values it *sets*: the wordings of variations ("clause 5.1(c) is amended by deleting
+the words "60%" and substituting "70%"", "4% in place of the rate originally stated", "is hereby
+extended until", "shall now expire on", "shall be read as", "with effect from <date> the Territory
+shall include/exclude ...", "the Advance is increased to", "the notice period is reduced to", "for
+the avoidance of doubt the royalty ... shall be", "extended by a further twelve (12) months") give
+the new value, never the one they delete or replace (``old_spans``, ``fresh_facts``); the date a
+change takes effect from, where stated, is kept with it (``Value.effective``). A change that
+names the agreement's clause but not the term's words ("the rate set out in clause 6.1 is
+increased to 24%") is stored under "changes" with the clauses it names; the register gives it to
+the term the agreement states in that clause (``change_targets``, ``resolve_change``: every
+clause is cited with its full number, ``Clause.ref``, "5.1(c)").
+
 Rules are plain patterns over the units ``assistant/extract.answer_units`` cuts a document into
 (sentences, numbered clauses, list items with their lead-in) and the typed facts its recognisers
 find (dates, money, percentages, durations, territories, governing law): the same machinery the
@@ -100,6 +113,7 @@ class Clause:
     text: str
     label: str = ""  # "7.2", "(a)"
     heading: str = ""
+    ref: str = ""  # the clause's full number, as other documents cite it: "5.1(c)", "4(b)", "3.2"
 
 
 @dataclass
@@ -113,6 +127,7 @@ class Value:
     slot: str = ""  # values of one key that stand apart: royalties by income type, parties by role
     basis: str = ""  # how a computed value was worked out
     fact: str = ""  # the words of the clause that state the value (for highlighting)
+    effective: str = ""  # ISO date a change takes effect from, where the changing document states one
 
     def as_dict(self) -> dict:
         return asdict(self)
@@ -323,6 +338,8 @@ def territory_codes(text: str) -> dict:
                 target.append(c)
         if name not in names:
             names.append(name)
+    # "the United Kingdom of Great Britain and Northern Ireland": Northern Ireland is part of GB
+    include = [c for c in include if not ("-" in c and c.split("-")[0] in include)]
     return {"include": include, "exclude": exclude, "names": names}
 
 
@@ -377,9 +394,32 @@ class _Unit:
         return f"{self.heading}\n{self.text}" if self.heading else self.text
 
     def clause(self) -> Clause:
-        return Clause(self.start, self.end, self.text_span, self.label, self.heading)
+        return Clause(self.start, self.end, self.text_span, self.label, self.heading, self.ref)
 
     text_span: str = ""
+    ref: str = ""
+
+
+# A clause number at the start of a line ("5.1 The Publisher ...", "4. ROYALTIES", "Section 3."): the
+# clause a lettered item "(c)" under it belongs to, so that "clause 5.1(c)" of a later document finds it.
+_CLAUSE_NUMBER = re.compile(r"(?m)^[ \t]*(?:(?:clause|section|article|paragraph)\s+)?(\d{1,3}(?:\.\d{1,3})*)\.?(?=[ \t]+\S)"
+                            r"(?![ \t]+(?:Jan|Feb|Mar|Apr|May|Jun|Jul|Aug|Sep|Oct|Nov|Dec)[a-z]*\b)", re.I)
+
+
+def _norm_ref(ref: str) -> str:
+    return re.sub(r"\s+", "", ref).strip(".").lower()
+
+
+def clause_ref(label: str, numbers_before: list[str]) -> str:
+    """The full number of a unit's clause: its own number ("3.2"), or the number of the clause
+    it sits in followed by its letter ("5.1" + "(c)" -> "5.1(c)")."""
+    label = (label or "").strip()
+    if re.fullmatch(r"\d{1,3}(?:\.\d{1,3})*\.?", label):
+        return _norm_ref(label)
+    parent = numbers_before[-1] if numbers_before else ""
+    if re.fullmatch(r"\([a-z0-9]{1,4}\)", label, re.I):
+        return _norm_ref(parent + label) if parent else ""
+    return _norm_ref(parent)
 
 
 LEAD_GAP = 40  # a list item's lead-in is part of its clause when it runs straight into it
@@ -392,9 +432,11 @@ def units(text: str) -> list[_Unit]:
     sentence that states it. A list item keeps the sentence that leads into it."""
     out: list[_Unit] = []
     seen_leads: set[tuple[int, int]] = set()
+    numbers = [(m.start(1), m.group(1)) for m in _CLAUSE_NUMBER.finditer(text)]
 
     def add(start: int, end: int, match: str, u) -> None:
-        out.append(_Unit(start, end, match, u.label, u.heading, u.role, len(out), text[start:end]))
+        out.append(_Unit(start, end, match, u.label, u.heading, u.role, len(out), text[start:end],
+                         clause_ref(u.label, [n for at, n in numbers if at <= u.start])))
 
     for u in answer_units(text):
         lead_last = ""
@@ -655,12 +697,107 @@ _EVENT_END = re.compile(
     r"first|occurrence|\w+\s+anniversary)[^.;]{0,160}", re.I)
 
 
+# -- what a changing clause sets ---------------------------------------------------------------------
+# Words that change what an earlier document said (family_answer.CHANGE) and the other ways
+# variations are worded: "in place of", "shall now expire", "shall be read as", "is hereby extended
+# until", "with effect from", "for the avoidance of doubt ... shall be".
+VARIES = re.compile(
+    CHANGE.pattern + r"|\bin\s+(?:place|lieu|substitution)\s+(?:of|for)\b|\binstead\s+of\b|\brather\s+than\b|\bshall\s+now\b|"
+    r"\bwill\s+now\b|\bis\s+now\b|\bshall\s+(?:be\s+)?read\b|\bhereby\s+(?:extended|amended|varied|changed)\b|\bstrik\w*\b|"
+    r"\binsert\w*\b|\bchanged?\s+to\b|\bavoidance\s+of\s+doubt\b|\b(?:raised|lowered|modified|altered)\b|\bshall\s+(?:also\s+)?(?:include|exclude|cover)\b|"
+    r"\beffective\s+(?:as\s+of|from)\b|\bas\s+from\b|\bnotwithstanding\b|\bso\s+that\b|\b(?:originally|previously|formerly)\b", re.I)
+_QUOTED = r"[\"“‘']([^\"”’]{1,160}?)[\"”’']"
+# Where a changing clause states the value it replaces: its facts are the old value, not the new.
+_OLD_VALUE = [
+    # deleting / striking (out) the words "A"
+    re.compile(r"\b(?:delet\w*|strik\w*(?:\s+out)?|omit\w*|remov\w*)\s+(?:the\s+)?(?:words?|figures?|date|number|reference(?:\s+to)?|"
+               r"percentage|amount|sum|rate)?\s*(?:and\s+figures?\s+)?" + _QUOTED, re.I),
+    # "A" is/are/were deleted, replaced, struck out
+    re.compile(_QUOTED + r"\s*(?:\([^)]*\)\s*)?(?:where(?:ver)?\s+it\s+appears\s+)?(?:is|are|were|was|shall\s+be|will\s+be)\s+(?:hereby\s+)?"
+               r"(?:deleted|replaced|struck|omitted|removed|substituted)", re.I),
+    # in place of A, instead of A, rather than A, in lieu of A, and not A, (previously A)
+    re.compile(r"\b(?:in\s+place\s+of|instead\s+of|rather\s+than|in\s+substitution\s+for|in\s+lieu\s+of(?!\s+thereof)|replacing|"
+               r"and\s+not|as\s+opposed\s+to|(?:previously|originally|formerly|currently)(?:\s+stated)?(?:\s+as)?)\s+"
+               r"([^.;]{1,100}?)(?=[.;,)]|\s+(?:and|so|with|from|for|as|under|in\s+clause)\s|$)", re.I),
+    # "19% of PPD, not 17% as originally agreed"
+    re.compile(r",\s*(?:and\s+|but\s+)?not\s+((?:the\s+)?[^.;,]{1,60}?)(?=[.;,)]|\s+(?:as|under|in)\s|$)", re.I),
+    # increased / reduced / changed / extended from A to B
+    re.compile(r"\b(?:increas|reduc|decreas|chang|amend|extend|vari|revis|rais|lower|mov)\w*\s+from\s+([^.;]{1,80}?)\s+(?:to|until|so\s+that)\s", re.I),
+]
+_SUBSTITUTE_FOR = re.compile(r"\bsubstitut\w*\s+" + _QUOTED + r"\s+for\s+" + _QUOTED, re.I)  # "substituting "B" for "A""
+
+
+def old_spans(text: str) -> list[tuple[int, int]]:
+    """Spans of ``text`` that state a replaced value ("deleting the words "60%"", "instead of 15%",
+    "increased from 3% to 4%")."""
+    spans = []
+    for pattern in _OLD_VALUE:
+        spans += [m.span(1) for m in pattern.finditer(text)]
+    spans += [m.span(2) for m in _SUBSTITUTE_FOR.finditer(text)]
+    return spans
+
+
+def _at(u: _Unit, f: Any) -> int:
+    return f[0] if isinstance(f, tuple) else u.text.find(f.text)
+
+
+def fresh_facts(u: _Unit, facts: list) -> list:
+    """The facts of a unit that are not replaced values (all of them outside a changing clause)."""
+    spans = old_spans(u.text) if VARIES.search(u.text) else []
+    return [f for f in facts if not any(s <= _at(u, f) < e for s, e in spans)
+            and not _RELATIVE.search(u.text[max(0, _at(u, f) - 60):_at(u, f)])]
+
+
+# "increased by two per cent (2%)", "extended by six (6) months": the size of a change, not the new value
+_RELATIVE = re.compile(r"\b(?:increas|reduc|decreas|rais|lower|extend|shorten|cut)\w*\s+(?:\w+\s+){0,4}?by\s+(?:a\s+further\s+|an\s+additional\s+|a\s+)?"
+                       r"(?:[\w-]+\s+){0,3}\(?$", re.I)
+
+
 def _changed_fact(u: _Unit, facts: list) -> Any:
-    """Of several facts in a changing clause ("... 25% are deleted and replaced with 28%") the
-    last; else the first (as family_answer.current_fact does for answers)."""
-    if len(facts) > 1 and re.search(r"\b(?:replaced|substituted|amended\s+to|increased\s+to|reduced\s+to|extended\s+to|now|instead)\b", u.text, re.I):
-        return facts[-1]
+    """Of several facts in a changing clause the one it sets: not one it deletes or replaces
+    ("deleting the words "60%" and substituting "70%"", "12% instead of 15%", "from 3% to 4%");
+    else the last ("... 25% are deleted and replaced with 28%"); else the first (as
+    family_answer.current_fact does for answers)."""
+    if len(facts) > 1:
+        fresh = fresh_facts(u, facts)
+        if fresh and len(fresh) < len(facts):
+            return fresh[0]
+        if re.search(r"\b(?:replaced|substitut\w*|amended\s+to|increased\s+to|reduced\s+to|extended\s+(?:to|until)|changed\s+to|now|instead)\b",
+                     u.text, re.I):
+            return facts[-1]
     return facts[0]
+
+
+_EFFECTIVE_FROM = re.compile(r"\b(?:with\s+effect\s+(?:from|on|as\s+(?:of|from))|effective\s+(?:as\s+of|from|on)|as\s+(?:from|of)|from\s+and\s+after|"
+                             r"(?:on\s+and\s+)?from)\s+(?:the\s+)?", re.I)
+
+
+def effective_from(unit_text: str, text: str) -> str:
+    """The ISO date a change takes effect from, where stated: "with effect from 1 January 2022",
+    "Effective as of January 1, 2023", or a defined date ("with effect from the Variation Date"
+    where the document defines it); "" when not stated."""
+    for m in _EFFECTIVE_FROM.finditer(unit_text):
+        if m.group(0).lower().startswith(("from", "on and from")) and not re.search(r"\b(?:effect|effective|apply|applies|applying)\b",
+                                                                   unit_text[max(0, m.start() - 40):m.start()], re.I):
+            continue
+        rest = unit_text[m.end(): m.end() + 40]
+        d = metadata.find_dates(rest)
+        if d and d[0][0] == 0:
+            return d[0][2]
+        name = re.match(r"([A-Z][\w-]*(?:\s+[A-Z][\w-]*)?\s+Date)\b", rest)
+        if name:
+            for _s, e, iso in metadata.find_dates(text):
+                if re.match(r"\s*\(\s*(?:the\s+)?[\"“]?" + re.escape(name.group(1)), text[e:e + 60], re.I):
+                    return iso
+    return ""
+
+
+_REFERS = re.compile(r"\b(?:clauses?|sections?|paragraphs?|articles?|cl\.)\s+(\d{1,3}(?:\.\d{1,3})*(?:\s*\([a-z0-9]{1,4}\))*)", re.I)
+
+
+def refs_in(text: str) -> list[str]:
+    """The clauses of the agreement a changing clause names ("clause 5.1(c) of the Agreement")."""
+    return [_norm_ref(m.group(1)) for m in _REFERS.finditer(text)]
 
 
 def _term_durations(u: _Unit) -> list[tuple[int, Fact, datecalc.Duration]]:
@@ -682,6 +819,28 @@ def _term_durations(u: _Unit) -> list[tuple[int, Fact, datecalc.Duration]]:
     return out
 
 
+# In a document that changes an agreement: a clause about the term's length, and the words that
+# set a new date ("replaced by the date "31 December 2025"", "inserting in lieu thereof", "shall be
+# read as"), or end it ("terminates the Agreement ..., effective as of 11:59 p.m. on October 31, 2023").
+_MODIFIER_TERM = re.compile(r"\bTerm\b|\bterm\s+of\s+(?:this|the)\b|\b(?:Licen[cs]e|Initial|Contract|Rights|Renewal|Extension)\s+Period\b|"
+                            r"\bduration\b|\bexpir\w*|\bterminat\w*|\b(?:the|this)\s+(?:Agreement|Licen[cs]e|Contract|Deal)\s+"
+                            r"(?:\w+\s+){0,3}(?:expire|end|terminate|continue|run|remain)", re.I)
+_OTHER_DATE = re.compile(r"\b(?:delivery|release|payment|completion|recording|accounting|statement|invoice|approval|launch|closing|"
+                         r"commencement|option|notice|exercise)\s+(?:date|deadline)\b|\bdeliver\w*\b[^.;]{0,40}\b(?:by|no\s+later\s+than)\s*$", re.I)
+_SETS_BEFORE = re.compile(r"\b(?:replaced\s+(?:by|with)|substitut\w*|insert\w*(?:\s+in\s+(?:lieu|place)\s+thereof)?|read\s+as|"
+                          r"amended\s+to(?:\s+read)?|changed\s+to|now\s+be|shall\s+be|is)\s+(?:the\s+)?(?:words?\s+|date\s+|figures?\s+)?"
+                          r"[\"“‘']?(?:(?:ends?|ending|expires?|expiring|terminates?)\s+on\s+)?$", re.I)
+_TERMINATES_BEFORE = re.compile(r"\bterminat\w*\s+(?:the\s+|this\s+)?(?:Agreement|Licen[cs]e|Contract)\b[^.;]{0,80}\beffective\b"
+                                r"(?:[^.;]|\b[ap]\.m\.){0,50}$", re.I)
+
+
+# "The Term is extended by (a further) twelve (12) months", "extended for an additional period of one
+# (1) year": the new end is worked out from the end before it when the register is built.
+_EXTENDED_BY = re.compile(r"\b(?:Term|Licen[cs]e\s+Period|Agreement|Licen[cs]e)\b[^.;]{0,40}?\bextended\s+(?:by|for)\s+(?:a\s+further\s+|an\s+additional\s+|a\s+)?"
+                          r"(?:(?:further|additional)\s+)?(?:period\s+of\s+)?(?P<d>(?:[\w-]+\s+)?(?:\(\d+\)\s+)?(?:calendar\s+)?(?:days?|weeks?|months?|years?))\b",
+                          re.I)
+
+
 def _expiry(us: list[_Unit], start_hint: str | None, modifier: str | None) -> Value | None:
     """When the term ends. In order of preference: a date after "ends on", "expire on",
     "until", "through", "terminate with effect from" in a clause about the term (in a notice:
@@ -694,7 +853,10 @@ def _expiry(us: list[_Unit], start_hint: str | None, modifier: str | None) -> Va
         if not _operative(u) or RECITES.search(u.text) or len(u.text) > MAX_UNIT:
             continue
         clause_cue = bool(_TERM_CLAUSE.search(u.text)) or bool(re.fullmatch(r"\W*(?:[\d.]+\s*)?(?:(?:initial\s+)?term(?:\s+of\s+(?:this\s+)?agreement)?|"
-                                                                            r"duration|term\s+and\s+(?:renewal|termination))\W*", u.heading, re.I))
+                                                                            r"duration|term\s+and\s+(?:renewal|termination)|"
+                                                                            r"(?:licen[cs]e|contract|rights)\s+period)\W*", u.heading, re.I))
+        if modifier is not None and (not _MODIFIER_TERM.search(u.scope) or (_OTHER_DATE.search(u.text) and not _MODIFIER_TERM.search(u.text))):
+            continue  # "The Delivery Date in paragraph 3 is extended to ...": another date, not the term's end
         if u.role == "definition" and not re.match(r"\W*[\"“](?:Initial\s+)?(?:Term|Contract\s+Period|Licen[cs]e\s+Period)[\"”]", u.text):
             continue
         term_cue = bool(_TERM_WORD.search(u.scope))
@@ -702,8 +864,12 @@ def _expiry(us: list[_Unit], start_hint: str | None, modifier: str | None) -> Va
         if not term_cue and not heading_term and modifier is None:
             continue
         avoid = bool(_TERM_AVOID.search(u.text))
-        dates = [d for d in _dates(u) if _END_BEFORE.search(u.text[max(0, d[0] - 90):d[0]])]
+        dates = [d for d in _dates(u) if _END_BEFORE.search(u.text[max(0, d[0] - 90):d[0]].rstrip("\"“‘' "))
+                 or (modifier is not None and (_SETS_BEFORE.search(u.text[max(0, d[0] - 60):d[0]])
+                                               or _TERMINATES_BEFORE.search(u.text[max(0, d[0] - 160):d[0]])))]
         dates = [d for d in dates if not _PAST.search(u.text[max(0, d[0] - 40):d[0]])]
+        if modifier is not None:
+            dates = fresh_facts(u, dates)
         if dates:
             d = _changed_fact(u, dates)
             before = u.text[max(0, d[0] - 90):d[0]]
@@ -720,7 +886,13 @@ def _expiry(us: list[_Unit], start_hint: str | None, modifier: str | None) -> Va
                 value.basis = "termination"
             best.offer(score, u, value)
             continue
-        if modifier is not None or avoid or not clause_cue:
+        if modifier is not None:
+            by = _EXTENDED_BY.search(u.text)
+            dur = parse_duration(by.group("d")) if by and not avoid else None
+            if dur is not None and dur.unit in ("day", "week", "month", "year"):
+                best.offer(2.5, u, _value("expiry", f"extended by {dur.text()}", {"extend_by": dur.as_dict()}, u, fact=by.group("d")))
+            continue
+        if avoid or not clause_cue:
             continue
         durations = _term_durations(u)
         if durations:
@@ -868,9 +1040,13 @@ def _notice_durations(u: _Unit) -> list[tuple[int, Fact | None, datecalc.Duratio
 
 def _renewal_notice(us: list[_Unit], modifier: str | None) -> Value | None:
     """The notice that stops a renewal ("unless either party gives ninety (90) days' written
-    notice of non-renewal before the end of the then current period"): its period."""
+    notice of non-renewal before the end of the then current period"): its period. In a
+    document that changes the agreement, a clause that changes that notice ("the period of notice
+    for non-renewal is reduced to sixty (60) days"); one that names the notice only by its clause
+    ("the notice period in clause 3.2 is changed to ...") is matched to the agreement's clause
+    when the register is built (``changes``)."""
     if modifier is not None:
-        return None
+        return _changed_notice(us)
     best = _Best()
     for u in us:
         if not _operative(u) or len(u.text) > MAX_UNIT:
@@ -895,8 +1071,35 @@ def _renewal_notice(us: list[_Unit], modifier: str | None) -> Value | None:
     return best.value
 
 
+def _changed_notice(us: list[_Unit]) -> Value | None:
+    best = _Best(later=True)
+    for u in us:
+        if u.role == "recital" or RECITES.search(u.text) or len(u.text) > MAX_UNIT or not VARIES.search(u.text):
+            continue
+        if not _NOTICE_WORD.search(u.text) or not _STOP_RENEWAL.search(u.text) or _BREACH.search(u.text) or _OPTION.search(u.text):
+            continue
+        if re.search(r"\bnot\s+(?:to\s+)?renew|\bdoes\s+not\s+wish|\bhereby\s+gives?\s+notice", u.text, re.I):
+            continue  # a notice of non-renewal itself, not a change to the notice period
+        found = fresh_facts(u, [f for f in u.of("duration") if parse_duration(f.text) and parse_duration(f.text).unit != "year"
+                                or _NOTICE_WORD.search(f.text)])
+        if not found:
+            continue
+        f = _changed_fact(u, found)
+        dur = parse_duration(f.text)
+        best.offer(2.0, u, _value("renewal_notice", f"{dur.text()} before the end of the then-current period",
+                                  {"period": dur.as_dict(), "before": "end of the then-current period"}, u, fact=f.text))
+    return best.value
+
+
 _OPTION = re.compile(r"\boptions?\b", re.I)
 _ORDINAL = {"first": 1, "second": 2, "third": 3, "fourth": 4, "fifth": 5}
+
+
+# A changing document that takes the options away: "will not be entitled to exercise the option",
+# "the Option Period is deleted", "the options shall lapse".
+_NO_OPTION = re.compile(r"\b(?:not|no\s+longer)\s+(?:be\s+)?(?:entitled|able|permitted)\s+to\s+exercise\s+(?:the\s+|any\s+|its\s+)?options?\b|"
+                        r"\boptions?\b[^.;]{0,60}\b(?:shall|will|is|are)\s+(?:hereby\s+)?(?:lapse[sd]?|deleted|withdrawn|cancelled|"
+                        r"no\s+longer\s+(?:apply|exercisable|be\s+exercisable))\b", re.I)
 
 
 def _options(us: list[_Unit], modifier: str | None) -> Value | None:
@@ -905,8 +1108,11 @@ def _options(us: list[_Unit], modifier: str | None) -> Value | None:
     for u in us:
         if not _operative(u) or RECITES.search(u.text) or not _OPTION.search(u.text) or len(u.text) > MAX_UNIT:
             continue
+        if modifier is not None and _NO_OPTION.search(u.text):
+            return _value("options", "no option left to exercise", {"count": 0, "removed": True}, u,
+                          fact=_NO_OPTION.search(u.text).group(0))
         ex = re.search(r"\bexercis\w*\s+(?:of\s+)?(?:the\s+|its\s+|our\s+)?(first|second|third|fourth|fifth)?\s*option", u.text, re.I)
-        if ex and (modifier is not None) and not re.search(r"\bunless\b[^.]{0,40}\bexercise", u.text[: ex.start() + 5], re.I):
+        if ex and (modifier is not None) and not re.search(r"\bunless\b[^.]{0,40}\bexercise|\bnot\b[^.;]{0,40}$", u.text[: ex.start() + 5], re.I):
             which = (ex.group(1) or "").lower()
             return _value("options", f"{which + ' ' if which else ''}option exercised",
                           {"exercised": _ORDINAL.get(which, 1) if which else 1}, u, fact=ex.group(0), mode="add")
@@ -947,8 +1153,15 @@ def _territory(us: list[_Unit], modifier: str | None) -> Value | None:
             continue
         if not _TERRITORY_CUE.search(u.scope):
             continue
-        places = u.of("territory")
+        places = u.of("territory") if modifier is None else fresh_facts(u, u.of("territory"))
         if not places:
+            continue
+        if modifier is not None and (delta := _territory_delta(u)) is not None:
+            value, fact = delta
+            best.offer(4.0, u, _value("territory", territory_text(value) if value["include"] else
+                                      "; ".join(f"{k} {', '.join(c)}" for k, c in (("adds", value["delta"]["add"]),
+                                                                                 ("removes", value["delta"]["remove"])) if c),
+                                      value, u, fact=fact))
             continue
         defines = bool(re.search(r"[\"“]Territory[\"”]|\bterritory\s+(?:of\s+this\s+agreement\s+)?(?:is|shall\s+be|means)|"
                                  r"\bTerritory\s+(?:shall\s+be|is|means)", u.text, re.I))
@@ -966,8 +1179,18 @@ def _territory(us: list[_Unit], modifier: str | None) -> Value | None:
         ex = re.match(r"\s*,?\s*(?:but\s+)?(?:excluding|except(?:\s+for)?|other\s+than|save\s+for)\s+[^.;()]{2,100}", tail, re.I)
         if ex:
             fact_end += ex.end()
+        if defines:  # a definition names every place of the territory: to the end of its sentence
+            rest = re.match(r"[^.;(]*", u.text[fact_end:])
+            longer = u.text[fact_start:fact_end + rest.end()].rstrip(" ,")
+            if len(territory_codes(longer)["include"]) > len(territory_codes(u.text[fact_start:fact_end])["include"]):
+                fact_end = fact_start + len(longer)
         fact = u.text[fact_start:fact_end]
         value = territory_codes(fact)
+        if modifier is not None and VARIES.search(u.text):  # "the Territory shall be Europe instead of the United Kingdom"
+            kept = list(u.text)
+            for s0, e0 in old_spans(u.text):
+                kept[s0:e0] = " " * (e0 - s0)
+            value = territory_codes("".join(kept)[fact_start:fact_end])
         if not value["include"]:
             continue
         score = 2.0 + 2 * defines + bool(re.search(r"\bterritor", u.heading, re.I)) + (0.5 if modifier and CHANGE.search(u.text) else 0)
@@ -975,6 +1198,38 @@ def _territory(us: list[_Unit], modifier: str | None) -> Value | None:
             continue
         best.offer(score, u, _value("territory", territory_text(value), value, u, fact=fact))
     return best.value
+
+
+# "the Territory shall include France", "with effect from ... the Territory shall exclude Canada",
+# "Japan is added to the Territory", "the Territory is extended to include ...": a change to the
+# agreement's territory, worked out against it when the register is built (register.family_terms).
+_TERRITORY_ADD = re.compile(r"\bTerritory\b[^.;]{0,60}?\b(?:shall|will|is|to)\s+(?:hereby\s+)?(?:now\s+)?(?:also\s+)?(?:be\s+)?"
+                            r"(?:(?:extended|expanded|enlarged|amended)\s+(?:so\s+as\s+)?to\s+)?(?:also\s+)?(?:include|cover|encompass)\b|"
+                            r"\b(?:added|extended)\s+to\s+the\s+Territory\b", re.I)
+_TERRITORY_REMOVE = re.compile(r"\bTerritory\b[^.;]{0,60}?\b(?:shall|will|is|to)\s+(?:hereby\s+)?(?:now\s+|no\s+longer\s+)?(?:be\s+)?"
+                               r"(?:(?:reduced|amended|restricted|limited)\s+(?:so\s+as\s+)?to\s+)?(?:exclude|omit|not\s+include)\b|"
+                               r"\b(?:removed|excluded|deleted|withdrawn)\s+from\s+the\s+Territory\b|\bno\s+longer\s+(?:form\s+)?part\s+of\s+the\s+Territory\b", re.I)
+
+
+def _territory_delta(u: _Unit) -> tuple[dict, str] | None:
+    """A change that adds places to the territory or takes them out of it: ({"include": [],
+    "exclude": [], "delta": {"add": [...], "remove": [...]}}, the words)."""
+    add, remove = _TERRITORY_ADD.search(u.text), _TERRITORY_REMOVE.search(u.text)
+    if not add and not remove:
+        return None
+    delta: dict[str, list[str]] = {"add": [], "remove": []}
+    cues = sorted([(m.start(), m.end(), k) for m, k in ((add, "add"), (remove, "remove")) if m])
+    for i, (s0, e0, k) in enumerate(cues):
+        # the places a cue names: after it ("shall include France"), or before it ("Japan is added to the Territory")
+        end = cues[i + 1][0] if i + 1 < len(cues) else len(u.text)
+        after = re.split(r"[.;]", u.text[e0:end])[0]
+        names = territory_codes(re.sub(r"\bTerritory\b", "", after))["include"]
+        if not names and not u.text[s0:e0].lower().startswith("territory"):
+            names = territory_codes(re.split(r"[.;:]", u.text[:s0])[-1])["include"]
+        delta[k] += [c for c in names if c not in delta[k]]
+    if not delta["add"] and not delta["remove"]:
+        return None
+    return {"include": [], "exclude": [], "delta": delta}, u.text[cues[0][0]: min(len(u.text), cues[-1][1] + 80)].split(".")[0]
 
 
 _EXCLUSIVE = re.compile(
@@ -1077,7 +1332,8 @@ def _grants(us: list[_Unit], modifier: str | None) -> list[Value]:
 _ROYALTY_CUE = re.compile(r"\broyalt\w*|\brevenue\s+shar\w*|\bprofit\s+shar\w*|\bshare\s+of\b|\b(?:net|gross)\s+(?:receipts|revenues?|sales|income|profits?)\b|"
                           r"\bppd\b|\bdealer\s+price\b|\bcommission\b|\b(?:distribution|administration|management|publishing|"
                           r"sub-?publish\w*|admin)\s+fee\b|\bof\s+(?:all\s+)?(?:receipts|revenues?|income|sums|monies|profits?)\b|"
-                          r"\b(?:retain|collect)\w*\b[^.;]{0,40}%", re.I)
+                          r"\b(?:retain|collect)\w*\b[^.;]{0,40}%|\bof\s+(?:the\s+)?(?:[A-Z][\w-]*\s+){1,2}(?:Income|Receipts|Revenues?)\b|"
+                          r"\broyalty\s+rate\b|\bshares?\s+of\s+income\b", re.I)
 _ROYALTY_VERB = re.compile(r"\b(?:pay|paid|payable|credit\w*|retain\w*|receive\w*|entitled|shar\w*|split|bear|accru\w*|due|keep)\b", re.I)
 _ROYALTY_AVOID = re.compile(r"\binterest\b|\blate\s+(?:payment|charge)|\boverdue\b|\bdiscount\w*|\bvat\b|\btax\w*|\bwithholding\b|"
                             r"\binsurance\b|\bliabilit\w*|\bdamages\b|\bunderpay\w*|\bmargin\s+of\s+error|\bvariance\b|\bdeviation\b|"
@@ -1144,14 +1400,17 @@ def _royalties(us: list[_Unit], modifier: str | None) -> list[Value]:
             continue
         if _ROYALTY_AVOID.search(u.text):
             continue
-        if modifier is not None and not (CHANGE.search(u.text) or re.search(r"\broyalt", u.text, re.I)):
+        varies = modifier is not None and bool(VARIES.search(u.text))
+        if modifier is not None and not (varies or re.search(r"\broyalt", u.text, re.I)):
             continue
         percents = [f for f in u.of("percent") if "%" in f.text or re.search(r"per\s?cent|percent", f.text, re.I)]
+        if varies:
+            percents = fresh_facts(u, percents)  # "deleting the words "60%" and substituting "70%"": 70%
         first = u.text.find(percents[0].text) if percents else len(u.text)
         income = income_type(u.text[:first], u.heading, u.text)
         if income in out:
             continue
-        if percents and _ROYALTY_CUE.search(u.scope) and _ROYALTY_VERB.search(u.text):
+        if percents and _ROYALTY_CUE.search(u.scope) and (_ROYALTY_VERB.search(u.text) or varies):
             f = _changed_fact(u, percents)
             pct = parse_percent(f.text)
             if pct is None or pct > 100 or (pct == 100 and not re.search(r"\broyalt", u.text, re.I)):
@@ -1470,6 +1729,130 @@ def _governing_law(us: list[_Unit], modifier: str | None) -> Value | None:
     return best.value
 
 
+# -- changes named by clause ------------------------------------------------------------------------
+# A changing clause that names the agreement's clause it changes ("The rate set out in clause 6.1 is
+# increased to 24%", "the notice period in paragraph 1(b) is changed to three (3) months") may not
+# use the term's own words: its new value is kept as a "change" with the clauses it names, and the
+# register gives it to the term the agreement states in that clause (``resolve_change``).
+_DATED_BEFORE = re.compile(r"\b(?:dated|made|signed|executed|of)\s+(?:as\s+of\s+)?(?:the\s+)?$", re.I)
+
+
+def _changes(us: list[_Unit], text: str) -> list[Value]:
+    out: list[Value] = []
+    for u in us:
+        # not a recital; a clause headed "Notice" or "Term" may look like boilerplate and still change the deal
+        if u.role == "recital" or RECITES.search(u.text) or len(u.text) > MAX_UNIT or not VARIES.search(u.text):
+            continue
+        refs = refs_in(u.text)
+        if not refs:
+            continue
+        found: list[tuple[str, Any, Any, str]] = []
+        dates = [d for d in _dates(u) if not re.search(r"(?:with\s+effect\s+from|effective\s+(?:as\s+of|from|on)|as\s+(?:from|of)|after|before|by)\s+(?:the\s+)?$",
+                                   u.text[max(0, d[0] - 40):d[0]], re.I)
+                 and not _DATED_BEFORE.search(u.text[max(0, d[0] - 30):d[0]])]
+        dates = fresh_facts(u, dates)
+        if dates:
+            d = _changed_fact(u, dates)
+            found.append(("date", d[2], u.text[d[0]:d[1]], families.human_date(d[2])))
+        percents = fresh_facts(u, [f for f in u.of("percent") if "%" in f.text or re.search(r"per\s?cent|percent", f.text, re.I)])
+        if percents:
+            f = _changed_fact(u, percents)
+            pct = parse_percent(f.text)
+            if pct is not None and pct <= 100:
+                found.append(("percent", pct, f.text, f"{pct:g}%"))
+        money = fresh_facts(u, u.of("money"))
+        if money:
+            f = _changed_fact(u, money)
+            parsed = parse_money(f.text)
+            if parsed:
+                found.append(("money", parsed, f.text, money_text(parsed)))
+        durations = fresh_facts(u, [f for f in u.of("duration") if parse_duration(f.text) is not None])
+        if durations:
+            f = _changed_fact(u, durations)
+            dur = parse_duration(f.text)
+            found.append(("duration", dur.as_dict(), f.text, dur.text()))
+        for kind, new, fact, shown in found:
+            notice = bool(_NOTICE_WORD.search(u.text))
+            out.append(_value("changes", f"clause {', '.join(refs)}: {shown}",
+                              {"refs": refs, "kind": kind, "new": new, "notice": notice}, u, fact=fact))
+    return out
+
+
+def _ref_matches(named: str, ref: str) -> bool:
+    return bool(ref) and (ref == named or ref.startswith(named + ".") or ref.startswith(named + "("))
+
+
+CHANGE_KEYS = {"date": ("expiry",), "percent": ("royalties",), "money": ("advances",),
+               "duration": ("renewal_notice", "renewal", "retention"), "territory": ("territory",)}
+
+
+def change_targets(change: Value, earlier: list[Value]) -> list[Value]:
+    """The values of ``earlier`` documents a change names by clause: stated in the clause it
+    names (or one clause under it, when only one value of the change's kind is there)."""
+    ch = change.value or {}
+    keys = CHANGE_KEYS.get(ch.get("kind"), ())
+    if ch.get("kind") == "duration":
+        keys = ("renewal_notice",) if ch.get("notice") else ("renewal", "retention")
+    named = ch.get("refs") or []
+    candidates = [v for v in earlier if v.key in keys and v.clause is not None]
+    exact = [v for v in candidates if v.clause.ref in named]
+    if exact:
+        return exact[-1:]
+    under = [v for v in candidates if any(_ref_matches(n, v.clause.ref) for n in named)]
+    if len({(v.key, v.slot) for v in under}) == 1:
+        return under[-1:]
+    return []
+
+
+def resolve_change(change: Value, target: Value) -> Value | None:
+    """The value a change (``_changes``) gives the term ``target`` states, normalised like it."""
+    ch = change.value or {}
+    kind, new = ch.get("kind"), ch.get("new")
+    old = target.value if isinstance(target.value, dict) else {}
+    kw = dict(slot=target.slot, fact=change.fact, effective=change.effective)
+    if target.key == "expiry" and kind == "date":
+        return Value("expiry", families.human_date(new), new, change.clause, **kw)
+    if target.key == "royalties" and kind == "percent" and old.get("percent") is not None:
+        value = {"percent": new, "base": old.get("base", ""), "income": old.get("income", "all income")}
+        text = f"{new:g}%" + (f" of {value['base']}" if value["base"] else "") + f" ({value['income']})"
+        return Value("royalties", text, value, change.clause, **kw)
+    if target.key == "advances" and kind == "money":
+        value = {**new, "currency": new.get("currency") or old.get("currency")}
+        return Value("advances", money_text(value), value, change.clause, **kw)
+    if kind == "duration" and target.key in ("renewal_notice", "renewal", "retention"):
+        dur = datecalc.Duration.from_dict(new)
+        if target.key == "renewal_notice":
+            value = {"period": new, "before": old.get("before", "end of the then-current period")}
+            return Value("renewal_notice", f"{dur.text()} before the end of the then-current period", value, change.clause, **kw)
+        if target.key == "renewal" and old.get("period"):
+            value = {**old, "period": new}
+            how = "automatically" if old.get("automatic") else "by option or agreement"
+            return Value("renewal", f"renews {how} for periods of {dur.text()}", value, change.clause, **kw)
+        if target.key == "retention" and old.get("period"):
+            value = {**old, "period": new}
+            return Value("retention", f"{dur.text()} after the {old.get('after') or 'end of the Term'}", value, change.clause, **kw)
+    return None
+
+
+def apply_territory(before: dict, change: dict) -> dict:
+    """A territory after a change that adds or removes places ("the Territory shall include
+    France"): the World excluding Japan, plus Japan, is the World."""
+    delta = change.get("delta") or {}
+    include = list(before.get("include") or [])
+    exclude = list(before.get("exclude") or [])
+    for code in delta.get("add", []):
+        if code in exclude:
+            exclude.remove(code)
+        elif code not in include and "WW" not in include:
+            include.append(code)
+    for code in delta.get("remove", []):
+        if code in include:
+            include.remove(code)
+        elif code not in exclude:
+            exclude.append(code)
+    return {"include": include, "exclude": exclude, "names": before.get("names", [])}
+
+
 # ---------------------------------------------------------------------------------------------
 def extract_terms(title: str, text: str, family_role: str = families.AGREEMENT, own_date: str | None = None) -> dict[str, list[dict]]:
     """Key terms of one document: {key: [Value as dict, ...]} for every key it states (absent:
@@ -1511,8 +1894,14 @@ def extract_terms(title: str, text: str, family_role: str = families.AGREEMENT, 
     put(_audit(us, modifier))
     put(_assignment(us, modifier))
     put(_governing_law(us, modifier))
-    keys = list(KEYS) if modifier is None else [*MODIFIER_KEYS, *(["parties"] if modifier == "assignment" else [])]
-    return {k: [v.as_dict() for v in found[k]] for k in KEYS if k in found and k in keys}
+    keys = list(KEYS) if modifier is None else [*MODIFIER_KEYS, *(["parties"] if modifier == "assignment" else []), "changes"]
+    if modifier is not None:
+        put(_changes(us, text))
+        for k in keys:
+            for v in found.get(k, []):
+                if v.clause is not None and k != "parties":
+                    v.effective = effective_from(v.clause.text, text)
+    return {k: [v.as_dict() for v in found[k]] for k in [*KEYS, "changes"] if k in found and k in keys}
 
 
 def values_of(terms: dict[str, list[dict]], key: str) -> list[Value]:

@@ -148,7 +148,7 @@ def status_line(service, settings, user: str = "local") -> str:
     try:
         docs = service.sources()
         chunks = service.store.count_chunks()
-        store = settings.qdrant_url or f"embedded store at {settings.qdrant_path}"
+        store = settings.qdrant_url or f"embedded store at {settings.edge_path}"
         counts = f"{len(docs)} documents, {chunks} passages"
     except StoreError as exc:
         return f"⚠ Store unavailable: {inert(str(exc))}"
@@ -389,6 +389,10 @@ def build_app(service, answerer: Answerer | None = None, users=None):
             timer.tick(poll, outputs=[progress, timer, table, status])
         with gr.Tab("Contracts"):  # the register, deadlines and clauses (assistant/contracts_view.py)
             contracts_view.build_tab(app, session, _user)
+        with gr.Tab("Conflicts"):  # sources that disagree, and catalog checks (assistant/catalog/view.py)
+            from .catalog import view as catalog_view
+
+            catalog_view.build_tab(app, session, _user)
 
         def respond(q, history, dt, pa, si, un, current_scope, request: gr.Request):
             user = _user(request)

@@ -2,8 +2,6 @@
 
 from __future__ import annotations
 
-from pathlib import Path
-
 from assistant.answer.answering import Answerer
 
 from .dataset import Question
@@ -17,8 +15,8 @@ def outcome_of(answer) -> AnswerOutcome:
         source = by_number.get(number)
         if source is None:
             continue
-        p = source.payload
-        citations.append(Citation(claim, Passage(Path(p["file_name"]).stem, int(p["start"]), int(p["end"]), source.text)))
+        c = source.hit.chunk
+        citations.append(Citation(claim, Passage(c.stem, c.start, c.end, source.text)))
     return AnswerOutcome(
         text=answer.text,
         abstained=answer.abstained,

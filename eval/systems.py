@@ -17,6 +17,7 @@ from typing import Protocol
 
 from assistant.service import RightsService
 from assistant.settings import Settings
+from ingest.model import ChunkPayload
 
 from .dataset import Question
 from .metrics import Passage
@@ -40,15 +41,9 @@ def corpus_fingerprint(corpus: Path) -> str:
     return h.hexdigest()[:16]
 
 
-def _passage(payload: dict, score: float) -> Passage:
-    return Passage(
-        doc=Path(payload["file_name"]).stem,
-        start=int(payload["start"]),
-        end=int(payload["end"]),
-        text=payload.get("text", ""),
-        score=float(score),
-        section=payload.get("section") or "",
-    )
+def _passage(chunk: ChunkPayload, score: float) -> Passage:
+    return Passage(doc=chunk.stem, start=chunk.start, end=chunk.end, text=chunk.text, score=float(score),
+                   section=chunk.section or "")
 
 
 class ServiceRetriever:
@@ -62,7 +57,7 @@ class ServiceRetriever:
             hits = self.service.retrieve(question.question, k)
         else:
             hits = self.service.search(question.question, k, mode=self.mode)  # type: ignore[arg-type]
-        return [_passage(h.payload, h.score) for h in hits]
+        return [_passage(h.chunk, h.score) for h in hits]
 
 
 class LlamaIndexBaseline:

@@ -240,8 +240,8 @@ def main(argv: list[str] | None = None) -> int:
                 hits = service.retrieve(q.question, 1)
                 if not hits:
                     return None
-                p = hits[0].payload
-                return Path(p["file_name"]).stem, int(p["start"]), int(p["end"])
+                c = hits[0].chunk
+                return c.stem, c.start, c.end
 
             results = evaluate(questions, terms, baseline, texts)
     print(table(results))

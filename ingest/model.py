@@ -9,6 +9,7 @@ from __future__ import annotations
 import uuid
 from collections.abc import Sequence
 from dataclasses import asdict, dataclass, field
+from pathlib import PurePath
 from typing import Any, Protocol
 
 import numpy as np
@@ -110,6 +111,76 @@ class ChunkRecord:
             **(self.record.payload() | {"record_title": self.record.title, "title": d.title} if self.record else {}),
             **({"ocr": True, "ocr_confidence": self.ocr_confidence} if self.ocr else {}),
         }
+
+
+@dataclass(frozen=True)
+class ChunkPayload:
+    """A stored chunk's payload, typed: what every reader of a search hit needs (the sources
+    panel, the CLI, the audit log, the evaluation), with the one way of naming where it is.
+
+    The store keeps payloads as plain dicts (Qdrant's JSON); :meth:`of` reads one back and
+    ignores keys it does not know, so an older store's payload still reads."""
+
+    doc_id: str = ""
+    file_name: str = "?"
+    start: int = 0
+    end: int = 0
+    text: str = ""
+    file_path: str | None = None
+    title: str | None = None
+    doc_type: str | None = None
+    chunk_index: int = 0
+    section: str | None = None
+    heading: str | None = None
+    sections: tuple[str, ...] = ()
+    part: int = 0
+    page: int | None = None
+    page_end: int | None = None
+    record_kind: str | None = None  # work | recording | release | deal | row: a record chunk
+    record_title: str | None = None
+    location: str | None = None  # a record's place in its file: "row 7", "lines 12-30"
+    ocr: bool = False
+    ocr_confidence: float | None = None
+    groups: tuple[str, ...] = ()
+
+    @classmethod
+    def of(cls, payload: dict[str, Any]) -> ChunkPayload:
+        known = {k: payload[k] for k in cls.__dataclass_fields__ if payload.get(k) is not None}
+        for key in ("sections", "groups"):
+            if key in known:
+                known[key] = tuple(known[key])
+        return cls(**known)
+
+    @property
+    def stem(self) -> str:
+        """The file name without its extension: how evaluation datasets name documents."""
+        return PurePath(self.file_name).stem
+
+    @property
+    def pages(self) -> str | None:
+        if not self.page:
+            return None
+        end = self.page_end
+        return f"p. {self.page}" if not end or end == self.page else f"pp. {self.page}-{end}"
+
+    def where(self) -> list[str]:
+        """Where the passage is inside its file: record location and kind, or clause and page."""
+        if self.record_kind:
+            return [x for x in (self.location or "", f"{self.record_kind}: {self.record_title or '(untitled)'}") if x]
+        parts: list[str] = []
+        if len(self.sections) > 1:
+            parts.append(f"§§ {self.sections[0]}–{self.sections[-1]}")
+        elif self.section:
+            parts.append(f"§ {self.section}" + (f" {self.heading}" if self.heading else ""))
+        elif self.heading:
+            parts.append(str(self.heading))
+        if self.pages:
+            parts.append(self.pages)
+        return parts
+
+    def label(self) -> str:
+        """One line naming the passage: file · clause · page (or file · row · record)."""
+        return " · ".join([self.file_name, *self.where()])
 
 
 SparseVector = tuple[list[int], list[float]]

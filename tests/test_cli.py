@@ -76,10 +76,10 @@ def test_ingest_search_sources_forget(run, contracts):
 
 
 def test_store_in_use_is_reported_not_raised(run, tmp_path):
-    from qdrant_client import QdrantClient
+    from assistant.search.store_edge import EdgeStore
+    from assistant.settings import Settings
 
-    (tmp_path / "data" / "qdrant").mkdir(parents=True)
-    holder = QdrantClient(path=str(tmp_path / "data" / "qdrant"))
+    holder = EdgeStore(Settings(data_dir=tmp_path / "data"))  # another process holding the embedded store
     try:
         result = run("sources")
         assert result.exit_code == 2

@@ -342,14 +342,15 @@ def test_server_mode_from_environment_alone(compose, monkeypatch, tmp_path, fake
 def test_cluster_layout_and_payload_indexes_are_sent_when_collections_are_created(tmp_path):
     """On a server the app creates its collections with the configured shards and replicas,
     and the payload indexes every filter of its queries needs (Qdrant's REST API, loopback)."""
-    from assistant.search.store import INDEXED_FIELDS, Store
+    from assistant.search.store import INDEXED_FIELDS
+    from assistant.search.store_server import ServerStore
     from assistant.settings import Settings
 
     qdrant = FakeQdrant()
     try:
         settings = Settings(data_dir=tmp_path / "data", qdrant_url=qdrant.url, qdrant_api_key="k",
                             qdrant_shards=6, qdrant_replicas=2)
-        with Store(settings) as store:
+        with ServerStore(settings) as store:
             store.ensure(384)
         created = dict(qdrant.bodies)
         chunks, ledger = created["/collections/rights"], created["/collections/rights_documents"]
@@ -375,8 +376,8 @@ def test_embedded_mode_without_those_variables(monkeypatch, tmp_path):
     assert settings.qdrant_url is None and settings.llm_backend == "embedded"
     with RightsService(settings) as service:
         store = service.store
-        assert store.local
-        local = qdrant_backend(store.client)
-        assert type(local).__name__ == "QdrantLocal"
-        assert Path(local.location) == tmp_path / "data" / "qdrant"
+        assert store.local and type(store).__name__ == "EdgeStore"  # Qdrant Edge, in this process
+        store.ensure(384)
+        assert store.path == tmp_path / "data" / "edge" and (store.path / "rights").is_dir()
+        assert not (tmp_path / "data" / "qdrant").exists()
         assert isinstance(Answerer(service).chat, EmbeddedChat)

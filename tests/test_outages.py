@@ -47,8 +47,11 @@ def rights_ingest(data_dir: Path, folder: Path, file_size_limit: int | None = No
 
 
 def sizes(folder: Path) -> tuple[int, int]:
+    """Bytes the store really occupies, in all and in its largest file: allocated blocks, since
+    the engine's files are sparse (a 32 MB write-ahead-log file holding 8 kB of data)."""
     files = [p for p in folder.rglob("*") if p.is_file()]
-    return sum(p.stat().st_size for p in files), max(p.stat().st_size for p in files)
+    used = [p.stat().st_blocks * 512 for p in files]
+    return sum(used), max(used)
 
 
 @pytest.fixture(scope="module")
@@ -123,14 +126,14 @@ def ask_cli(settings_env: dict[str, str], monkeypatch, *args: str):
 
 
 def test_locked_store_is_a_clear_error_in_cli_and_chat_and_recovers_when_released(tmp_path, embedder, fake, monkeypatch):
-    from qdrant_client import QdrantClient
+    from assistant.search.store_edge import EdgeStore
 
     folder = write_contract_folder(tmp_path / "contracts")
     settings = Settings(data_dir=tmp_path / "data", llm=LLMSettings(backend="ollama", ollama_host=fake.url))
     with RightsService(settings, embedder=embedder) as svc:
         assert svc.ingest([folder]).ok
     fake.script = Script(reply="The licence runs until 31 March 2027 [1].")
-    holder = QdrantClient(path=str(settings.qdrant_path))  # another process holding the embedded store
+    holder = EdgeStore(settings)  # another process holding the embedded store
     with RightsService(settings, embedder=embedder) as chat_service:
         session = ChatSession(chat_service)
         try:

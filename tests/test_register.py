@@ -296,3 +296,29 @@ def test_answers_come_from_key_terms_with_their_clause(service, tmp_path):
     # an income type the deal has no rate for is not answered from key terms
     merch = answerer.ask("What is JUNO's merchandising royalty with Kestrel Sound?")
     assert not merch.signals or merch.signals.get("key_term") is None
+
+
+# -- variations worded in other ways (tests/terms_fixtures, issue 17) ----------------------------------------------
+FIXTURES = Path(__file__).resolve().parent / "terms_fixtures"
+
+
+def test_register_rows_show_values_varied_by_clause_reference(monkeypatch):
+    docs, stored = ledger(sorted(FIXTURES.glob("*.txt")))
+    monkeypatch.setattr(R, "stored_terms", lambda view, ids=None: {d: stored[d] for d in (ids or stored) if d in stored})
+    rows = {r.cells["file"]: r for r in R.register_rows(View(docs, stored), today=JUNE_2024)}
+    assert set(rows) == {"greywater_ostrander_licence_agreement_2020.txt", "calder_bishop_administration_agreement_2021.txt",
+                         "moorhen_tallis_recording_agreement_2019.txt", "thornbury_vale_sync_representation_agreement_2022.txt"}  # the amendments and letters sit under their agreements
+    grey = rows["greywater_ostrander_licence_agreement_2020.txt"]
+    # "The rate set out in clause 6.1 of the Agreement is increased to ...": clause 6.1 holds the streaming royalty
+    assert grey.cells["royalties"] == "24% of Net Receipts (streaming); 15% of PPD (physical)"
+    assert grey.dates["expiry"] == "2025-12-31" and grey.cells["last_change"] == "side letter 3 March 2022"
+    streaming = next(e for e in grey.terms.term("royalties").current if e.value.slot == "streaming")
+    assert streaming.as_dict()["clause"]["text"].startswith("The rate set out in clause 6.1")
+    moor = rows["moorhen_tallis_recording_agreement_2019.txt"]
+    assert moor.dates["notice_deadline"] == "2024-12-31"  # three months (as varied) before 31 March 2025
+    territory = moor.terms.term("territory").current[0].as_dict()
+    assert territory["value"]["include"] == ["WW"] and territory["value"]["exclude"] == [] and territory["effective"] == "2022-06-01"
+    calder = rows["calder_bishop_administration_agreement_2021.txt"]
+    assert calder.cells["expiry"] == "31 August 2026" and calder.cells["status"] == "active"
+    thornbury = rows["thornbury_vale_sync_representation_agreement_2022.txt"]  # "extended by a further twelve (12) months"
+    assert thornbury.cells["expiry"] == "31 March 2025" and thornbury.dates["expiry"] == "2025-03-31"

@@ -173,7 +173,7 @@ def test_options_and_the_licence_period():
 ])
 def test_modifiers_state_what_they_change(stem, expected):
     _, t = terms_of(stem)
-    assert set(t) <= set(MODIFIER_KEYS) | {"parties"}
+    assert set(t) <= set(MODIFIER_KEYS) | {"parties", "changes"}  # changes: new values named by clause (the register places them)
     for key, want in expected.items():
         v = one(t, key)
         field = {"royalties": "percent", "minimum_commitment": "quantity", "territory": "include", "advances": "amount",
@@ -256,3 +256,183 @@ def test_cover_page_parties_and_a_term_until_an_event():
 
 def test_keys_are_labelled():
     assert set(MODIFIER_KEYS) < set(KEYS) and all(KEYS[k] for k in KEYS)
+
+
+# -- variations: the new value, not the one it replaces (issue 17) -------------------------------------------------
+def changed(sentence: str, role: str = "amendment") -> dict:
+    """The terms a changing document of one operative clause states."""
+    text = f"AMENDMENT\n\nIT IS AGREED as follows:\n\n1. {sentence}\n\n2. Save as set out above, the Agreement continues unchanged.\n"
+    return extract_terms("AMENDMENT", text, role, "2024-01-15")
+
+
+@pytest.mark.parametrize("sentence, key, field, want", [
+    ('Clause 7 of the Agreement is amended by deleting the words "twenty per cent (20%)" and substituting "twenty-five per cent '
+     '(25%)", so that the Artist shall be paid a royalty of twenty-five per cent (25%) of Net Receipts.', "royalties", "percent", 25.0),
+    ("The royalty payable to the Producer shall be four percent (4%) of PPD in place of the three percent (3%) originally stated.",
+     "royalties", "percent", 4.0),
+    ("The distribution fee retained by the Distributor is reduced from twenty percent (20%) to seventeen percent (17%) of Gross Receipts.",
+     "royalties", "percent", 17.0),
+    ("For the avoidance of doubt, the royalty on downloads shall be eighteen per cent (18%) of Net Receipts rather than 15%.",
+     "royalties", "percent", 18.0),
+    ("The Term is hereby extended until 30 June 2027.", "expiry", None, "2027-06-30"),
+    ("The Agreement shall now expire on 31 March 2026.", "expiry", None, "2026-03-31"),
+    ('The Term shall be read as ending on "31 December 2025" in place of "30 June 2024".', "expiry", None, "2025-12-31"),
+    ("The Advance is increased to $75,000 (seventy-five thousand dollars).", "advances", "amount", 75000),
+    ("The period of notice required to prevent renewal of the Term is reduced to thirty (30) days.", "renewal_notice", "period",
+     {"n": 30.0, "unit": "day", "iso": "P30D"}),
+    ("The Artist's royalty shall be 19% of PPD, not 17% as originally agreed.", "royalties", "percent", 19.0),
+    ("The Term of the Agreement is hereby extended for a further period of twelve (12) months.", "expiry", "extend_by",
+     {"n": 12.0, "unit": "month", "iso": "P12M"}),  # the new end is worked out from the end before it (register)
+])
+def test_a_variation_states_the_new_value(sentence, key, field, want):
+    v = one(changed(sentence), key)
+    assert (v.value[field] if field else v.value) == want, v
+    assert v.mode == "set"
+
+
+def test_a_territory_change_adds_or_removes_places_with_its_effective_date():
+    add = one(changed("With effect from 1 April 2025 the Territory shall include France and Belgium."), "territory")
+    assert add.value["delta"] == {"add": ["FR", "BE"], "remove": []} and add.effective == "2025-04-01"
+    out = one(changed("Effective as of January 1, 2023, the Territory shall exclude Canada."), "territory")
+    assert out.value["delta"] == {"add": [], "remove": ["CA"]} and out.effective == "2023-01-01"
+    assert one(changed("Japan is added to the Territory."), "territory").value["delta"]["add"] == ["JP"]
+    instead = one(changed("With effect from 1 March 2025, the Territory shall be Europe instead of the United Kingdom."), "territory")
+    assert instead.value["include"] == ["150"] and instead.effective == "2025-03-01"  # not the United Kingdom it replaces
+
+
+def test_an_option_taken_away_is_not_an_option_exercised():
+    t = changed("In place of the Option Period, the Term shall continue until 31 December 2024. The Publisher will not be "
+                "entitled to exercise the option in clause 2.2.", "side letter")
+    assert one(t, "options").value == {"count": 0, "removed": True} and one(t, "expiry").value == "2024-12-31"
+
+
+def test_a_change_named_only_by_clause_is_kept_for_the_register():
+    t = changed('Section 2 of the Agreement is hereby amended by striking "June 30, 2024" and inserting in lieu thereof "December 31, 2025".')
+    assert "expiry" not in t  # no word of the term here: the clause it names decides (register.family_terms)
+    change = one(t, "changes")
+    assert change.value["refs"] == ["2"] and change.value["kind"] == "date" and change.value["new"] == "2025-12-31"
+    rate = one(changed("The rate set out in clause 6.1(b) of the Agreement is increased to twenty-four per cent (24%)."), "changes")
+    assert rate.value["refs"] == ["6.1(b)"] and rate.value["new"] == 24.0
+
+
+@pytest.mark.parametrize("sentence", [
+    "The Delivery Date in paragraph 3 is extended to November 15, 2022.",  # another date, not the term's end
+    "The release date of the deluxe edition is extended to 30 September 2022.",
+    "The royalty rate for physical records will be reviewed in good faith at the end of 2022.",  # no new figure
+    "The royalty rate under clause 6.2 shall be increased by two per cent (2%).",  # the size of a change, not the new rate
+])
+def test_what_a_variation_does_not_change_stays_not_stated(sentence):
+    t = changed(sentence, "side letter")
+    for key in ("expiry", "royalties", "options", "advances", "territory"):
+        assert key not in t, (key, t.get(key))
+
+
+# Families written for these rules (tests/terms_fixtures): a base agreement and the documents that vary it.
+FIXTURES = Path(__file__).resolve().parent / "terms_fixtures"
+
+
+@pytest.fixture(scope="module")
+def fixture_families():
+    from datetime import date
+
+    from assistant import register as R
+    from ingest import metadata
+    from ingest.model import DocumentRecord
+
+    docs, stored = {}, {}
+    for path in sorted(FIXTURES.glob("*.txt")):
+        text = read_file(path).text
+        title = next(line.strip() for line in text.splitlines() if line.strip())
+        fam = F.classify_document(title, text)
+        doc = DocumentRecord(path.stem, str(path), path.name, title, "contract", "agreement", "sha", 1, state="complete",
+                             n_chunks=1, parties=metadata.parties(text), agreement_date=metadata.agreement_date(text), **fam)
+        docs[doc.doc_id] = doc
+        stored[doc.doc_id] = extract_terms(title, text, doc.family_role, doc.effective_date)
+    for doc in list(docs.values()):
+        docs[doc.doc_id] = F.relinked(doc, list(docs.values())) or doc
+    texts = {p.stem: read_file(p).text for p in FIXTURES.glob("*.txt")}
+    return {root: R.family_terms(members, stored, date(2024, 6, 1)) for root, members in F.families(docs.values()).items()}, texts
+
+
+GREY, CALDER, MOOR, THORN = ("greywater_ostrander_licence_agreement_2020", "calder_bishop_administration_agreement_2021",
+                             "moorhen_tallis_recording_agreement_2019", "thornbury_vale_sync_representation_agreement_2022")
+# (family, term, old value, its document, new value, the changing document, effective date stated by the change)
+VARIED = [
+    (GREY, "expiry", "30 June 2023", GREY, "31 December 2025", "greywater_ostrander_first_amendment_2021", ""),
+    (GREY, "territory", "GB, IE", GREY, "GB, IE, FR, DE, NL", "greywater_ostrander_first_amendment_2021", "2022-01-01"),
+    (GREY, "royalties", "20% of Net Receipts (streaming)", GREY, "24% of Net Receipts (streaming)",
+     "greywater_ostrander_first_amendment_2021", ""),
+    (GREY, "renewal_notice", "3 months before the end of the then-current period", GREY,
+     "60 days before the end of the then-current period", "greywater_ostrander_first_amendment_2021", ""),
+    (GREY, "advances", "GBP 30,000", GREY, "GBP 45,000", "greywater_ostrander_side_letter_2022", ""),
+    (CALDER, "expiry", "28 February 2026", "calder_bishop_first_amendment_2023", "31 August 2026",
+     "calder_bishop_extension_letter_2025", ""),
+    (CALDER, "royalties", "15% of Gross Receipts (administration fee)", CALDER, "12% of Gross Receipts (administration fee)",
+     "calder_bishop_first_amendment_2023", ""),
+    (CALDER, "territory", "US, CA", CALDER, "US", "calder_bishop_first_amendment_2023", "2023-01-01"),
+    (MOOR, "expiry", "1 September 2022", MOOR, "31 March 2025", "moorhen_tallis_letter_of_variation_2022", ""),
+    (MOOR, "royalties", "20% of Net Receipts (streaming)", MOOR, "22% of Net Receipts (streaming)",
+     "moorhen_tallis_letter_of_variation_2022", ""),
+    (MOOR, "renewal_notice", "6 months before the end of the then-current period", MOOR,
+     "3 months before the end of the then-current period", "moorhen_tallis_letter_of_variation_2022", ""),
+    (MOOR, "territory", "WW excluding JP", MOOR, "WW", "moorhen_tallis_letter_of_variation_2022", "2022-06-01"),
+    (THORN, "expiry", "31 March 2024", THORN, "31 March 2025", "thornbury_vale_extension_letter_2024", ""),
+]
+
+
+@pytest.mark.parametrize("root, key, old, old_doc, new, changer, effective", VARIED)
+def test_varied_terms_have_the_new_value_now_and_the_old_in_their_history(fixture_families, root, key, old, old_doc, new,
+                                                                          changer, effective):
+    families, texts = fixture_families
+    term = families[root].term(key)
+    now = [e for e in term.current if e.value.text == new]
+    assert now and now[0].doc.doc_id == changer and now[0].change == "changed", [e.value.text for e in term.current]
+    assert now[0].value.effective == effective
+    assert old not in [e.value.text for e in term.current]
+    was = [e for e in term.history if e.value.text == old and e.doc.doc_id == old_doc]
+    assert was and was[0].superseded and term.history.index(was[0]) < term.history.index(now[0])
+    cited(texts[changer], now[0].value)  # the changing document's own words, at their offsets
+
+
+def test_a_term_varied_twice_keeps_each_value_in_order(fixture_families):
+    families, _ = fixture_families
+    history = families[CALDER].term("expiry").history
+    assert [(e.value.text, e.doc.doc_id, e.superseded) for e in history] == [
+        ("28 February 2024", CALDER, True),
+        ("28 February 2026", "calder_bishop_first_amendment_2023", True),  # "striking ... inserting in lieu thereof", by Section 3
+        ("31 August 2026", "calder_bishop_extension_letter_2025", False)]
+    assert history[1].value.clause.text.startswith("Section 3 of the Agreement is hereby amended")
+
+
+def test_what_the_variations_leave_alone(fixture_families):
+    families, _ = fixture_families
+    grey, moor, calder = families[GREY], families[MOOR], families[CALDER]
+    physical = [e for e in grey.term("royalties").current if e.value.slot == "physical"]
+    assert physical[0].value.text == "15% of PPD (physical)" and physical[0].change == "original"
+    assert [e.value.text for e in grey.term("expiry").current] == ["31 December 2025"]  # not the deluxe edition's release date
+    assert [e.value.text for e in moor.term("royalties").current if e.value.slot == "physical"] == ["12% of PPD (physical)"]
+    assert moor.term("advances").text() == "GBP 20,000" and calder.term("advances").text() == "USD 50,000"
+    assert calder.term("renewal_notice").text() == "not stated"  # never guessed
+    extended = families[THORN].term("expiry").current[0].value
+    assert extended.kind == "computed" and extended.basis == "31 March 2024 extended by 12 months"
+    assert [e.value.value["percent"] for e in families[THORN].term("royalties").history] == [20.0]  # "increased by 2%": no 2% rate
+    changed_keys = {(root, t.key) for root, ft in families.items() for t in ft.changed()}
+    assert changed_keys == {(r, k) for r, k, *_ in VARIED}
+
+
+def test_the_register_row_shows_the_current_values(fixture_families):
+    from assistant import register as R
+
+    families, _ = fixture_families
+    grey = R.register_row(families[GREY]).cells
+    assert grey["expiry"] == "31 December 2025" and grey["territory"] == "GB, IE, FR, DE, NL"
+    assert grey["royalties"] == "24% of Net Receipts (streaming); 15% of PPD (physical)"
+    assert grey["renewal_notice"] == "60 days before the end of the then-current period"
+    assert grey["notice_deadline"] == "1 November 2025"  # 60 days before 31 December 2025, not three months
+    assert grey["advances"].startswith("GBP 45,000")
+    calder = R.register_row(families[CALDER]).cells
+    assert (calder["expiry"], calder["territory"], calder["royalties"]) == (
+        "31 August 2026", "US", "12% of Gross Receipts (administration fee)")
+    moor = R.register_row(families[MOOR]).cells
+    assert (moor["expiry"], moor["territory"], moor["renewal_notice"]) == (
+        "31 March 2025", "WW", "3 months before the end of the then-current period")

@@ -62,7 +62,9 @@ ASKS: list[tuple[str, re.Pattern]] = [
 ]
 # Questions about something a key term does not hold, however much they sound like one.
 NOT_TERMS = re.compile(r"\bcollect\w*|\bsell[-\s]?off\b|\bstatements?\b|\baccount\w*\b|\bpay(?:ment)?s?\s+due\b|"
-                       r"\bwho\b|\bwhom\b|\bwhose\b|\bwhy\b", re.I)
+                       r"\bwho\b|\bwhom\b|\bwhose\b|\bwhy\b|"
+                       # where things stand, not what the contract says: "how much of the advance has been recouped so far?"
+                       r"\bso\s+far\b|\bto\s+date\b|\b(?:has|have)\s+been\s+(?:recouped|paid|earned)\b|\bunrecouped\b|\bbalance\b", re.I)
 KINDS = {"expiry": "date", "agreement_date": "date", "effective_date": "date", "notice_deadline": "date", "option_deadline": "date",
          "reversion_date": "date", "advances": "money", "royalties": "percent", "governing_law": "law", "territory": "territory",
          "renewal_notice": "duration", "retention": "duration", "parties": "party"}
@@ -160,8 +162,10 @@ class KeyTermMatch:
             now = rendered(c.sel).text
             fact = " ".join(c.sel.fact_text.split())
             quote = now[now.index("“"):] if "“" in now else now
-            first = (f"Now {fact}, as {_role(c.doc)} provides in {_clause(c)}: " if fact
-                     else f"Now, as {_role(c.doc)} provides in {_clause(c)}: ") + quote
+            effective = next((e.value.effective for e in self.entries if e.value.effective), "")
+            since = f" with effect from {F.human_date(effective)}" if effective else ""  # a variation's own start date
+            first = (f"Now {fact}{since}, as {_role(c.doc)} provides in {_clause(c)}: " if fact
+                     else f"Now{since}, as {_role(c.doc)} provides in {_clause(c)}: ") + quote
             second = f"Before that, {_role(previous.doc)} said in {_clause(previous)}: " + rendered(previous.sel).text
             out = FamilyAnswer(f"{first}\n\n{second}", [(c.sel.number, first), (previous.sel.number, second)], c, previous)
         else:  # several values in force together (an advance and a further one, an option and its exercise)

@@ -1,47 +1,46 @@
-"""The vector store: Qdrant, embedded on disk by default or a server by URL, one interface.
+"""The vector store: one interface, two engines.
 
-Two collections: ``<name>`` holds one point per chunk (a dense MiniLM vector named "dense"
-and a BM25 sparse vector named "lexical"); ``<name>_documents`` is the ledger, one
-vectorless point per document with its state. The ledger is what makes ingestion crash-safe
-and incremental: a document is "pending" while its chunks are written and "complete" after
-stale chunks are deleted, so an interrupted run is finished by the next one.
+:class:`Store` is what the rest of the product uses: the ledger of documents, chunk writes for
+the ingest job, and the searches retrieval runs, all seen through an access view. Two engines
+implement its few primitives:
+
+- ``EdgeStore`` (store_edge.py), the embedded default: Qdrant Edge, Qdrant's own engine
+  in-process (Rust segments, write-ahead log, HNSW, sparse vectors with IDF, payload indexes),
+  on disk in the data directory.
+- ``ServerStore`` (store_server.py): a Qdrant server or cluster through qdrant-client
+  (``QDRANT_URL``). Tests run it on qdrant-client's local mode, the stand-in for server semantics
+  that qdrant-client's own congruence tests use, and check both engines rank alike.
+
+Each store has chunks (one point per chunk: a dense MiniLM vector named "dense" and a BM25 sparse
+vector named "lexical") and small tables of vectorless records: ``<name>_documents`` is the
+ledger, one entry per document with its state. The ledger is what makes ingestion crash-safe and
+incremental: a document is "pending" while its chunks are written and "complete" after stale
+chunks are deleted, so an interrupted run is finished by the next one.
 """
 
 from __future__ import annotations
 
 import errno
-import logging
 import os
 import sqlite3
-import threading
-import warnings
-from collections.abc import Sequence
+from abc import ABC, abstractmethod
+from collections.abc import Iterator, Sequence
 from dataclasses import dataclass, field
 from typing import Any
 
 import numpy as np
-from qdrant_client import QdrantClient, models
-from qdrant_client.http.exceptions import ResponseHandlingException, UnexpectedResponse
 
 from ingest.access import NOBODY
-from ingest.model import ChunkRecord, DocumentRecord, SparseVector, chunk_point_id, document_point_id
+from ingest.model import ChunkPayload, ChunkRecord, DocumentRecord, SparseVector, chunk_point_id, document_point_id
 
 from ..settings import Settings
-from .embedded_index import EmbeddedIndex
-
-log = logging.getLogger(__name__)
 
 DENSE = "dense"
 LEXICAL = "lexical"
-INDEXED_FIELDS = {
-    "doc_id": models.PayloadSchemaType.KEYWORD,
-    "doc_type": models.PayloadSchemaType.KEYWORD,
-    "file_sha256": models.PayloadSchemaType.KEYWORD,
-    "file_name": models.PayloadSchemaType.KEYWORD,
-    "ids": models.PayloadSchemaType.KEYWORD,  # identifier keys: "ISWC:T3452468001", "ISRC:..."
-    "record_kind": models.PayloadSchemaType.KEYWORD,
-    "groups": models.PayloadSchemaType.KEYWORD,  # access groups; every query of a signed-in user filters on it
-}
+# Payload fields every filter or access rule uses: both engines index them (keyword indexes).
+INDEXED_FIELDS = ("doc_id", "doc_type", "file_sha256", "file_name", "ids", "record_kind", "groups")
+TIE_MARGIN = 8  # extra results fetched so equal scores at the cut are broken the same way every time
+RECORD_FIELDS = ["doc_id", "ids", "record_kind", "record_title", "file_name", "location", "groups"]
 
 
 class StoreError(RuntimeError):
@@ -54,7 +53,10 @@ def is_disk_full(exc: BaseException) -> bool:
     if isinstance(exc, OSError) and exc.errno in (errno.ENOSPC, errno.EFBIG, errno.EDQUOT):
         return True
     text = str(exc).lower()
-    return isinstance(exc, sqlite3.OperationalError) and ("full" in text or "disk i/o error" in text)
+    if isinstance(exc, sqlite3.OperationalError):
+        return "full" in text or "disk i/o error" in text
+    # Qdrant Edge reports I/O failures as its own error carrying the OS message
+    return "no space left" in text or "disk quota" in text
 
 
 def is_unwritable(exc: BaseException, data_dir: Any = None) -> bool:
@@ -91,6 +93,11 @@ class Hit:
     payload: dict[str, Any]
     signals: dict[str, Any] = field(default_factory=dict)  # how it was found: dense score, scoped, identifier
 
+    @property
+    def chunk(self) -> ChunkPayload:
+        """The payload, typed (ingest.model.ChunkPayload): its ``label()`` names the passage."""
+        return ChunkPayload.of(self.payload)
+
     def __getattr__(self, name: str) -> Any:  # hit.text, hit.section, hit.page ...
         try:
             return self.payload[name]
@@ -98,91 +105,62 @@ class Hit:
             raise AttributeError(name) from None
 
 
-class GuardedClient:
-    """A QdrantClient whose calls run one at a time (embedded) or fail in plain words (server).
+@dataclass(frozen=True)
+class Where:
+    """Which chunks a request may touch, in engine-neutral terms: each engine turns it into its
+    own filter. ``access`` None means everything; a list means chunks without groups or sharing
+    one of them (an empty list: ungrouped chunks only)."""
 
-    The embedded (local-mode) client keeps its collections in plain Python structures and is not
-    thread-safe; the chat ingests uploads on a thread while other threads answer. Each call is
-    atomic, so a reader sees a document's chunks before or after one upsert batch, never a
-    half-built structure. A server client is thread-safe, but its transport errors are raw
-    connection exceptions: each becomes a StoreError naming the URL and what to do."""
-
-    def __init__(self, client: QdrantClient, url: str | None = None):
-        self._client = client
-        self._url = url
-        self._lock = threading.RLock() if url is None else None
-
-    def __getattr__(self, name: str) -> Any:
-        attr = getattr(self._client, name)
-        if not callable(attr):
-            return attr
-
-        def call(*args: Any, **kwargs: Any) -> Any:
-            if self._lock is not None:
-                with self._lock:
-                    return attr(*args, **kwargs)
-            try:
-                return attr(*args, **kwargs)
-            except UnexpectedResponse as exc:
-                if exc.status_code in (401, 403):
-                    raise StoreError(f"Qdrant at {self._url} refused the API key (QDRANT_API_KEY)") from None
-                raise
-            except (ResponseHandlingException, ConnectionError, TimeoutError, OSError) as exc:
-                reason = str(getattr(exc, "source", None) or exc) or type(exc).__name__
-                raise StoreError(
-                    f"Qdrant at {self._url} is unreachable ({reason}): start it (`docker compose up -d qdrant`) "
-                    "or check QDRANT_URL"
-                ) from None
-
-        return call
+    doc_type: str | None = None
+    doc_ids: tuple[str, ...] | None = None
+    access: tuple[str, ...] | None = None
+    ids_any: tuple[str, ...] = ()  # carries any of these identifier keys
+    records_only: bool = False  # record chunks (works, recordings, ...) only
+    not_sha: str | None = None  # not of this file version (stale chunks of a document)
 
 
-def open_client(settings: Settings) -> QdrantClient:
-    if settings.qdrant_url:
-        api_key = settings.qdrant_api_key.get_secret_value() if settings.qdrant_api_key else None
-        try:
-            client = QdrantClient(url=settings.qdrant_url, api_key=api_key, timeout=30, check_compatibility=False)
-            return GuardedClient(client, settings.qdrant_url)  # type: ignore[return-value]
-        except Exception as exc:  # noqa: BLE001
-            raise StoreError(f"cannot connect to Qdrant at {settings.qdrant_url}: {exc}") from None
-    try:
-        settings.qdrant_path.mkdir(parents=True, exist_ok=True)
-        with warnings.catch_warnings():
-            warnings.simplefilter("ignore")
-            return GuardedClient(QdrantClient(path=str(settings.qdrant_path)))  # type: ignore[return-value]
-    except OSError as exc:
-        if is_unwritable(exc):
-            raise not_writable(settings.data_dir, exc) from None
-        raise
-    except RuntimeError as exc:
-        if "already accessed" in str(exc):
-            raise StoreError(
-                f"the embedded store at {settings.qdrant_path} is in use by another rights process "
-                "(an ingest or the chat); wait for it to finish, or use a Qdrant server (QDRANT_URL) "
-                "for concurrent access"
-            ) from None
-        raise StoreError(f"cannot open the embedded store at {settings.qdrant_path}: {exc}") from None
+@dataclass(frozen=True)
+class VectorQuery:
+    """One ranking: nearest chunks to a dense vector or a sparse (BM25) vector."""
+
+    using: str  # DENSE or LEXICAL
+    vector: Any  # list[float] or SparseVector
+    limit: int
+    where: Where
 
 
-class Store:
-    def __init__(self, settings: Settings, client: QdrantClient | None = None):
+@dataclass
+class Point:
+    """A point as an engine returns it: id, payload and (when asked) vectors."""
+
+    id: str
+    payload: dict[str, Any]
+    score: float = 0.0
+    vectors: dict[str, Any] | None = None
+
+
+class Store(ABC):
+    """The product's store: ledger, chunk writes and searches, enforced through access views.
+
+    Subclasses implement the primitives (``_upsert``, ``_query`` ...); everything the product
+    calls is written once here, so both engines apply the same rules and the same query plan."""
+
+    local: bool  # embedded in this process (one process at a time) rather than a server
+
+    def __init__(self, settings: Settings):
         self.settings = settings
-        self.client = client or open_client(settings)
         self.chunks = settings.collection
         self.ledger = f"{settings.collection}_documents"
-        self.local = settings.qdrant_url is None
-        # Embedded mode: search over in-memory matrices (Qdrant local scores and filters point by
-        # point in Python); shared with the access views made from this store.
-        self.index = EmbeddedIndex(self.client, self.chunks, LEXICAL, DENSE) if self.local else None
         # None: everything (the CLI, an admin). A list: only documents without groups or sharing
         # one of these - enforced inside every query, so nothing else can reach the caller.
         self.access: list[str] | None = None
 
+    # -- views -----------------------------------------------------------------------------------
     def restricted(self, groups: list[str] | None) -> Store:
         """The same store seen by someone in ``groups`` (None or "*" among them: everything)."""
         if groups is None or "*" in groups:
             return self
-        view = Store.__new__(Store)
+        view = self.__class__.__new__(self.__class__)
         view.__dict__.update(self.__dict__)
         view.access = sorted(set(groups) - {NOBODY})  # no user holds the administrators-only mark
         view._owner = self
@@ -198,66 +176,51 @@ class Store:
         """Whether a document or chunk with these access groups may be shown through this view."""
         return self.access is None or not groups or bool(set(groups) & set(self.access))
 
-    def _filter(self, doc_type: str | None = None, doc_ids: list[str] | None = None) -> models.Filter | None:
-        flt = _filter(doc_type=doc_type, doc_ids=doc_ids)
-        if self.access is None:
-            return flt
-        allowed = models.Filter(should=[
-            models.IsEmptyCondition(is_empty=models.PayloadField(key="groups")),
-            *([models.FieldCondition(key="groups", match=models.MatchAny(any=list(self.access)))] if self.access else []),
-        ])
-        flt = flt or models.Filter(must=[])
-        flt.must = list(flt.must or []) + [allowed]
-        return flt
+    def where(self, doc_type: str | None = None, doc_ids: Sequence[str] | None = None, **more: Any) -> Where:
+        """This view's access rule plus a request's own conditions."""
+        return Where(doc_type=doc_type or None, doc_ids=tuple(doc_ids) if doc_ids else None,
+                     access=tuple(self.access) if self.access is not None else None, **more)
 
-    # -- lifecycle ---------------------------------------------------------------------------
+    # -- engine primitives -------------------------------------------------------------------------
+    @abstractmethod
     def ensure(self, dimension: int) -> None:
-        """Create both collections if missing; refuse a store built for another vector size."""
-        try:
-            if not self.client.collection_exists(self.chunks):
-                self.client.create_collection(
-                    self.chunks,
-                    vectors_config={DENSE: models.VectorParams(size=dimension, distance=models.Distance.COSINE)},
-                    sparse_vectors_config={LEXICAL: models.SparseVectorParams(modifier=models.Modifier.IDF)},
-                    **self._layout(),
-                )
-                if not self.local:  # the embedded store ignores payload indexes (and warns)
-                    for name, schema in INDEXED_FIELDS.items():
-                        self.client.create_payload_index(self.chunks, name, field_schema=schema)
-            else:
-                existing = self.client.get_collection(self.chunks).config.params.vectors
-                size = existing[DENSE].size if isinstance(existing, dict) and DENSE in existing else None
-                if size != dimension:
-                    raise StoreError(
-                        f"collection '{self.chunks}' holds {size}-dimensional vectors but the embedding "
-                        f"model makes {dimension}; use another collection (RIGHTS_COLLECTION) or re-ingest"
-                    )
-            if not self.client.collection_exists(self.ledger):
-                self.client.create_collection(self.ledger, vectors_config={}, **self._layout())
-        except StoreError:
-            raise
-        except Exception as exc:  # noqa: BLE001 - transport errors of the server mode
-            if is_disk_full(exc):
-                raise  # the caller's disk guard says what to do
-            raise StoreError(f"Qdrant is unreachable or refused the request: {exc}") from None
+        """Create chunks and ledger if missing; refuse a store built for another vector size."""
 
-    def _layout(self) -> dict[str, int]:
-        """Sharding and replication of new collections on a Qdrant cluster (settings; server only)."""
-        if self.local:
-            return {}
-        layout = {"shard_number": self.settings.qdrant_shards, "replication_factor": self.settings.qdrant_replicas}
-        return {k: v for k, v in layout.items() if v}
+    @abstractmethod
+    def exists(self) -> bool: ...
 
-    def exists(self) -> bool:
-        return self.client.collection_exists(self.chunks) and self.client.collection_exists(self.ledger)
+    @abstractmethod
+    def close(self) -> None: ...
 
-    def close(self) -> None:
-        if getattr(self, "_owner", None) is not None:
-            return  # a view: the owner closes the shared client
-        try:
-            self.client.close()
-        except Exception:  # noqa: BLE001 - closing a dead connection is not an error
-            pass
+    @abstractmethod
+    def _upsert(self, points: list[tuple[str, list[float], SparseVector, dict[str, Any]]]) -> None: ...
+
+    @abstractmethod
+    def _delete(self, where: Where, doc_id: str | None = None) -> None:
+        """Delete the chunks of ``doc_id`` (required) matching ``where``."""
+
+    @abstractmethod
+    def _retrieve(self, ids: Sequence[str]) -> list[Point]: ...
+
+    @abstractmethod
+    def _scroll(self, where: Where | None, fields: list[str] | bool = True, with_vectors: bool = False) -> Iterator[Point]: ...
+
+    @abstractmethod
+    def _count(self, where: Where | None) -> int: ...
+
+    @abstractmethod
+    def _query(self, queries: Sequence[VectorQuery]) -> list[list[Point]]:
+        """Several rankings in one request to the engine."""
+
+    @abstractmethod
+    def table(self, name: str) -> Table:
+        """A table of vectorless records in this store (the ledger, key terms ...)."""
+
+    def flush(self) -> None:  # noqa: B027 - a hook: engines that buffer override it
+        """Make every write durable on disk (the end of an ingest job); a server needs nothing."""
+
+    def optimize(self) -> None:  # noqa: B027 - a hook: engines that index later override it
+        """Build search indexes for what was written (the end of an ingest job); engine-specific."""
 
     def __enter__(self) -> Store:
         return self
@@ -265,27 +228,17 @@ class Store:
     def __exit__(self, *exc: object) -> None:
         self.close()
 
-    # -- ledger (DocumentSink) ---------------------------------------------------------------
+    # -- ledger (DocumentSink) ---------------------------------------------------------------------
     def documents(self) -> dict[str, DocumentRecord]:
-        if not self.client.collection_exists(self.ledger):
-            return {}
         records: dict[str, DocumentRecord] = {}
-        offset = None
-        while True:
-            points, offset = self.client.scroll(self.ledger, limit=1000, offset=offset, with_payload=True)
-            for point in points:
-                record = DocumentRecord.from_payload(point.payload or {})
-                if self.visible(record.groups):
-                    records[record.doc_id] = record
-            if offset is None:
-                return records
+        for payload in self.table(self.ledger).all().values():
+            record = DocumentRecord.from_payload(payload)
+            if self.visible(record.groups):
+                records[record.doc_id] = record
+        return records
 
     def _put_document(self, doc: DocumentRecord) -> None:
-        self.client.upsert(
-            self.ledger,
-            [models.PointStruct(id=document_point_id(doc.doc_id), vector={}, payload=doc.payload())],
-            wait=True,
-        )
+        self.table(self.ledger).put(document_point_id(doc.doc_id), doc.payload())
 
     def update_document(self, doc: DocumentRecord) -> None:
         """Rewrite a document's ledger entry as given (chunks untouched): the ingest job relinks
@@ -296,203 +249,133 @@ class Store:
         doc.state = "pending"
         self._put_document(doc)
 
-    def _changed(self) -> None:
-        if self.index is not None:
-            self.index.invalidate()
-
     def write_chunks(self, chunks: Sequence[ChunkRecord], dense: np.ndarray, sparse: Sequence[SparseVector]) -> None:
-        self._changed()
-        points = [
-            models.PointStruct(
-                id=record.point_id,
-                vector={
-                    DENSE: vector.tolist(),
-                    LEXICAL: models.SparseVector(indices=indices, values=values),
-                },
-                payload=record.payload(),
-            )
-            for record, vector, (indices, values) in zip(chunks, dense, sparse)
-        ]
+        points = [(record.point_id, vector.tolist(), vec, record.payload()) for record, vector, vec in zip(chunks, dense, sparse)]
         for i in range(0, len(points), 256):
-            self.client.upsert(self.chunks, points[i : i + 256], wait=True)
+            self._upsert(points[i : i + 256])
 
     def finish_document(self, doc: DocumentRecord, had_chunks: bool = True) -> None:
         """Delete chunks of any other version of this document, then mark it complete."""
-        self._changed()
         if had_chunks:
-            self.client.delete(
-                self.chunks,
-                points_selector=models.FilterSelector(
-                    filter=models.Filter(
-                        must=[models.FieldCondition(key="doc_id", match=models.MatchValue(value=doc.doc_id))],
-                        must_not=[
-                            models.FieldCondition(key="file_sha256", match=models.MatchValue(value=doc.file_sha256))
-                        ],
-                    )
-                ),
-                wait=True,
-            )
+            self._delete(Where(not_sha=doc.file_sha256), doc_id=doc.doc_id)
         doc.state = "complete"
         self._put_document(doc)
 
     def delete_document(self, doc_id: str) -> None:
         """Ledger says "deleting" first, so a crash half-way is finished by the next ingest."""
-        self._changed()
-        existing = self.client.retrieve(self.ledger, [document_point_id(doc_id)], with_payload=True)
-        if existing:
-            self.client.set_payload(
-                self.ledger, {"state": "deleting"}, points=[document_point_id(doc_id)], wait=True
-            )
-        self.client.delete(
-            self.chunks,
-            points_selector=models.FilterSelector(
-                filter=models.Filter(must=[models.FieldCondition(key="doc_id", match=models.MatchValue(value=doc_id))])
-            ),
-            wait=True,
-        )
-        self.client.delete(self.ledger, points_selector=models.PointIdsList(points=[document_point_id(doc_id)]), wait=True)
+        ledger, key = self.table(self.ledger), document_point_id(doc_id)
+        if ledger.get([key]):
+            ledger.update(key, {"state": "deleting"})
+        self._delete(Where(), doc_id=doc_id)
+        ledger.delete([key])
 
+    # -- reading -----------------------------------------------------------------------------------
     def records_with_ids(self, keys: Sequence[str]) -> list[dict[str, Any]]:
-        if not keys or not self.client.collection_exists(self.chunks):
+        """Every record chunk this view may see carrying one of ``keys`` (cross-record checks)."""
+        if not keys or not self.exists():
             return []
-        # Qdrant's own filtered scroll: ingest calls this once per wave, and the in-memory index
-        # would be rebuilt after every wave's writes.
-        return [h.payload for h in self._qdrant_ids(list(keys), limit=10_000) if h.payload.get("record_kind")]
+        return [p.payload for p in self._scroll(self.where(ids_any=tuple(keys), records_only=True))]
 
     def record_claims(self) -> list[dict[str, Any]]:
         """The identifying fields of every record chunk this view may see (cross-record checks)."""
-        if not self.client.collection_exists(self.chunks):
+        if not self.exists():
             return []
-        flt = self._filter() or models.Filter(must=[])
-        flt.must_not = [models.IsEmptyCondition(is_empty=models.PayloadField(key="record_kind"))]
-        fields = ["doc_id", "ids", "record_kind", "record_title", "file_name", "location", "groups"]
-        out: list[dict[str, Any]] = []
-        offset = None
-        while True:
-            points, offset = self.client.scroll(self.chunks, scroll_filter=flt, limit=1000, offset=offset, with_payload=fields)
-            out.extend(dict(p.payload or {}) for p in points if self.visible((p.payload or {}).get("groups")))
-            if offset is None:
-                return out
+        return [p.payload for p in self._scroll(self.where(records_only=True), RECORD_FIELDS)
+                if self.visible(p.payload.get("groups"))]
 
-    # -- reading -------------------------------------------------------------------------------
-    def search_ids(self, keys: Sequence[str], limit: int = 50, doc_type: str | None = None, doc_ids: list[str] | None = None) -> list[Hit]:
-        """Chunks carrying any of the identifier ``keys`` exactly (payload index in server mode)."""
-        if not keys:
+    def search_ids(self, keys: Sequence[str], limit: int = 50, doc_type: str | None = None,
+                   doc_ids: list[str] | None = None) -> list[Hit]:
+        """Chunks carrying any of the identifier ``keys`` exactly (the ``ids`` keyword index)."""
+        if not keys or not self.exists():
             return []
-        if self.index is not None:
-            if not self.client.collection_exists(self.chunks):
-                return []
-            found = self.index.rows_with_keys(keys, doc_type, doc_ids, self.access)[:limit]
-            points = {p.id: p for p in self.client.retrieve(self.chunks, found, with_payload=True)}
-            return [Hit(str(pid), 1.0, dict(points[pid].payload or {})) for pid in found if pid in points]
-        return self._qdrant_ids(keys, limit, doc_type, doc_ids)
-
-    def _qdrant_ids(self, keys: Sequence[str], limit: int = 50, doc_type: str | None = None, doc_ids: list[str] | None = None) -> list[Hit]:
-        flt = self._filter(doc_type=doc_type, doc_ids=doc_ids) or models.Filter(must=[])
-        flt.must = list(flt.must or []) + [models.FieldCondition(key="ids", match=models.MatchAny(any=list(keys)))]
         hits: list[Hit] = []
-        offset = None
-        while len(hits) < limit:
-            points, offset = self.client.scroll(self.chunks, scroll_filter=flt, limit=min(256, limit - len(hits)),
-                                                offset=offset, with_payload=True)
-            hits.extend(Hit(str(p.id), 1.0, dict(p.payload or {})) for p in points)
-            if offset is None:
+        for p in self._scroll(self.where(doc_type, doc_ids, ids_any=tuple(keys))):
+            hits.append(Hit(p.id, 1.0, p.payload))
+            if len(hits) >= limit:
                 break
-        return hits
+        return sorted(hits, key=lambda h: h.point_id)
 
     def count_chunks(self, doc_id: str | None = None) -> int:
-        if not self.client.collection_exists(self.chunks):
+        if not self.exists():
             return 0
-        flt = self._filter(doc_ids=[doc_id] if doc_id else None)
-        return self.client.count(self.chunks, count_filter=flt, exact=True).count
+        return self._count(self.where(doc_ids=[doc_id] if doc_id else None))
 
     def all_chunks(self, with_vectors: bool = False) -> list[Hit]:
-        """Every chunk point (tests and integrity checks)."""
-        hits: list[Hit] = []
-        offset = None
-        while True:
-            points, offset = self.client.scroll(
-                self.chunks, limit=1000, offset=offset, with_payload=True, with_vectors=with_vectors
-            )
-            hits.extend(Hit(str(p.id), 0.0, dict(p.payload or {}, _vector=p.vector) if with_vectors else dict(p.payload or {}))
-                        for p in points if self.visible((p.payload or {}).get("groups")))
-            if offset is None:
-                return hits
+        """Every chunk point this view may see (tests, integrity checks, migration)."""
+        if not self.exists():
+            return []
+        return [Hit(p.id, 0.0, dict(p.payload, _vector=p.vectors) if with_vectors else p.payload)
+                for p in self._scroll(self.where(), True, with_vectors) if self.visible(p.payload.get("groups"))]
 
     def get_chunks(self, doc_id: str, indices: Sequence[int]) -> list[Hit]:
         """Chunks of one document by index (neighbour expansion); missing indices are skipped."""
         ids = [chunk_point_id(doc_id, i) for i in indices if i >= 0]
-        if not ids:
+        if not ids or not self.exists():
             return []
-        points = self.client.retrieve(self.chunks, ids, with_payload=True)
-        hits = [Hit(str(p.id), 0.0, dict(p.payload or {})) for p in points if self.visible((p.payload or {}).get("groups"))]
+        hits = [Hit(p.id, 0.0, p.payload) for p in self._retrieve(ids) if self.visible(p.payload.get("groups"))]
         return sorted(hits, key=lambda h: h.payload["chunk_index"])
 
-    def search_dense(self, vector: np.ndarray, k: int, doc_type: str | None = None, doc_ids: list[str] | None = None) -> list[Hit]:
-        if self.index is not None:
-            if not self.client.collection_exists(self.chunks):
-                return []
-            found = self.index.search_dense(vector, k + TIE_MARGIN, doc_type, doc_ids, self.access)
-            return self._scored(found, k)
-        return self._qdrant_dense(vector, k, doc_type, doc_ids)
+    def search(self, queries: Sequence[tuple[str, Any, int]], doc_type: str | None = None,
+               doc_ids: Sequence[str] | None = None) -> list[list[Hit]]:
+        """Several rankings ((DENSE|LEXICAL, vector, k) each) in one engine request, each with
+        this view's access rule and the same filter inside it. An empty sparse vector ranks nothing."""
+        if not self.exists():
+            return [[] for _ in queries]
+        where = self.where(doc_type, doc_ids)
+        asked = [(i, VectorQuery(using, list(vec) if using == DENSE else vec, k + TIE_MARGIN, where))
+                 for i, (using, vec, k) in enumerate(queries) if using == DENSE or vec[0]]
+        out: list[list[Hit]] = [[] for _ in queries]
+        for (i, _), points in zip(asked, self._query([q for _, q in asked]) if asked else []):
+            out[i] = _ranked(points, queries[i][2])
+        return out
 
-    def _qdrant_dense(self, vector: np.ndarray, k: int, doc_type: str | None = None, doc_ids: list[str] | None = None) -> list[Hit]:
-        """Qdrant's own dense search (server mode; the reference the embedded index must match)."""
-        result = self.client.query_points(
-            self.chunks,
-            query=vector.tolist(),
-            using=DENSE,
-            limit=k + TIE_MARGIN,
-            query_filter=self._filter(doc_type=doc_type, doc_ids=doc_ids),
-            with_payload=True,
-        )
-        return _ranked(result.points, k)
+    def search_dense(self, vector: np.ndarray, k: int, doc_type: str | None = None,
+                     doc_ids: list[str] | None = None) -> list[Hit]:
+        return self.search([(DENSE, np.asarray(vector, dtype=np.float32).tolist(), k)], doc_type, doc_ids)[0]
 
-    def search_lexical(self, sparse: SparseVector, k: int, doc_type: str | None = None, doc_ids: list[str] | None = None) -> list[Hit]:
-        indices, values = sparse
-        if not indices:
-            return []
-        if self.index is not None:
-            if not self.client.collection_exists(self.chunks):
-                return []
-            found = self.index.search(indices, values, k + TIE_MARGIN, doc_type, doc_ids, self.access)
-            return self._scored(found, k)
-        return self._qdrant_lexical(sparse, k, doc_type, doc_ids)
-
-    def _scored(self, found: list[tuple[Any, float]], k: int) -> list[Hit]:
-        points = {p.id: p for p in self.client.retrieve(self.chunks, [pid for pid, _ in found], with_payload=True)}
-        scored = [models.ScoredPoint(id=pid, version=0, score=score, payload=points[pid].payload)
-                  for pid, score in found if pid in points]
-        return _ranked(scored, k)
-
-    def _qdrant_lexical(self, sparse: SparseVector, k: int, doc_type: str | None = None, doc_ids: list[str] | None = None) -> list[Hit]:
-        """Qdrant's own sparse search (server mode; the reference the embedded index must match)."""
-        indices, values = sparse
-        result = self.client.query_points(
-            self.chunks,
-            query=models.SparseVector(indices=indices, values=values),
-            using=LEXICAL,
-            limit=k + TIE_MARGIN,
-            query_filter=self._filter(doc_type=doc_type, doc_ids=doc_ids),
-            with_payload=True,
-        )
-        return _ranked(result.points, k)
+    def search_lexical(self, sparse: SparseVector, k: int, doc_type: str | None = None,
+                       doc_ids: list[str] | None = None) -> list[Hit]:
+        return self.search([(LEXICAL, sparse, k)], doc_type, doc_ids)[0]
 
 
-TIE_MARGIN = 8  # extra results fetched so equal scores at the cut are broken the same way every time
+class Table(ABC):
+    """Vectorless records keyed by point id (the ledger, stored key terms), in the store's engine."""
+
+    @abstractmethod
+    def exists(self) -> bool: ...
+
+    @abstractmethod
+    def get(self, ids: Sequence[str]) -> dict[str, dict[str, Any]]:
+        """Payloads of the records that exist among ``ids``, by id."""
+
+    @abstractmethod
+    def all(self) -> dict[str, dict[str, Any]]: ...
+
+    @abstractmethod
+    def put(self, id: str, payload: dict[str, Any]) -> None: ...
+
+    @abstractmethod
+    def update(self, id: str, patch: dict[str, Any]) -> None:
+        """Set some keys of an existing record's payload."""
+
+    @abstractmethod
+    def delete(self, ids: Sequence[str]) -> None: ...
 
 
-def _ranked(points, k: int) -> list[Hit]:
-    """Top ``k`` by score, ties broken by point id. Qdrant returns equal scores in storage order,
-    which changes when an embedded store is reopened (records of one catalog often tie)."""
-    ordered = sorted(points, key=lambda p: (-round(float(p.score), 6), str(p.id)))[:k]
-    return [Hit(str(p.id), float(p.score), dict(p.payload or {})) for p in ordered]
+def _ranked(points: Sequence[Point], k: int) -> list[Hit]:
+    """Top ``k`` by score, ties broken by point id. Engines return equal scores in storage order,
+    which changes when a store is reopened (records of one catalog often tie)."""
+    ordered = sorted(points, key=lambda p: (-round(float(p.score), 6), p.id))[:k]
+    return [Hit(p.id, float(p.score), p.payload) for p in ordered]
 
 
-def _filter(doc_type: str | None = None, doc_ids: list[str] | None = None) -> models.Filter | None:
-    must: list[models.Condition] = []
-    if doc_type:
-        must.append(models.FieldCondition(key="doc_type", match=models.MatchValue(value=doc_type)))
-    if doc_ids:
-        must.append(models.FieldCondition(key="doc_id", match=models.MatchAny(any=list(doc_ids))))
-    return models.Filter(must=must) if must else None
+def open_store(settings: Settings) -> Store:
+    """The engine the settings choose: a Qdrant server when ``qdrant_url`` is set, else Qdrant Edge
+    embedded in the data directory."""
+    if settings.qdrant_url:
+        from .store_server import ServerStore
+
+        return ServerStore(settings)
+    from .store_edge import EdgeStore
+
+    return EdgeStore(settings)

@@ -1,0 +1,467 @@
+"""The embedded store: Qdrant Edge, Qdrant's own engine inside this process.
+
+Each collection is an Edge shard under ``DATA_DIR/edge/``: Rust segments with a write-ahead log
+(a write survives a crash once ``update`` returns; reopening replays the log), HNSW for dense
+vectors once a segment is optimised (``optimize`` at the end of an ingest job; until then new
+points are scanned exactly), Qdrant's sparse index with the IDF modifier for the lexical
+vectors, and keyword payload indexes for every field a filter or access rule reads. One search
+is one ``query_batch`` request holding its dense and lexical rankings, each with the access
+filter inside it.
+
+A data directory written by an earlier version (qdrant-client's local mode under
+``DATA_DIR/qdrant``) is moved here on first open, vectors and all: nothing is re-embedded.
+"""
+
+from __future__ import annotations
+
+import errno
+import fcntl
+import json
+import logging
+import os
+import re
+import shutil
+import threading
+import time
+import uuid
+from collections.abc import Iterator, Sequence
+from pathlib import Path
+from typing import Any
+
+import qdrant_edge as qe
+
+from ingest.model import SparseVector
+
+from ..settings import Settings
+from .store import (
+    DENSE,
+    INDEXED_FIELDS,
+    LEXICAL,
+    Point,
+    Store,
+    StoreError,
+    Table,
+    VectorQuery,
+    Where,
+    is_disk_full,
+    is_unwritable,
+    not_writable,
+)
+
+log = logging.getLogger(__name__)
+
+FORMAT = 1
+META = "store.json"
+NO_VECTOR = "none"  # tables hold no vectors, but an Edge shard needs one vector name
+
+
+def to_filter(where: Where | None, doc_id: str | None = None) -> qe.Filter | None:
+    """The engine-neutral ``Where`` as a Qdrant Edge filter (the same conditions as the server's)."""
+    if where is None and doc_id is None:
+        return None
+    where = where or Where()
+    must: list[Any] = []
+    must_not: list[Any] = []
+    if doc_id:
+        must.append(qe.FieldCondition(key="doc_id", match=qe.MatchValue(doc_id)))
+    if where.doc_type:
+        must.append(qe.FieldCondition(key="doc_type", match=qe.MatchValue(where.doc_type)))
+    if where.doc_ids:
+        must.append(qe.FieldCondition(key="doc_id", match=qe.MatchAny(any=list(where.doc_ids))))
+    if where.ids_any:
+        must.append(qe.FieldCondition(key="ids", match=qe.MatchAny(any=list(where.ids_any))))
+    if where.records_only:
+        must_not.append(qe.IsEmptyCondition(key="record_kind"))
+    if where.not_sha:
+        must_not.append(qe.FieldCondition(key="file_sha256", match=qe.MatchValue(where.not_sha)))
+    if where.access is not None:
+        allowed: list[Any] = [qe.IsEmptyCondition(key="groups")]
+        if where.access:
+            allowed.append(qe.FieldCondition(key="groups", match=qe.MatchAny(any=list(where.access))))
+        must.append(qe.Filter(should=allowed))
+    if not must and not must_not:
+        return None
+    return qe.Filter(must=must or None, must_not=must_not or None)
+
+
+def _point(p: Any, vectors: bool = False) -> Point:
+    vec = None
+    if vectors and isinstance(p.vector, dict):
+        vec = {k: ((list(v.indices), list(v.values)) if hasattr(v, "indices") else list(v)) for k, v in p.vector.items()}
+    return Point(str(p.id), dict(p.payload or {}), float(getattr(p, "score", 0.0) or 0.0), vec)
+
+
+class _Shards:
+    """The shards of one data directory, opened once per process and guarded by one lock file
+    (the engine's own write-ahead-log lock says only "WouldBlock")."""
+
+    def __init__(self, root: Path, min_free: int = 32 * 2**20):
+        self.root = root
+        self.min_free = min_free
+        self.lock = threading.RLock()
+        self.open: dict[str, qe.EdgeShard] = {}
+        try:
+            root.mkdir(parents=True, exist_ok=True)
+            self._lockfile = (root / ".lock").open("a+")
+        except OSError as exc:
+            if is_unwritable(exc):
+                raise not_writable(root.parent, exc) from None
+            raise
+        try:
+            fcntl.flock(self._lockfile, fcntl.LOCK_EX | fcntl.LOCK_NB)
+        except BlockingIOError:
+            self._lockfile.close()
+            raise StoreError(
+                f"the embedded store at {root} is in use by another rights process (an ingest or the chat); "
+                "wait for it to finish, or use a Qdrant server (QDRANT_URL) for concurrent access"
+            ) from None
+
+    def room(self, extra: int = 0) -> None:
+        """Refuse a write when the disk is nearly full. The engine's files are memory-mapped and
+        sparse: a write into a page the full disk cannot back is a SIGBUS that kills the process
+        without a word. Checked before every write, so the refusal is the disk guard's one clear
+        error and everything written before stays."""
+        try:
+            free = shutil.disk_usage(self.root).free
+        except OSError:
+            return
+        if free < self.min_free + extra:
+            raise OSError(errno.ENOSPC, f"No space left on device: {free / 2**20:.1f} MB free where the embedded "
+                          f"store keeps {(self.min_free + extra) / 2**20:.0f} MB in reserve (setting store_min_free_mb)",
+                          str(self.root))
+
+    def meta(self) -> dict[str, Any]:
+        try:
+            return json.loads((self.root / META).read_text())
+        except (OSError, ValueError):
+            return {}
+
+    def write_meta(self, **values: Any) -> None:
+        meta = self.meta() | values | {"engine": "qdrant-edge", "format": FORMAT}
+        tmp = self.root / f"{META}.tmp"
+        tmp.write_text(json.dumps(meta, indent=1))
+        os.replace(tmp, self.root / META)
+
+    def exists(self, name: str) -> bool:
+        return name in self.open or (self.root / name / "wal").exists() or (self.root / name / "segments").exists()
+
+    def get(self, name: str) -> qe.EdgeShard | None:
+        if name not in self.open and self.exists(name):
+            try:
+                self.open[name] = _call(qe.EdgeShard.load, str(self.root / name))
+            except Exception as exc:  # noqa: BLE001
+                if "no segments were loaded" not in str(exc):
+                    raise
+                # a creation cut short (disk full, killed): nothing was ever stored in it
+                log.warning("removing the unfinished collection %s (it holds no data)", name)
+                shutil.rmtree(self.root / name)
+        return self.open.get(name)
+
+    def create(self, name: str, config: qe.EdgeConfig, indexed: Sequence[str] = ()) -> qe.EdgeShard:
+        self.room()
+        shard = _call(qe.EdgeShard.create, str(self.root / name), config)
+        for field_name in indexed:
+            shard.update(qe.UpdateOperation.create_field_index(field_name, qe.PayloadSchemaType.Keyword))
+        self.open[name] = shard
+        return shard
+
+    def close(self) -> None:
+        with self.lock:
+            for shard in self.open.values():
+                try:
+                    shard.flush()
+                    shard.close()
+                except Exception:  # noqa: BLE001 - closing must not hide the error that led here
+                    pass
+            self.open.clear()
+            try:
+                fcntl.flock(self._lockfile, fcntl.LOCK_UN)
+                self._lockfile.close()
+            except (OSError, ValueError):
+                pass
+
+
+_OS_ERROR = re.compile(r"Os \{ code: (\d+)")
+
+
+def _call(fn: Any, *args: Any) -> Any:
+    """Run an engine call, turning its errors into the store's plain ones."""
+    try:
+        return fn(*args)
+    except StoreError:
+        raise
+    except Exception as exc:  # noqa: BLE001 - qdrant_edge raises its own exception types
+        code = _OS_ERROR.search(str(exc))
+        if code:  # the engine's own report of an OS error: let the disk guard read it as one
+            raise OSError(int(code.group(1)), f"{os.strerror(int(code.group(1)))} (Qdrant Edge: {exc})") from None
+        if is_disk_full(exc):
+            raise OSError(errno.ENOSPC, f"No space left on device (Qdrant Edge: {exc})") from None
+        if "WouldBlock" in str(exc):
+            raise StoreError("the embedded store is in use by another rights process; wait for it to finish, "
+                             "or use a Qdrant server (QDRANT_URL) for concurrent access") from None
+        if "Permission denied" in str(exc) or "Read-only file system" in str(exc):
+            raise StoreError(f"the embedded store cannot be written ({exc}); fix the data folder's permissions") from None
+        raise
+
+
+class EdgeStore(Store):
+    local = True
+
+    def __init__(self, settings: Settings):
+        super().__init__(settings)
+        self.path = settings.edge_path
+        fresh = not self.path.exists()
+        self._shards = _Shards(self.path, settings.store_min_free_mb * 2**20)
+        self._tables: dict[str, EdgeTable] = {}
+        if fresh or not self._shards.meta():
+            migrate_local_mode(settings, self)
+
+    # -- lifecycle ---------------------------------------------------------------------------------
+    def ensure(self, dimension: int) -> None:
+        with self._shards.lock:
+            if self._shards.get(self.chunks) is None:
+                config = qe.EdgeConfig(
+                    vectors={DENSE: qe.EdgeVectorParams(size=dimension, distance=qe.Distance.Cosine)},
+                    sparse_vectors={LEXICAL: qe.EdgeSparseVectorParams(modifier=qe.Modifier.Idf)},
+                )
+                self._shards.create(self.chunks, config, INDEXED_FIELDS)
+                self._shards.write_meta(dimension=dimension)
+            else:
+                size = self._shards.meta().get("dimension")
+                if size is not None and size != dimension:
+                    raise StoreError(
+                        f"collection '{self.chunks}' holds {size}-dimensional vectors but the embedding "
+                        f"model makes {dimension}; use another collection (RIGHTS_COLLECTION) or re-ingest"
+                    )
+            self.table(self.ledger).ensure()
+
+    def exists(self) -> bool:
+        return self._shards.exists(self.chunks) and self._shards.exists(self.ledger)
+
+    def close(self) -> None:
+        if getattr(self, "_owner", None) is not None:
+            return  # a view: the owner closes the shards
+        self._shards.close()
+
+    def flush(self) -> None:
+        with self._shards.lock:
+            for shard in self._shards.open.values():
+                _call(shard.flush)
+
+    def optimize(self) -> None:
+        """Merge small segments and build HNSW over them: searches after a large ingest stay fast."""
+        with self._shards.lock:
+            shard = self._shards.get(self.chunks)
+            if shard is None:
+                return
+            try:  # merging segments rewrites them: room for a second copy
+                self._shards.room(self.disk_bytes())
+            except OSError as exc:
+                log.warning("store not optimised (searches stay exact, slower at scale): %s", exc.strerror)
+                return
+            _call(shard.optimize)
+
+    def _chunks(self) -> qe.EdgeShard | None:
+        return self._shards.get(self.chunks)
+
+    # -- primitives ----------------------------------------------------------------------------------
+    def _upsert(self, points: list[tuple[str, list[float], SparseVector, dict[str, Any]]]) -> None:
+        batch = [qe.Point(id=pid, vector={DENSE: dense, LEXICAL: qe.SparseVector(indices=list(s[0]), values=list(s[1]))},
+                          payload=payload) for pid, dense, s, payload in points]
+        with self._shards.lock:
+            shard = self._chunks()
+            if shard is None:
+                raise StoreError("the store has no chunk collection yet: run an ingest first")
+            self._shards.room()
+            _call(shard.update, qe.UpdateOperation.upsert_points(batch))
+
+    def _delete(self, where: Where, doc_id: str | None = None) -> None:
+        assert doc_id, "chunk deletes are per document"
+        with self._shards.lock:
+            shard = self._chunks()
+            if shard is not None:
+                self._shards.room()
+                _call(shard.update, qe.UpdateOperation.delete_points_by_filter(to_filter(where, doc_id)))
+
+    def _retrieve(self, ids: Sequence[str]) -> list[Point]:
+        with self._shards.lock:
+            shard = self._chunks()
+            return [] if shard is None else [_point(p) for p in shard.retrieve(list(ids), True, False)]
+
+    def _scroll(self, where: Where | None, fields: list[str] | bool = True, with_vectors: bool = False) -> Iterator[Point]:
+        flt = to_filter(where)
+        offset = None
+        while True:
+            with self._shards.lock:
+                shard = self._chunks()
+                if shard is None:
+                    return
+                points, offset = shard.scroll(qe.ScrollRequest(offset=offset, limit=1000, filter=flt,
+                                                               with_payload=fields, with_vector=with_vectors))
+            yield from (_point(p, with_vectors) for p in points)
+            if offset is None:
+                return
+
+    def _count(self, where: Where | None) -> int:
+        with self._shards.lock:
+            shard = self._chunks()
+            return 0 if shard is None else shard.count(qe.CountRequest(filter=to_filter(where), exact=True))
+
+    def _query(self, queries: Sequence[VectorQuery]) -> list[list[Point]]:
+        requests = []
+        for q in queries:
+            vector = q.vector if q.using == DENSE else qe.SparseVector(indices=list(q.vector[0]), values=list(q.vector[1]))
+            requests.append(qe.QueryRequest(limit=q.limit, query=qe.Query.Nearest(vector, using=q.using),
+                                            filter=to_filter(q.where), with_payload=True))
+        with self._shards.lock:
+            shard = self._chunks()
+            if shard is None:
+                return [[] for _ in queries]
+            results = shard.query_batch(qe.QueryBatchRequest(requests))
+        return [[_point(p) for p in ranking] for ranking in results]
+
+    def table(self, name: str) -> EdgeTable:
+        if name not in self._tables:
+            self._tables[name] = EdgeTable(self._shards, name)
+        return self._tables[name]
+
+    # -- size ----------------------------------------------------------------------------------------
+    def disk_bytes(self) -> int:
+        """Bytes allocated on disk (the engine's files are sparse: their sizes overstate it)."""
+        return sum(f.stat().st_blocks * 512 for f in self.path.rglob("*") if f.is_file())
+
+
+class EdgeTable(Table):
+    """Vectorless records in their own shard (a sparse vector name no point uses)."""
+
+    def __init__(self, shards: _Shards, name: str):
+        self.shards, self.name = shards, name
+
+    def exists(self) -> bool:
+        return self.shards.exists(self.name)
+
+    def ensure(self) -> qe.EdgeShard:
+        with self.shards.lock:
+            shard = self.shards.get(self.name)
+            if shard is None:
+                shard = self.shards.create(self.name, qe.EdgeConfig(sparse_vectors={NO_VECTOR: qe.EdgeSparseVectorParams()}),
+                                           ["doc_id"])
+            return shard
+
+    def get(self, ids: Sequence[str]) -> dict[str, dict[str, Any]]:
+        with self.shards.lock:
+            shard = self.shards.get(self.name)
+            if shard is None or not ids:
+                return {}
+            return {str(p.id): dict(p.payload or {}) for p in shard.retrieve(list(ids), True, False)}
+
+    def all(self) -> dict[str, dict[str, Any]]:
+        out: dict[str, dict[str, Any]] = {}
+        offset = None
+        while True:
+            with self.shards.lock:
+                shard = self.shards.get(self.name)
+                if shard is None:
+                    return out
+                points, offset = shard.scroll(qe.ScrollRequest(offset=offset, limit=1000, with_payload=True, with_vector=False))
+            out.update((str(p.id), dict(p.payload or {})) for p in points)
+            if offset is None:
+                return out
+
+    def put(self, id: str, payload: dict[str, Any]) -> None:
+        with self.shards.lock:
+            self.shards.room()
+            _call(self.ensure().update, qe.UpdateOperation.upsert_points([qe.Point(id=id, vector={}, payload=payload)]))
+
+    def update(self, id: str, patch: dict[str, Any]) -> None:
+        with self.shards.lock:
+            self.shards.room()
+            _call(self.ensure().update, qe.UpdateOperation.set_payload([id], patch))
+
+    def delete(self, ids: Sequence[str]) -> None:
+        with self.shards.lock:
+            shard = self.shards.get(self.name)
+            if shard is not None and ids:
+                self.shards.room()
+                _call(shard.update, qe.UpdateOperation.delete_points(list(ids)))
+
+
+# ---------------------------------------------------------------------------------------------
+# Upgrade: qdrant-client local mode (DATA_DIR/qdrant) -> Qdrant Edge (DATA_DIR/edge)
+# ---------------------------------------------------------------------------------------------
+def migrate_local_mode(settings: Settings, store: EdgeStore) -> bool:
+    """Copy every collection of an earlier version's embedded store into Edge shards, vectors
+    included (nothing is re-embedded), then keep the old folder aside as ``qdrant.migrated``.
+    Returns whether there was anything to move. A crash half-way leaves the old folder in place
+    and no metadata file, so the next open starts the move again from scratch."""
+    old = settings.qdrant_path
+    shards = store._shards
+    if not (old / "collection").is_dir():
+        shards.write_meta()
+        return False
+    from .store_server import local_client
+
+    started = time.monotonic()
+    try:
+        client = local_client(str(old))
+    except RuntimeError as exc:
+        raise StoreError(f"cannot read the earlier store at {old} to move it: {exc}") from None
+    moved: dict[str, int] = {}
+    try:
+        names = [c.name for c in client.get_collections().collections]
+        for name in names:
+            if shards.exists(name):  # a half-finished earlier move: start that collection again
+                shard = shards.open.pop(name, None)
+                if shard is not None:
+                    shard.close()
+                shutil.rmtree(shards.root / name)
+            info = client.get_collection(name).config.params
+            dense = info.vectors if isinstance(info.vectors, dict) else {}
+            if dense:
+                size = dense[DENSE].size
+                config = qe.EdgeConfig(
+                    vectors={DENSE: qe.EdgeVectorParams(size=size, distance=qe.Distance.Cosine)},
+                    sparse_vectors={LEXICAL: qe.EdgeSparseVectorParams(modifier=qe.Modifier.Idf)},
+                )
+                shard = shards.create(name, config, INDEXED_FIELDS)
+                shards.write_meta(dimension=size)
+            else:
+                shard = shards.create(name, qe.EdgeConfig(sparse_vectors={NO_VECTOR: qe.EdgeSparseVectorParams()}), ["doc_id"])
+            offset, count = None, 0
+            while True:
+                points, offset = client.scroll(name, limit=512, offset=offset, with_payload=True, with_vectors=bool(dense))
+                batch = []
+                for p in points:
+                    vector: dict[str, Any] = {}
+                    if dense and isinstance(p.vector, dict):
+                        for key, v in p.vector.items():
+                            vector[key] = qe.SparseVector(indices=list(v.indices), values=list(v.values)) \
+                                if hasattr(v, "indices") else list(v)
+                    batch.append(qe.Point(id=str(uuid.UUID(str(p.id))) if _is_uuid(p.id) else p.id, vector=vector,
+                                          payload=dict(p.payload or {})))
+                if batch:
+                    shard.update(qe.UpdateOperation.upsert_points(batch))
+                    count += len(batch)
+                if offset is None:
+                    break
+            shard.flush()
+            moved[name] = count
+    finally:
+        client.close()
+    shards.write_meta(migrated_from=str(old), migrated_at=time.strftime("%Y-%m-%dT%H:%M:%S"))
+    target = old.with_name(old.name + ".migrated")
+    if target.exists():
+        shutil.rmtree(target)
+    old.rename(target)
+    log.warning("moved the embedded store to Qdrant Edge (%s) in %.1f s: %s; nothing re-embedded; the old folder is kept at %s",
+                shards.root, time.monotonic() - started,
+                ", ".join(f"{n} {c:,} points" for n, c in moved.items()) or "empty", target)
+    return True
+
+
+def _is_uuid(value: Any) -> bool:
+    try:
+        uuid.UUID(str(value))
+        return True
+    except ValueError:
+        return False
