@@ -420,14 +420,14 @@ def demo_cmd(
     termination letter, a split sheet and a catalog export), show N answers in full with their
     cited sources, then answer and score every demo question (the answer states the expected
     value; an unanswerable question is declined), and look up a work by its ISWC."""
-    from .answer.answering import Answerer
+    import getpass
+
     from .demo import corpus_dir, grade, load_questions, sample_questions
     from .llm.base import LLMError
     from .service import RightsService
 
     with RightsService(_settings()) as service:
         report = run_ingest(service, [corpus_dir()], prune=False, quiet=False)
-        answerer = Answerer(service)
         shown = {q["qid"] for q in sample_questions(questions)}
         table = Table(title="Demo questions", show_lines=False)
         for col in ("", "question", "expected", "answer"):
@@ -437,7 +437,7 @@ def demo_cmd(
         for q in all_questions:
             try:
                 with console.status(f"answering {safe(q['qid'])}…", spinner="dots"):
-                    answer = answerer.ask(q["question"])
+                    answer = service.ask(q["question"], user=getpass.getuser(), channel="demo")
             except LLMError as exc:
                 err.print(f"[bold red]error:[/] {safe(exc)}")
                 raise typer.Exit(2) from None
@@ -458,7 +458,7 @@ def demo_cmd(
         console.rule(f"[bold]{escape(lookup)}[/]  (rights search: identifiers match exactly, any formatting)")
         print_hits(service.retrieve(lookup, 2))
         if chat:
-            _serve_chat(service, None, None, answerer)
+            _serve_chat(service, None, None)
     raise typer.Exit(0 if report.ok else 1)
 
 
@@ -564,6 +564,10 @@ def audit_cmd(
 from .contracts_cli import register as _register_contracts  # noqa: E402  (rights terms, rights register)
 
 _register_contracts(app)
+
+from .catalog_cli import register as _register_catalog  # noqa: E402  (rights catalog ..., rights conflicts)
+
+_register_catalog(app)
 
 
 def load_plugins() -> None:

@@ -210,9 +210,12 @@ class RightsService:
             self._store.close()
             self._store = None
 
-    def ingest(self, paths: Sequence[Path], *, prune: bool = False, listener: ProgressListener | None = None) -> IngestReport:
+    def ingest(self, paths: Sequence[Path], *, prune: bool = False, listener: ProgressListener | None = None,
+               index: bool = True) -> IngestReport:
         """Run the ingest job. Its report names other documents (duplicate identifiers) only
-        where this view may see them: an upload's report is its uploader's view."""
+        where this view may see them: an upload's report is its uploader's view. ``index``: let
+        the engine build its search index over what was written when enough is new (a batch job;
+        the chat's uploads skip it, since the embedded engine blocks the process while indexing)."""
         with disk_guard(self.settings.data_dir, self._reopen_store), ingest_lock(self.settings.data_dir):
             self.store.ensure(self.embedder.dimension)
             report = ingest(
@@ -223,7 +226,8 @@ class RightsService:
             )
             refresh_terms(self.store)  # key terms of new and changed contracts (assistant/register.py)
             self.store.writer.flush()
-            self.store.writer.optimize()  # the engine indexes what was written (HNSW, merged segments)
+            if index:
+                self.store.writer.optimize()  # HNSW and merged segments once enough is new (settings)
             for r in report.results:
                 if r.status == "failed":
                     _log.warning("ingest: %s failed: %s", r.path, r.reason)
@@ -295,7 +299,10 @@ class RightsService:
         questions instead of rescanning the ledger for each (it re-reads when the ledger changes)."""
         cached = self.__dict__.get("_retriever")
         if cached is None or cached.store is not self.store:
-            cached = self.__dict__["_retriever"] = Retriever(self.store, self.embedder.embed_query)
+            from .search import clause_types
+
+            types = clause_types.for_model(self.embedder.model_key) if self.settings.search_clause_types else None
+            cached = self.__dict__["_retriever"] = Retriever(self.store, self.embedder.embed_query, types)
         return cached
 
     def retrieve(self, query: str, k: int | None = None, *, doc_type: str | None = None,

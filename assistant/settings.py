@@ -127,10 +127,19 @@ class Settings(BaseSettings):
     embedding: EmbeddingSettings = Field(default_factory=EmbeddingSettings)
     chunking: ChunkingOptions = Field(default_factory=ChunkingOptions)
     search_k: int = Field(5, ge=1, le=100)
+    search_clause_types: bool = Field(
+        True, description="rank the kind of clause a question asks for inside the documents it names "
+        "(assistant/search/clause_types.py; learned on half of cuad-dev)",
+    )
     store_min_free_mb: int = Field(
         32, ge=1, le=100_000,
         description="the embedded store refuses a write (one clear error, nothing lost) when its disk has less free: "
         "its files are memory-mapped, and a mapped write into a full disk would kill the process",
+    )
+    store_index_every: int = Field(
+        20_000, ge=0, le=100_000_000,
+        description="the embedded store builds its search index (HNSW, merged segments) at the end of an ingest "
+        "job once this many points changed since the last time; until then new points are scanned exactly",
     )
     ingest_max_file_mb: int = Field(100, ge=1, le=100_000, description="larger files are refused by ingest, unread")
     ingest_max_records: int = Field(

@@ -141,7 +141,7 @@ class UploadJob:
     def run(self, service, lock: threading.Lock) -> None:
         try:
             with lock:  # uploads are ingested one job at a time, in the order they came
-                self.report = service.ingest(self.files, listener=self)
+                self.report = service.ingest(self.files, listener=self, index=False)  # the chat stays responsive
         except Exception as exc:  # noqa: BLE001 - shown on the page, never a traceback
             self.error = str(exc) or type(exc).__name__
             _log.error("upload job of %d file(s) failed: %s", len(self.files), self.error, exc_info=True)  # the traceback: rights.log

@@ -31,16 +31,23 @@ from .model import ChunkRecord, DocumentRecord, DocumentSink, Encoder
 from .ocr import OcrOptions, file_sha256  # one hashing of files, shared with the OCR cache
 from .readers import read_file
 from .records import is_structured, read_records
-from .records.model import RecordSet, document_warnings, render
+from .records.catalogdb import BATCH as CATALOG_BATCH
+from .records.catalogdb import FILE_NAME as CATALOG_FILE
+from .records.catalogdb import CatalogOptions, CatalogWriter
+from .records.catalogdb import DocumentMeta as CatalogMeta
+from .records.model import MAX_DOC_WARNINGS, RecordSet, document_warnings, identifying_text, render
+from .records.stream import StreamedTable, count_lines, stream_table
 from .validation import Claim, check_duplicates
 
 # Bump when chunking or payload layout changes: documents are then re-chunked on the next run.
-PIPELINE_VERSION = "5"  # 2: parties and agreement date in the ledger; 3: identifier keys, records;
+PIPELINE_VERSION = "6"  # 2: parties and agreement date in the ledger; 3: identifier keys, records;
 # 4: cross-document warnings no longer stored in record text (computed per viewer);
-# 5: document families (role, reference, effective date) in the ledger
+# 5: document families (role, reference, effective date) in the ledger;
+# 6: records table (catalog.sqlite) beside the store, compact record embedding text
 ENCODE_BATCH = 64  # chunks per model call (progress granularity)
 WAVE_CHUNKS = 512  # chunks read ahead and embedded together across documents
 IGNORED_NAMES = {"Thumbs.db", "desktop.ini"}
+STREAMED = {".csv", ".tsv"}  # record files that can go to the records table as a stream
 
 
 @dataclass
@@ -271,6 +278,7 @@ def ingest(
     follow_external_links: bool = False,
     visible: Callable[[Sequence[str] | None], bool] = lambda groups: True,
     ocr: OcrOptions | None = None,
+    catalog: CatalogOptions | None = None,
 ) -> IngestReport:
     """Ingest files and folders into ``sink``; never raises for a bad file, only reports it.
 
@@ -279,6 +287,7 @@ def ingest(
     stored documents the person running the job may see: the report's cross-document warnings
     name no other."""
     listener = listener or _Silent()
+    catalog = catalog if catalog is not None else catalog_options_for(sink)
     started = time.perf_counter()
     report = IngestReport()
     known = sink.documents()
@@ -305,7 +314,7 @@ def ingest(
     for i, found in enumerate(files):
         listener.file_started(found.path)
         prepared = _prepare(found, known.get(doc_id_for(found.path)), options, version, max_file_bytes, max_records,
-                            ocr=ocr, listener=listener)
+                            ocr=ocr, listener=listener, catalog=catalog)
         if isinstance(prepared, FileResult):
             report.results.append(prepared)
             listener.file_done(prepared)
@@ -314,7 +323,7 @@ def ingest(
             wave.append(prepared)
         if wave and (sum(len(p.records) for p in wave) >= WAVE_CHUNKS or i == len(files) - 1):
             cross = check_duplicates(wave, sink, seen, visible)
-            for result in _write_wave(wave, sink, encoder, listener):
+            for result in _write_wave(wave, sink, encoder, listener, catalog):
                 result.warnings += cross.get(result.doc_id or "", [])
                 report.chunks_written += result.chunks
                 report.results.append(result)
@@ -329,8 +338,22 @@ def ingest(
                 sink.delete_document(doc.doc_id)
                 report.results.append(FileResult(doc.file_path, "removed", doc.doc_id, reason="file no longer exists (--prune)"))
     relink_families(sink, report)
+    prune_catalog(sink, catalog)
     report.seconds = time.perf_counter() - started
     return report
+
+
+def prune_catalog(sink: DocumentSink, catalog: CatalogOptions | None) -> None:
+    """Drop records-table rows of documents the ledger no longer holds (forgotten, pruned):
+    queries never show them (they check the ledger), this frees the space."""
+    if catalog is None or catalog.path is None or not catalog.path.exists():
+        return
+    from .records.catalogdb import documents as catalog_documents
+    from .records.catalogdb import forget as catalog_forget
+
+    ledger = sink.documents()
+    for doc_id in set(catalog_documents(catalog.path)) - set(ledger):
+        catalog_forget(catalog.path, doc_id)
 
 
 def relink_families(sink: DocumentSink, report: IngestReport | None = None) -> None:
@@ -372,16 +395,21 @@ class _Prepared:
 
 def _prepare(found: Found | Path, previous: DocumentRecord | None, options: ChunkingOptions, version: str,
              max_file_bytes: int | None = None, max_records: int | None = None, *,
-             ocr: OcrOptions | None = None, listener: ProgressListener | None = None) -> _Prepared | FileResult:
+             ocr: OcrOptions | None = None, listener: ProgressListener | None = None,
+             catalog: CatalogOptions | None = None) -> _Prepared | FileResult:
     if not isinstance(found, Found):  # a bare path (benchmarks): found where it is
         found = Found(found, [found])
     path = found.path
     doc_id = doc_id_for(path)
     try:
         size = path.stat().st_size
+        streamed = catalog is not None and catalog.path is not None and path.suffix.lower() in STREAMED
+        if streamed and catalog is not None and max_file_bytes is not None:  # a CSV export streams: memory stays bounded
+            max_file_bytes = catalog.max_file_bytes
         if max_file_bytes is not None and size > max_file_bytes:
+            setting = "catalog_max_file_mb" if streamed else "ingest_max_file_mb"
             return FileResult(str(path), "failed", doc_id, reason=(
-                f"too large: {size / 2**20:,.1f} MB (limit {max_file_bytes / 2**20:,.0f} MB, setting ingest_max_file_mb)"))
+                f"too large: {size / 2**20:,.1f} MB (limit {max_file_bytes / 2**20:,.0f} MB, setting {setting})"))
         sha = file_sha256(path)
     except OSError as exc:
         return FileResult(str(path), "failed", doc_id, reason=f"cannot read file ({exc.strerror or exc})")
@@ -400,7 +428,7 @@ def _prepare(found: Found | Path, previous: DocumentRecord | None, options: Chun
     ):
         return FileResult(str(path), "unchanged", doc_id, previous.n_chunks, warnings=access.warnings)
     if is_structured(path):
-        prepared = _prepare_records(path, doc_id, size, sha, previous, version, max_records)
+        prepared = _prepare_records(path, doc_id, size, sha, previous, version, max_records, catalog, access.groups)
     else:
         on_page = getattr(listener, "ocr_progress", None)
         progress = (lambda done, total: on_page(path, done, total)) if on_page else None
@@ -470,9 +498,31 @@ def planted_instructions(text: str) -> list[str]:
             f"\"{found[0][:100]}\""]
 
 
+def catalog_options_for(sink: object) -> CatalogOptions:
+    """The records table of the store's data directory (``DATA_DIR/catalog.sqlite``), with the
+    size thresholds of its settings; no table when the sink has no settings (tests' doubles)."""
+    settings = getattr(sink, "settings", None)
+    data_dir = getattr(settings, "data_dir", None)
+    if data_dir is None:
+        return CatalogOptions(None)
+    return CatalogOptions(Path(data_dir) / CATALOG_FILE,
+                          embed_max_records=getattr(settings, "catalog_embed_max_records", 20_000),
+                          max_records=getattr(settings, "catalog_max_records", 5_000_000),
+                          max_file_bytes=getattr(settings, "catalog_max_file_mb", 4096) * 2**20)
+
+
 def _prepare_records(path: Path, doc_id: str, size: int, sha: str, previous: DocumentRecord | None, version: str,
-                     max_records: int | None = None) -> _Prepared | FileResult:
-    """A split sheet, catalog export, DDEX or CWR file: one chunk per record."""
+                     max_records: int | None = None, catalog: CatalogOptions | None = None,
+                     groups: list[str] | None = None) -> _Prepared | FileResult:
+    """A split sheet, catalog export, DDEX or CWR file: one chunk per record, embedded by its
+    identifying text; a CSV/TSV larger than the catalog's threshold goes to the records table only."""
+    if catalog is not None and catalog.path is not None and path.suffix.lower() in STREAMED:
+        try:
+            lines = count_lines(path, catalog.embed_max_records + 1)
+        except OSError as exc:
+            return FileResult(str(path), "failed", doc_id, reason=f"cannot read file ({exc.strerror or exc})")
+        if lines > catalog.embed_max_records + 1:  # + its header row
+            return _prepare_catalog_only(path, doc_id, size, sha, previous, version, catalog, groups or [])
     try:
         rs: RecordSet = read_records(path, max_records)
     except IngestError as exc:
@@ -499,9 +549,60 @@ def _prepare_records(path: Path, doc_id: str, size: int, sha: str, previous: Doc
         chunk = Chunk(index=i, start=record.start, end=record.end, text=text, section=record.location,
                       heading=record.title, section_path=None, sections=[], part=0)
         records.append(ChunkRecord(doc=doc, chunk=chunk, page=None, page_end=None,
-                                   embed_text=text, record=record, ids=record.keys))
-    doc.warnings = document_warnings(rs.warnings, rs.records) + planted_instructions("\n".join(r.embed_text for r in records))
+                                   embed_text=identifying_text(record, path.name), record=record, ids=record.keys))
+    doc.warnings = document_warnings(rs.warnings, rs.records) + planted_instructions("\n".join(r.chunk.text for r in records))
     return _Prepared(path, previous, doc, records)
+
+
+def _prepare_catalog_only(path: Path, doc_id: str, size: int, sha: str, previous: DocumentRecord | None, version: str,
+                          catalog: CatalogOptions, groups: list[str]) -> _Prepared | FileResult:
+    """A large CSV/TSV export streamed into the records table (one transaction, memory bounded),
+    not embedded: its rows are found by identifier, title and names, and catalog questions."""
+    info = StreamedTable()
+    meta = CatalogMeta(doc_id, path.name, str(path), sha, "table", info.reader, groups, embedded=False)
+    warnings: list[str] = []
+    warned = 0
+    assert catalog.path is not None
+    try:
+        with CatalogWriter(catalog.path) as writer:
+            writer.begin(meta)
+            batch = []
+            for record in stream_table(path, info):
+                if info.records > catalog.max_records:
+                    return FileResult(str(path), "failed", doc_id, reason=(
+                        f"more than {catalog.max_records:,} records in one file: refused, nothing partial is stored "
+                        "(setting catalog_max_records; split the file or raise the limit)"))
+                if record.warnings:
+                    warned += 1
+                    if len(warnings) < MAX_DOC_WARNINGS:
+                        warnings += [f"{record.location or record.title}: {w}" for w in record.warnings]
+                batch.append(record)
+                if len(batch) >= CATALOG_BATCH:
+                    writer.add(batch)
+                    batch = []
+            writer.add(batch)
+            meta.doc_type, meta.reader = info.doc_type, f"{info.reader}@{version}"
+            writer.commit()
+    except IngestError as exc:
+        return FileResult(str(path), "failed", doc_id, reason=str(exc))
+    except Exception as exc:  # noqa: BLE001 - a reader bug on one odd file must not end the batch
+        if isinstance(exc, OSError) or type(exc).__module__ == "sqlite3":
+            raise  # a full disk is the job's problem, not this file's
+        return FileResult(str(path), "failed", doc_id, reason=f"could not parse ({type(exc).__name__}: {str(exc)[:120]}); please report this file")
+    doc = DocumentRecord(
+        doc_id=doc_id, file_path=str(path), file_name=path.name, title=path.stem, doc_type=info.doc_type,
+        kind=RECORD_KINDS.get(info.doc_type, info.doc_type), file_sha256=sha, size=size, n_chunks=0,
+        reader=f"{info.reader}@{version}", ingested_at=datetime.now(UTC).isoformat(timespec="seconds"),
+    )
+    note = (f"{info.records:,} records, more than {catalog.embed_max_records:,} (setting catalog_embed_max_records): "
+            "kept in the records table only - found by identifier, title and names (`rights catalog`, catalog "
+            "questions in the chat), not by meaning")
+    if len(warnings) > MAX_DOC_WARNINGS:
+        warnings = warnings[:MAX_DOC_WARNINGS]
+    if warned > len(warnings):
+        warnings.append(f"... {warned:,} records have validation warnings in all (see `rights catalog problems`)")
+    doc.warnings = [note, *info.warnings, *warnings]
+    return _Prepared(path, previous, doc, [])
 
 
 RECORD_KINDS = {"split sheet": "split sheet", "catalog": "catalog export", "ddex": "DDEX release", "cwr": "CWR registration", "table": "table"}
@@ -524,7 +625,21 @@ def _encode(wave: list[_Prepared], encoder: Encoder, listener: ProgressListener)
     return dense, encoder.sparse(texts)
 
 
-def _write_wave(wave: list[_Prepared], sink: DocumentSink, encoder: Encoder, listener: ProgressListener) -> list[FileResult]:
+def _write_catalog(prepared: _Prepared, catalog: CatalogOptions | None) -> None:
+    """A record document's rows into the records table (before its ledger entry says complete)."""
+    if catalog is None or catalog.path is None or prepared.doc.doc_type == "contract":
+        return
+    records = [r.record for r in prepared.records if r.record is not None]
+    if not records:
+        return
+    d = prepared.doc
+    meta = CatalogMeta(d.doc_id, d.file_name, d.file_path, d.file_sha256, d.doc_type, d.reader, list(d.groups or []))
+    with CatalogWriter(catalog.path) as writer:
+        writer.write(meta, records)
+
+
+def _write_wave(wave: list[_Prepared], sink: DocumentSink, encoder: Encoder, listener: ProgressListener,
+                catalog: CatalogOptions | None = None) -> list[FileResult]:
     # Encode everything before touching the store: a crash while embedding (the slow part)
     # leaves the store as it was, and the embedding cache keeps the finished batches.
     dense, sparse = _encode(wave, encoder, listener)
@@ -532,6 +647,7 @@ def _write_wave(wave: list[_Prepared], sink: DocumentSink, encoder: Encoder, lis
     offset = 0
     for prepared in wave:
         n = len(prepared.records)
+        _write_catalog(prepared, catalog)
         sink.begin_document(prepared.doc)
         sink.write_chunks(prepared.records, dense[offset : offset + n], sparse[offset : offset + n])
         sink.finish_document(prepared.doc, had_chunks=prepared.previous is not None)

@@ -64,7 +64,7 @@ def test_ingest_search_sources_forget(run, contracts):
     found = run("search", "Which territory does the master use licence cover?", "-k", "2")
     assert found.exit_code == 0
     first = " ".join(found.output.split("\n2. ")[0].split())
-    assert first.startswith("1. low-tide-licence.md · MASTER USE LICENCE · chars 0-")
+    assert first.startswith("1. low-tide-licence.md · §§ 1–4 · chars 0-")  # the same label as the sources panel
     assert "World excluding Japan" in first
 
     listed = run("sources")

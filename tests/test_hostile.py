@@ -56,11 +56,8 @@ def write_hostile(folder: Path) -> dict[str, str]:
     expected["billion-laughs.xml"] = "DTD"
     (folder / "short-lines.v21").write_text("HDRPB000000199NORTHGATE MUSIC\nNWR0000\n")
     expected["short-lines.v21"] = "CWR"
-    with (folder / "catalog-100k.csv").open("w") as fh:  # a whole label's export: refused whole, never cut
-        fh.write("Track Title,ISRC,Artist,Label,Release Date\n")
-        for i in range(100_000):
-            fh.write(f"Song {i},GB-RTS-26-{i:05d},Artist {i % 500},Nova Records,2026-01-{1 + i % 28:02d}\n")
-    expected["catalog-100k.csv"] = "more than 50,000 records"
+    # A whole label's 100k-row export is no longer hostile: it streams into the records table
+    # (tests/test_catalog.py covers the row cap that refuses a file whole, never cut).
     (folder / "$(rm -rf ~); deal `x`.txt").write_text("1. Term. Two years.")  # hostile-looking but legal name
     return expected
 

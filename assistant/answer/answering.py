@@ -45,22 +45,7 @@ class Source:
 
     @property
     def label(self) -> str:
-        p = self.payload
-        parts = [p.get("file_name", "?")]
-        if p.get("record_kind"):  # a work, recording, release or deal: where it is, what it is
-            parts += [str(p.get("location") or ""), f"{p['record_kind']}: {p.get('record_title') or '(untitled)'}"]
-            return " · ".join(x for x in parts if x)
-        sections = p.get("sections") or []
-        if len(sections) > 1:
-            parts.append(f"§§ {sections[0]}–{sections[-1]}")
-        elif p.get("section"):
-            parts.append(f"§ {p['section']}" + (f" {p['heading']}" if p.get("heading") else ""))
-        elif p.get("heading"):
-            parts.append(str(p["heading"]))
-        if p.get("page"):
-            end = p.get("page_end")
-            parts.append(f"p. {p['page']}" if not end or end == p["page"] else f"pp. {p['page']}-{end}")
-        return " · ".join(parts)
+        return self.hit.chunk.label()
 
     @property
     def text(self) -> str:
@@ -144,6 +129,13 @@ class Answerer:
                                     f"{cfg.max_question_chars:,}). Ask it in fewer words.", "refused",
                                     reason="question too long: refused before retrieval"))
             return
+        catalog = _catalog_answer(self.service, question) if not (doc_type or doc_ids or party or date_from or date_to) else None
+        if catalog is not None:  # a list or count from the records table (assistant/catalog/questions.py)
+            yield SourcesEvent(catalog.sources)
+            yield TokenEvent(catalog.text)
+            catalog.retrieval_s = catalog.total_s = time.perf_counter() - began
+            yield FinalEvent(catalog)
+            return
         hits = self.service.retrieve(question, cfg.passages, doc_type=doc_type, doc_ids=doc_ids,
                                      party=party, date_from=date_from, date_to=date_to)
         docs = self.service.store.documents() if hits else {}
@@ -157,6 +149,8 @@ class Answerer:
         answer = Answer(question, NO_ANSWER, "abstained", sources, retrieval_s=retrieval_s)
 
         def finish(a: Answer) -> FinalEvent:
+            if a.status in ("answered", "reduced", "flagged"):  # a conflicted work among the sources
+                a.text = _with_conflicts(self.service, a.text, sources)
             a.total_s = time.perf_counter() - began
             return FinalEvent(a)
 
@@ -417,3 +411,40 @@ def describe_source(source: Source) -> dict:
         "doc_id": p.get("doc_id"),
         "file_stem": Path(str(p.get("file_name", ""))).stem,
     }
+
+
+def _catalog_answer(service, question: str) -> Answer | None:
+    """A catalog question ("which works does X have with us?") answered from the records table,
+    each listed record a numbered source; None for any other question (or without a table)."""
+    import sqlite3
+
+    from ..catalog import questions
+
+    try:
+        found = questions.answer(service, question)
+    except (sqlite3.Error, OSError) as exc:
+        _log.warning("catalog question not answered from the records table: %s", exc)
+        return None
+    if found is None:
+        return None
+    sources = [Source(i, Hit(f"catalog-{r.id}-{i}", 1.0, r.payload(), {"catalog": 1.0})) for i, r in enumerate(found.rows, 1)]
+    if found.intent.name == "conflicts":
+        cited = [(n, line) for k, line in enumerate(found.lines) for n in (2 * k + 1, 2 * k + 2)]
+    else:
+        cited = [(i, line) for i, line in enumerate(found.lines, 1)]
+    return Answer(question, found.text, "answered", sources, cited=cited, model="records table",
+                  reason="answered from the records table", signals={"catalog": found.intent.name})
+
+
+def _with_conflicts(service, text: str, sources: list[Source]) -> str:
+    """The answer, plus a "Conflict: ..." line for each conflicted work or recording it cites."""
+    import sqlite3
+
+    from ..catalog import questions
+
+    try:
+        note = questions.conflict_note(service, [s.payload for s in sources])
+    except (sqlite3.Error, OSError) as exc:
+        _log.warning("conflict check skipped: %s", exc)
+        return text
+    return f"{text}\n\n{note}" if note else text

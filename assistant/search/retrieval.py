@@ -21,7 +21,8 @@ from ingest.identifiers import find_identifiers
 
 from ..answer.facts import IDENTIFIER
 from . import lexical
-from .store import Hit, Store
+from .clause_types import ClauseTypes
+from .store import DENSE, LEXICAL, Hit, Store
 
 RRF_K = 60
 SCOPE_MAX_DOCS = 3
@@ -94,10 +95,12 @@ def fuse(rankings: Sequence[Sequence[Hit]], k: int, weights: Sequence[float] | N
 
 
 class Retriever:
-    def __init__(self, store: Store, embed_query: Callable[[str], np.ndarray]):
-        # embed_query: an EmbedderProtocol's embed_query (MiniLM, or the hashing double)
+    def __init__(self, store: Store, embed_query: Callable[[str], np.ndarray], clause_types: ClauseTypes | None = None):
+        # embed_query: an EmbedderProtocol's embed_query (MiniLM, or the hashing double);
+        # clause_types: learned clause types of that model (clause_types.py), or None
         self.store = store
         self.embed_query = embed_query
+        self.clause_types = clause_types
 
     def _names(self) -> dict[str, set[str]]:
         """Tokens of each document's file name and title (CamelCase split), cached per ledger."""
@@ -205,10 +208,11 @@ class Retriever:
         sparse = lexical.query_vector(question)
 
         def both(scope: list[str] | None, tag: str) -> list[list[Hit]]:
-            dense = self.store.search_dense(vector, n, doc_type, scope)
+            # one engine request holding both rankings, each with the access filter inside it
+            dense, lex = self.store.search([(DENSE, np.asarray(vector, dtype=np.float32).tolist(), n), (LEXICAL, sparse, n)],
+                                           doc_type, scope)
             for h in dense:
                 h.signals[f"dense{tag}"] = h.score
-            lex = self.store.search_lexical(sparse, n, doc_type, scope)
             for h in lex:
                 h.signals[f"lexical{tag}"] = h.score
             return [dense, lex]
@@ -227,6 +231,16 @@ class Retriever:
                     h.signals["scoped"] = True
             rankings += scoped
             weights += [WEIGHTS["dense_scoped"], WEIGHTS["lexical_scoped"]]
+        inside = scope.doc_ids if scope else doc_ids if doc_ids and len(doc_ids) <= SCOPE_MAX_DOCS else None
+        found = self.clause_types.match(vector) if self.clause_types is not None and inside else None
+        if found:
+            # The kind of clause asked for, ranked inside the documents in question.
+            name, clause = found
+            typed = self.store.search_dense(clause, n, doc_type, inside)
+            for h in typed:
+                h.signals["clause_type"] = name
+            rankings.append(typed)
+            weights.append(self.clause_types.weight)
         fused = fuse(rankings, max(k, n), weights)
         exact = self.identifier_hits(question, doc_type, doc_ids)
         if exact:

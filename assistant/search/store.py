@@ -20,6 +20,7 @@ chunks are deleted, so an interrupted run is finished by the next one.
 
 from __future__ import annotations
 
+import copy
 import errno
 import os
 import sqlite3
@@ -219,8 +220,10 @@ class Store(ABC):
     def flush(self) -> None:  # noqa: B027 - a hook: engines that buffer override it
         """Make every write durable on disk (the end of an ingest job); a server needs nothing."""
 
-    def optimize(self) -> None:  # noqa: B027 - a hook: engines that index later override it
-        """Build search indexes for what was written (the end of an ingest job); engine-specific."""
+    def optimize(self, force: bool = False) -> bool:
+        """Build search indexes for what was written (the end of an ingest job); engine-specific.
+        Returns whether it did anything (a server indexes on its own)."""
+        return False
 
     def __enter__(self) -> Store:
         return self
@@ -230,14 +233,23 @@ class Store(ABC):
 
     # -- ledger (DocumentSink) ---------------------------------------------------------------------
     def documents(self) -> dict[str, DocumentRecord]:
-        records: dict[str, DocumentRecord] = {}
-        for payload in self.table(self.ledger).all().values():
-            record = DocumentRecord.from_payload(payload)
-            if self.visible(record.groups):
-                records[record.doc_id] = record
-        return records
+        """The ledger as this view sees it. An embedded store is written only by this process
+        (it holds the lock), so the ledger read is kept until this process writes it again:
+        every question reads it (names, filters, families) and at 100k chunks a scan costs more
+        than the search. Callers get copies (attributes free to reassign; lists shared)."""
+        owner = self.writer
+        cached = owner.__dict__.get("_ledger") if self.local else None
+        if cached is None:
+            cached = [DocumentRecord.from_payload(p) for p in self.table(self.ledger).all().values()]
+            if self.local:
+                owner._ledger = cached
+        return {r.doc_id: copy.copy(r) for r in cached if self.visible(r.groups)}
+
+    def _ledger_changed(self) -> None:
+        self.writer.__dict__.pop("_ledger", None)
 
     def _put_document(self, doc: DocumentRecord) -> None:
+        self._ledger_changed()
         self.table(self.ledger).put(document_point_id(doc.doc_id), doc.payload())
 
     def update_document(self, doc: DocumentRecord) -> None:
@@ -264,10 +276,12 @@ class Store(ABC):
     def delete_document(self, doc_id: str) -> None:
         """Ledger says "deleting" first, so a crash half-way is finished by the next ingest."""
         ledger, key = self.table(self.ledger), document_point_id(doc_id)
+        self._ledger_changed()
         if ledger.get([key]):
             ledger.update(key, {"state": "deleting"})
         self._delete(Where(), doc_id=doc_id)
         ledger.delete([key])
+        self._ledger_changed()
 
     # -- reading -----------------------------------------------------------------------------------
     def records_with_ids(self, keys: Sequence[str]) -> list[dict[str, Any]]:

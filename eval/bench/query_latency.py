@@ -1,11 +1,18 @@
-"""Query latency of the embedded store at growing sizes: where does it stop being interactive?
+"""The store engines at growing sizes, before and after in one run: open, write, search, memory.
 
-    python -m eval.bench.query_latency [--sizes 1k,10k,100k] [--queries 20] [--threshold-ms 500]
+    python -m eval.bench.query_latency [--sizes 10k,100k,1m] [--engines before,after] [--queries 20]
 
-For each size, a store is built the way the product writes one (Store.write_chunks with ledger
-records, in the embedded Qdrant under a temporary folder), reopened as the chat would open it,
-and asked --queries questions. Latency is per question, in ms, from the text of the question to
-the ranked hits: embedding the question and retrieval, no language model. Two systems:
+For each size and engine, a store is built the way the product writes one (Store.write_chunks
+with ledger records, under a temporary folder), the ingest job's end is run (Edge builds its
+HNSW index there), and the store is reopened as the chat would open it and asked --queries
+questions. Engines:
+
+  before   the old embedded default: qdrant-client's local mode on disk plus the hand-written
+           matrix index (eval/bench/legacy_store.py, kept only as this baseline)
+  after    Qdrant Edge, the product's embedded engine (assistant/search/store_edge.py)
+
+Latency is per question, in ms, from the text of the question to the ranked hits: embedding
+the question and retrieval, no language model. Two systems:
 
   rights   the product's retrieval (RightsService.retrieve: hybrid dense + BM25, named-document
            scoping, identifier-exact hits)
@@ -19,13 +26,9 @@ each without a filter and with the filters the product applies:
   3 docs   doc_ids = three documents (a party/date filter or the chat's document scope)
 
 Questions are asked round robin over the cells, so a burst of load on a shared machine hits
-every cell alike. Printed per size: the one-off build time (writing the prepared points,
-embedding excluded), reopen time, the first question's time (one-off costs: the embedded search
-index is built on first use and after every write), peak memory of the process (each size runs
-in a fresh process), p50/p95 per cell, and how much of a row's latency was the question's embedding (MiniLM on the CPU: it is
-the part a busy machine inflates most). Then the "knee" per system: where p95 with a filter
-crosses --threshold-ms (log-log interpolated between sizes), for the whole latency and for the
-store's share alone, and the recommendation: a Qdrant server (QDRANT_URL) beyond the product's.
+every cell alike. Also printed: open time, the first question, the first question after one
+more document is written, the process's peak RSS (each size and engine in a fresh process),
+allocated disk, and dense recall@10 against exact search of the same points.
 
 The data: real chunks of the contracts under --docs (cuad-dev by default), embedded once with
 the packaged MiniLM and cached (--cache). Real embeddings of 100k chunks would take hours here
@@ -34,10 +37,6 @@ as copies of the documents: each copy gets its own doc id, file name, doc type a
 and its party and company names get a suffix (in the text, the BM25 vector, the title) so a
 question naming them singles out that copy, as names do in a real corpus. Questions are the
 cuad-dev questions (qa.jsonl beside --docs) about a document in the store, renamed the same way.
-
-Optional, measured only if installed (pip install qdrant-edge-py; not a project dependency): a
-flat Qdrant Edge shard holding the same points, its dense search latency with the same filters
-and its recall@10 against exact (numpy) search over the same vectors.
 """
 
 from __future__ import annotations
@@ -229,7 +228,27 @@ def load_questions(docs_dir: Path) -> dict[str, list[str]]:
 
 
 # -- one size, in its own process ----------------------------------------------------------------
-def job_size(size: int, base_path: str, workdir: str, options: dict) -> dict:
+ENGINES = ("before", "after")  # qdrant-client local mode + matrix index (the old default), Qdrant Edge (now)
+
+
+def _disk_bytes(folder: Path) -> int:
+    """Allocated bytes (the engines' files are sparse: sizes overstate them)."""
+    return sum(f.stat().st_blocks * 512 for f in folder.rglob("*") if f.is_file())
+
+
+def _open(settings: Settings, embedder, engine: str):
+    from assistant.service import RightsService
+
+    service = RightsService(settings, embedder=embedder)
+    if engine == "before":
+        from .legacy_store import LegacyStore
+
+        service._store = LegacyStore(settings)
+    return service
+
+
+def job_build(size: int, base_path: str, workdir: str, options: dict, engine: str = "after") -> dict:
+    """Write the store as ingestion does (a process of its own: its memory is the ingest's)."""
     from assistant.search.embedding import Embedder
     from assistant.service import RightsService
 
@@ -237,25 +256,49 @@ def job_size(size: int, base_path: str, workdir: str, options: dict) -> dict:
         base = pickle.load(fh)
     docs, info = synthesize(base, size, options["noise"], options["seed"])
     queries = make_queries(docs, base, options["questions"], options["queries"], options["seed"])
+    Path(workdir).mkdir(parents=True, exist_ok=True)
+    with open(Path(workdir) / "query-job.pkl", "wb") as fh:  # what the query process needs, nothing more
+        pickle.dump({"queries": queries, "last": docs[-1]}, fh)
     settings = Settings(data_dir=Path(workdir) / "data")
     embedder = Embedder(settings.embedding, cache_path=None)
-    embedder.model  # noqa: B018
 
-    # Build: the store exactly as ingestion writes it (ledger pending, chunks, ledger complete).
+    def open_service() -> RightsService:
+        return _open(settings, embedder, engine)
+
+    # Build: the store exactly as ingestion writes it (ledger pending, chunks, ledger complete),
+    # then the end of an ingest job: the engine's index over what was written.
     t = time.perf_counter()
-    with RightsService(settings, embedder=embedder) as service:
+    with open_service() as service:
         store = service.store
         store.ensure(embedder.dimension)
-        for doc, records, vectors, sparse, _b, _c in docs:
+        for doc, records, vectors, sparse, _b, _c in docs[:-1]:
             store.begin_document(doc)
             store.write_chunks(records, vectors, sparse)
             store.finish_document(doc, had_chunks=False)
-    build = time.perf_counter() - t
+        build = time.perf_counter() - t
+        t = time.perf_counter()
+        store.flush()
+        store.optimize(force=True)
+        index = time.perf_counter() - t
+    return {"size": size, "engine": engine, "docs": len(docs), "build_s": build, "index_s": index, **info}
 
-    result = {"size": size, "docs": len(docs), "build_s": build, **info, "cells": {}, "embed": {}}
-    edge = EdgeIndex(docs, Path(workdir) / "edge") if options["edge"] else None
-    if edge:
-        result["edge_build_s"] = edge.build_s
+
+def job_query(workdir: str, options: dict, engine: str = "after") -> dict:
+    """Open the store as the chat does and ask (a fresh process: its peak RSS is the chat's)."""
+    import resource
+
+    from assistant.search.embedding import Embedder
+
+    with open(Path(workdir) / "query-job.pkl", "rb") as fh:
+        job = pickle.load(fh)
+    queries = job["queries"]
+    settings = Settings(data_dir=Path(workdir) / "data")
+    embedder = Embedder(settings.embedding, cache_path=None)
+    embedder.model  # noqa: B018
+    result: dict = {"cells": {}, "embed": {}}
+
+    def open_service():
+        return _open(settings, embedder, engine)
 
     # Time spent embedding the question (once, or twice when the product re-asks within named
     # documents), so the store's own share of each latency can be told apart.
@@ -269,10 +312,11 @@ def job_size(size: int, base_path: str, workdir: str, options: dict) -> dict:
             spent[0] += time.perf_counter() - t
 
     embedder.embed_query = timed_embed
-    with RightsService(settings, embedder=embedder) as service:
+    with open_service() as service:
         t = time.perf_counter()
-        service.store.exists()  # opens the embedded store: loads every point into memory
-        result["reopen_s"] = time.perf_counter() - t
+        service.store.exists()
+        service.store.count_chunks()  # opened and read: what the chat waits for before its first answer
+        result["open_s"] = time.perf_counter() - t
         result["chunks"] = service.store.count_chunks()
         user = service.restricted(USER_GROUPS)
 
@@ -281,13 +325,9 @@ def job_size(size: int, base_path: str, workdir: str, options: dict) -> dict:
             kwargs = {"doc_type": "contract" if flt == "type" else None, "doc_ids": doc_ids if flt == "3 docs" else None}
             if system == "rights":
                 return svc.retrieve(question, options["k"], **kwargs)
-            if system == "dense":
-                return svc.search(question, options["k"], mode="dense", **kwargs)
-            return edge.search(embedder.embed_query(question), flt, doc_ids)
+            return svc.search(question, options["k"], mode="dense", **kwargs)
 
-        systems = ["rights", "dense"] + (["edge"] if edge else [])
-        # The first question after opening pays one-off costs (the embedded search index is built
-        # from the store on first use, and again after any write): timed on its own.
+        systems = ["rights", "dense"]
         t = time.perf_counter()
         call("rights", "none", *queries[0])
         result["first_s"] = time.perf_counter() - t
@@ -296,74 +336,49 @@ def job_size(size: int, base_path: str, workdir: str, options: dict) -> dict:
                 call(system, "none", question, doc_ids)
         # Round robin: every cell gets each question in turn, so a burst of load on the machine
         # hits all cells alike instead of one.
-        recalls = []
         for question, doc_ids in queries:
             for system in systems:
                 for flt in FILTERS:
                     spent[0] = 0.0
                     t = time.perf_counter()
-                    hits = call(system, flt, question, doc_ids)
+                    call(system, flt, question, doc_ids)
                     result["cells"].setdefault((system, flt), []).append(1000 * (time.perf_counter() - t))
                     result["embed"].setdefault((system, flt), []).append(1000 * spent[0])
-                    if system == "edge" and flt == "none":
-                        recalls.append(edge.recall(embed_query(question), hits))
-        if edge:
-            result["edge_recall"] = statistics.mean(recalls)
-            edge.close()
+        # The first question after a write: one more document arrives (an upload), then a question.
+        doc, records, vectors, sparse, _b, _c = job["last"]
+        store = service.store
+        store.begin_document(doc)
+        store.write_chunks(records, vectors, sparse)
+        store.finish_document(doc, had_chunks=False)
+        t = time.perf_counter()
+        call("rights", "none", *queries[1 % len(queries)])
+        result["after_write_s"] = time.perf_counter() - t
+        result["recall"] = dense_recall(service, [embed_query(q) for q, _ in queries])
+        result["rss_mb"] = resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024
+    result["disk_mb"] = _disk_bytes(settings.data_dir) / 2**20
     return result
 
 
-class EdgeIndex:
-    """A flat Qdrant Edge shard (no HNSW: exact search) holding the same dense points and payloads,
-    with keyword indexes on the filtered fields as the server mode has them."""
+def dense_recall(service, vectors: list) -> float:
+    """recall@10 of the store's dense search against exact search over the same points: the
+    engine's own exact mode for Edge (HNSW vs brute force), the matrix itself for the old index."""
+    store = service.store
+    found = []
+    for v in vectors:
+        hits = {h.point_id for h in store.search_dense(v, 10)}
+        if hasattr(store, "_shards"):
+            import qdrant_edge as qe
 
-    def __init__(self, docs: list, path: Path):
-        import qdrant_edge as qe
-
-        self.qe = qe
-        dim = docs[0][2].shape[1]
-        t = time.perf_counter()
-        self.shard = qe.EdgeShard.create(str(path), qe.EdgeConfig(
-            vectors={"dense": qe.EdgeVectorParams(size=dim, distance=qe.Distance.Cosine)}))
-        for name in ("doc_id", "doc_type", "groups"):
-            self.shard.update(qe.UpdateOperation.create_field_index(name, qe.PayloadSchemaType.Keyword))
-        batch = []
-        for _doc, records, vectors, _s, _b, _c in docs:
-            for record, vector in zip(records, vectors):
-                batch.append(qe.Point(id=record.point_id, vector={"dense": vector.tolist()}, payload=record.payload()))
-                if len(batch) >= 1000:
-                    self.shard.update(qe.UpdateOperation.upsert_points(batch))
-                    batch = []
-        if batch:
-            self.shard.update(qe.UpdateOperation.upsert_points(batch))
-        self.shard.flush()
-        self.build_s = time.perf_counter() - t
-        self.ids = [r.point_id for d in docs for r in d[1]]
-        self.matrix = np.concatenate([d[2] for d in docs])
-
-    def _filter(self, kind: str, doc_ids: list[str]):
-        qe = self.qe
-        if kind == "type":
-            return qe.Filter(must=[qe.FieldCondition(key="doc_type", match=qe.MatchValue("contract"))])
-        if kind == "groups":
-            return qe.Filter(should=[qe.FieldCondition(key="groups", is_empty=True),
-                                     qe.FieldCondition(key="groups", match=qe.MatchAny(USER_GROUPS))])
-        if kind == "3 docs":
-            return qe.Filter(must=[qe.FieldCondition(key="doc_id", match=qe.MatchAny(doc_ids))])
-        return None
-
-    def search(self, vector: np.ndarray, kind: str, doc_ids: list[str]):
-        qe = self.qe
-        return self.shard.query(qe.QueryRequest(limit=10, query=qe.Query.Nearest(vector.tolist(), using="dense"),
-                                                filter=self._filter(kind, doc_ids), with_payload=True))
-
-    def recall(self, vector: np.ndarray, hits) -> float:
-        """recall@10 of the shard's unfiltered hits against exact (numpy) search over the same vectors."""
-        exact = {self.ids[i] for i in np.argsort(-(self.matrix @ vector))[:10]}
-        return len(exact & {str(h.id) for h in hits}) / 10
-
-    def close(self) -> None:
-        self.shard.close()
+            shard = store._chunks()
+            exact = shard.query(qe.QueryRequest(limit=10, query=qe.Query.Nearest(v.tolist(), using="dense"),
+                                                params=qe.SearchParams(exact=True)))
+            truth = {str(p.id) for p in exact}
+        else:
+            index = store.index
+            index._ready()
+            truth = {str(index.ids[i]) for i in np.argsort(-(index.dense @ v))[:10]}
+        found.append(len(hits & truth) / max(1, len(truth)))
+    return statistics.mean(found) if found else 0.0
 
 
 # -- the run -------------------------------------------------------------------------------------------
@@ -372,7 +387,7 @@ def main(argv: list[str] | None = None) -> None:
                                      formatter_class=argparse.RawDescriptionHelpFormatter)
     parser.add_argument("--docs", type=Path, default=DEFAULT_DOCS, help="folder of real contracts (default: cuad-dev)")
     parser.add_argument("--limit", type=int, default=0, help="real documents to embed, first N by name (0 = all)")
-    parser.add_argument("--sizes", default="1k,10k,100k", help="store sizes in chunks, comma-separated (default 1k,10k,100k)")
+    parser.add_argument("--sizes", default="10k,100k", help="store sizes in chunks, comma-separated (default 10k,100k; 1m takes an hour)")
     parser.add_argument("--queries", type=int, default=20, help="questions per cell (default 20)")
     parser.add_argument("--k", type=int, default=5, help="hits per question (default 5, the answer's passages)")
     parser.add_argument("--threshold-ms", type=float, default=500.0, help="p95 that marks the knee (default 500 ms)")
@@ -380,16 +395,15 @@ def main(argv: list[str] | None = None) -> None:
     parser.add_argument("--warmup", type=int, default=2, help="untimed questions per system before timing (default 2)")
     parser.add_argument("--seed", type=int, default=7)
     parser.add_argument("--cache", type=Path, default=DEFAULT_CACHE, help=f"where real embeddings are kept between runs (default {DEFAULT_CACHE})")
-    parser.add_argument("--edge", choices=("auto", "no"), default="auto", help="measure Qdrant Edge when installed (auto) or not")
+    parser.add_argument("--engines", default="before,after", help="before (qdrant-client local mode + matrix index, the old "
+                        "embedded default) and/or after (Qdrant Edge, the product's); default both")
+    parser.add_argument("--before-max", default="100k", help="largest size the old engine is built at (default 100k: it holds "
+                        "every point in Python objects, 6.5 GB at 100k)")
     parser.add_argument("--in-process", action="store_true", help="run every size in this process (tests): peak memory is then cumulative")
     args = parser.parse_args(argv)
     sizes = [parse_size(s) for s in args.sizes.split(",") if s.strip()]
-    try:
-        import qdrant_edge  # noqa: F401
-
-        edge = args.edge == "auto"
-    except ImportError:
-        edge = False
+    engines = [e.strip() for e in args.engines.split(",") if e.strip() in ENGINES]
+    before_max = parse_size(args.before_max)
     isolate = not args.in_process
 
     from ingest.pipeline import discover
@@ -411,7 +425,7 @@ def main(argv: list[str] | None = None) -> None:
     with open(base_path, "rb") as fh:
         base = pickle.load(fh)
     real_chunks = sum(len(b[1]) for b in base)
-    options = {"noise": args.noise, "seed": args.seed, "warmup": args.warmup, "queries": args.queries, "k": args.k, "edge": edge,
+    options = {"noise": args.noise, "seed": args.seed, "warmup": args.warmup, "queries": args.queries, "k": args.k,
                "questions": load_questions(args.docs)}
 
     results = []
@@ -419,81 +433,70 @@ def main(argv: list[str] | None = None) -> None:
     work = Path(tempfile.mkdtemp(prefix="rights-latency-"))
     try:
         for size in sizes:
-            print(f"size {size:,}: building and querying ...", file=sys.stderr, flush=True)
-            result, peak = run_isolated(job_size, size, str(base_path), str(work / str(size)), options, isolate=isolate)
-            result["peak_mb"] = peak
-            results.append(result)
-            shutil.rmtree(work / str(size), ignore_errors=True)
+            for engine in engines:
+                if engine == "before" and size > before_max:
+                    print(f"size {size:,}: the old engine is not built above {before_max:,} (--before-max)", file=sys.stderr)
+                    continue
+                print(f"size {size:,}, {engine}: building and querying ...", file=sys.stderr, flush=True)
+                folder = work / f"{size}-{engine}"
+                result, build_peak = run_isolated(job_build, size, str(base_path), str(folder), options, engine,
+                                                  isolate=isolate)
+                measured, peak = run_isolated(job_query, str(folder), options, engine, isolate=isolate)
+                result |= measured
+                result["peak_mb"], result["build_peak_mb"] = peak, build_peak
+                results.append(result)
+                shutil.rmtree(folder, ignore_errors=True)
     finally:
         shutil.rmtree(work, ignore_errors=True)
-    report(results, args, real_chunks, len(base), edge)
+    report(results, args, real_chunks, len(base))
 
 
-def report(results: list[dict], args, real_chunks: int, real_docs: int, edge: bool) -> None:
+def report(results: list[dict], args, real_chunks: int, real_docs: int) -> None:
     q = args.queries
-    print(f"Query latency, embedded Qdrant (local mode), k={args.k}, {q} questions per cell (asked round robin over the "
-          "cells), ms from question text to ranked hits (query embedding included, no LLM)")
+    print(f"Store engines, before (qdrant-client local mode + the matrix index, the old embedded default) and after "
+          f"(Qdrant Edge, the product's), k={args.k}, {q} questions per cell (round robin), ms from question text to "
+          "ranked hits (query embedding included, no LLM)")
     print(f"Data: {real_chunks} real chunks of {real_docs} contracts ({args.docs}), real MiniLM vectors; larger stores are "
           f"renamed copies of those documents with vectors + N(0, {args.noise}²) noise, renormalised "
           f"(mean cosine to the original {min((r['cosine'] for r in results), default=1):.3f}), varied doc ids, types, groups.")
-    print("Build = writing the prepared points through Store (ledger + chunks), embedding excluded; reopen = opening the "
-          "store as the chat does; 1st q = the first question after opening (rights, no filter: one-off costs such as "
-          "building the embedded search index, which a write makes stale again); peak RSS = the process (model + store) for that size; embed = p50 ms of the row's "
-          f"latency spent embedding the question. {os.cpu_count()} CPUs, load average {args.load:.1f} at start, "
-          f"{os.getloadavg()[0]:.1f} at the end.\n")
+    print("build = writing the points through the Store (ledger + chunks, embedding excluded); index = the end of the "
+          "ingest job (Edge: optimize, HNSW); open = opening the store and counting it, as the chat does; 1st q = the "
+          "first question after opening; after write = a question right after one more document is written; RSS = the "
+          "peak of the process that opens the store and asks, as the chat does (MiniLM + store; the build runs in "
+          "a process of its own); disk = allocated bytes; recall = dense recall@10 against exact search of "
+          f"the same points. {os.cpu_count()} CPUs, load average {args.load:.1f} at start, {os.getloadavg()[0]:.1f} at "
+          "the end.\n")
     cols = "".join(f" {f + ' p50/p95':>17}" for f in FILTERS)
-    header = f"{'chunks':>8} {'docs':>6} {'build s':>8} {'reopen s':>8} {'1st q s':>7} {'peak RSS':>9}  {'system':<8}{cols} {'embed':>6}"
+    header = (f"{'chunks':>9} {'engine':<7} {'build s':>8} {'index s':>8} {'open s':>7} {'1st q s':>7} {'after write s':>13} "
+              f"{'RSS MiB':>8} {'disk MiB':>8} {'recall':>6}  {'system':<7}{cols}")
     print(header)
     print("-" * len(header))
-    systems = ["rights", "dense"] + (["edge"] if edge else [])
     for r in results:
-        for i, system in enumerate(systems):
+        for i, system in enumerate(("rights", "dense")):
             cells = {f: r["cells"][(system, f)] for f in FILTERS}
-            embed = statistics.median(v for f in FILTERS for v in r["embed"][(system, f)])
-            if system == "edge":
-                lead = f"{'':>8} {'':>6} {r['edge_build_s']:>8.1f} {'':>8} {'':>7} {'':>9}"
-            elif i == 0:
-                lead = (f"{r['chunks']:>8,} {r['docs']:>6} {r['build_s']:>8.1f} {r['reopen_s']:>8.2f} {r['first_s']:>7.2f} "
-                        f"{r['peak_mb']:>6.0f} MiB")
+            if i == 0:
+                lead = (f"{r['chunks']:>9,} {r['engine']:<7} {r['build_s']:>8.1f} {r['index_s']:>8.1f} {r['open_s']:>7.2f} "
+                        f"{r['first_s']:>7.2f} {r['after_write_s']:>13.3f} {r['peak_mb']:>8.0f} {r['disk_mb']:>8.0f} "
+                        f"{r['recall']:>6.3f}")
             else:
-                lead = f"{'':>8} {'':>6} {'':>8} {'':>8} {'':>7} {'':>9}"
-            cell = "".join(f" {statistics.median(cells[f]):>8.0f}/{percentile(cells[f], 95):<8.0f}" for f in FILTERS)
-            print(f"{lead}  {system + ('*' if system == 'edge' else ''):<8}{cell} {embed:>6.0f}")
-    if edge:
-        recalls = ", ".join(f"{r['chunks']:,}: {r['edge_recall']:.3f}" for r in results)
-        print(f"\n* edge = flat Qdrant Edge shard (qdrant-edge-py; optional, measured only if installed): exact dense search "
-              f"of the same points with keyword indexes on doc_id, doc_type, groups, limit 10; build = its own upsert. "
-              f"recall@10 vs exact numpy search: {recalls}")
-
-    # The knee: where p95 with a filter crosses the threshold, per system; and the same for the
-    # store's share alone (latency less the question's embedding, which a busy CPU inflates).
-    def worst(r: dict, system: str, store_only: bool = False) -> float:
-        def values(f: str) -> list[float]:
-            cells = r["cells"][(system, f)]
-            return [c - e for c, e in zip(cells, r["embed"][(system, f)])] if store_only else cells
-        return max(percentile(values(f), 95) for f in FILTERS if f != "none")
-
+                lead = " " * 95
+            cell = "".join(f" {statistics.median(cells[f]):>8.1f}/{percentile(cells[f], 95):<8.1f}" for f in FILTERS)
+            print(f"{lead}  {system:<7}{cell}")
     print()
-    for system in systems:
-        for store_only in (False, True):
-            series = [(r["chunks"], worst(r, system, store_only)) for r in results]
-            label = f"{system}, {'store only (less embedding)' if store_only else 'question to hits'}"
-            print(f"{label:<40} worst p95 over the filters: " + ", ".join(f"{n:,}: {p:.0f} ms" for n, p in series)
-                  + f" -> {knee(series, args.threshold_ms)}")
-    rights = [(r["chunks"], worst(r, "rights")) for r in results]
-    big = results[-1]
-    per_chunk = (big["peak_mb"] - results[0]["peak_mb"]) / max(1, big["chunks"] - results[0]["chunks"]) * 1024
-    print(f"memory: peak RSS {big['peak_mb']:,.0f} MiB at {big['chunks']:,} chunks (about {per_chunk:.0f} KiB more per "
-          f"chunk than at {results[0]['chunks']:,}); the embedded store keeps every point in the process, and opening "
-          f"it took {big['reopen_s']:.1f} s")
-    if any(p > args.threshold_ms for _, p in rights):
-        print(f"recommendation: the product's retrieval with filters passes {args.threshold_ms:.0f} ms p95 from "
-              f"{knee(rights, args.threshold_ms, short=True)}; beyond that use a Qdrant server (QDRANT_URL): the embedded "
-              "store searches in the chat's own process, on its cores, and holds every point in its memory")
-    else:
-        print(f"recommendation: the product's retrieval stays under {args.threshold_ms:.0f} ms p95 up to "
-              f"{rights[-1][0]:,} chunks (knee: {knee(rights, args.threshold_ms, short=True)}); the store's memory and "
-              "opening time grow with it, so plan a Qdrant server (QDRANT_URL) before the process outgrows the machine")
+    for r in results:
+        if r["engine"] != "after":
+            continue
+        old = next((o for o in results if o["engine"] == "before" and o["size"] == r["size"]), None)
+        worst = max(percentile(r["cells"][("rights", f)], 95) for f in FILTERS)
+        line = (f"{r['chunks']:,} chunks, after: rights p95 (worst filter) {worst:.1f} ms, first question after a write "
+                f"{1000 * r['after_write_s']:.0f} ms, open {r['open_s']:.2f} s, RSS {r['peak_mb']:,.0f} MiB")
+        if old:
+            was = max(percentile(old["cells"][("rights", f)], 95) for f in FILTERS)
+            line += (f"; before/after: p95 {was / worst:.1f}x, after-write {old['after_write_s'] / r['after_write_s']:.0f}x, "
+                     f"open {old['open_s'] / max(r['open_s'], 1e-3):.0f}x, RSS {old['peak_mb'] / r['peak_mb']:.1f}x")
+        print(line)
+    print("recommendation: the embedded engine serves one process (the chat or an ingest at a time); several chat "
+          "processes or machines share a Qdrant server (QDRANT_URL), the same query plan through qdrant-client")
 
 
 def knee(worst: list[tuple[int, float]], threshold: float, short: bool = False) -> str:

@@ -239,3 +239,36 @@ def span_of_lines(offsets: list[int], text: str, first: int, last: int) -> tuple
     start = offsets[first - 1]
     end = offsets[last] - 1 if last < len(offsets) else len(text)
     return start, max(start, end)
+
+
+MAX_IDENTIFYING_PARTIES = 8
+
+
+def identifying_text(record: Record, source: str = "") -> str:
+    """What a record's chunk is embedded and lexically indexed by: only what identifies it
+    (kind, title, writers or artists with their shares, identifiers, release), a line or two,
+    never the whole rendering; the rendering stays the chunk's quoted text (see :func:`render`)."""
+    label = KIND_LABELS.get(record.kind, record.kind.title())
+    bits = [f"{label}: {record.title or '(untitled)'}"]
+    ids = " ".join(f"{i.scheme} {i.value}" for i in record.identifiers if i.scheme != "IPI")
+    if ids:
+        bits.append(ids)
+    parties = []
+    for p in record.parties[:MAX_IDENTIFYING_PARTIES]:
+        shares = format_shares(p.shares)
+        parties.append(f"{p.name}" + (f" {shares}" if shares else ""))
+    if parties:
+        bits.append("by " + ", ".join(parties))
+    keys = ["artists", "display_artist", "release", "release_title", "label"]
+    if record.kind in ("deal", "row"):  # a deal is identified by its terms; a plain row by its cells
+        keys += [k for k in record.fields if k not in keys]
+    for key in keys:
+        value = record.fields.get(key)
+        if isinstance(value, dict):
+            value = "; ".join(f"{k}: {v}" for k, v in value.items())
+        if value:
+            text = "; ".join(str(v) for v in value) if isinstance(value, (list, tuple)) else str(value)
+            bits.append(f"{FIELD_LABELS.get(key, key)}: {text}" if record.kind in ("deal", "row") else text)
+    if source:
+        bits.append(source)
+    return "\n".join(bits)

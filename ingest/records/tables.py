@@ -179,7 +179,8 @@ class Sheet:
 def too_many_records(limit: int) -> IngestError:
     return IngestError(
         f"more than {limit:,} records in one file: refused, nothing partial is stored (setting ingest_max_records; "
-        "each record is embedded, about an hour per 50,000 on 2 CPU cores - raise the limit for a nightly run, or split the file)"
+        "a CSV/TSV export of any size up to catalog_max_records goes to the records table instead - save the sheet as CSV, "
+        "raise the limit for a nightly run, or split the file)"
     )
 
 

@@ -1,0 +1,69 @@
+"""Clause-type-aware ranking: which kind of clause a question asks for, and what such clauses look like.
+
+Contracts in one corpus are alike, and the right contract is usually found (its names single it
+out); what retrieval then misses is the clause inside it. Questions about the same kind of
+clause (when does it expire, who may audit, which law governs) are alike too, and so are the
+clauses that answer them. ``clause_types.npz`` holds, per clause type, two unit vectors in the
+embedding model's space, learned from half of cuad-dev's contracts (``python -m
+eval.clause_types``; the other half measures it):
+
+- ``questions``: the mean of that type's questions (names stripped), to recognise the type;
+- ``clauses``: the mean of the chunks holding that type's gold answers, to rank by.
+
+A question whose content is at least ``threshold`` cosine from a type's question vector (and
+nearer to it than to any other) gets one more ranking inside the documents it names: the
+chunks nearest that type's clause vector, fused with ``weight``. A question of no known type
+ranks as before. The vectors belong to one embedding model (``model``): another one, or the
+test tier's hashing double, leaves the feature off.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from functools import cache
+from pathlib import Path
+
+import numpy as np
+
+ARTIFACT = Path(__file__).with_name("clause_types.npz")
+
+
+@dataclass(frozen=True)
+class ClauseTypes:
+    names: tuple[str, ...]
+    questions: np.ndarray  # (types, dim), unit rows
+    clauses: np.ndarray  # (types, dim), unit rows
+    threshold: float
+    weight: float
+    model: str
+
+    def match(self, vector: np.ndarray) -> tuple[str, np.ndarray] | None:
+        """The clause type a question's content vector asks for, and that type's clause vector."""
+        if vector.shape[-1] != self.questions.shape[1]:
+            return None
+        sims = self.questions @ vector
+        best = int(np.argmax(sims))
+        if sims[best] < self.threshold:
+            return None
+        return self.names[best], self.clauses[best]
+
+    def save(self, path: Path = ARTIFACT) -> None:
+        np.savez_compressed(path, names=np.array(self.names), questions=self.questions.astype(np.float32),
+                            clauses=self.clauses.astype(np.float32), threshold=self.threshold, weight=self.weight,
+                            model=np.array(self.model))
+
+
+@cache
+def _load(path: str) -> ClauseTypes | None:
+    try:
+        data = np.load(path, allow_pickle=False)
+    except (OSError, ValueError):
+        return None
+    return ClauseTypes(tuple(str(n) for n in data["names"]), data["questions"], data["clauses"],
+                       float(data["threshold"]), float(data["weight"]), str(data["model"]))
+
+
+def for_model(model_key: str, path: Path = ARTIFACT) -> ClauseTypes | None:
+    """The learned clause types, if they were learned with this embedding model."""
+    types = _load(str(path))
+    return types if types is not None and types.model == model_key else None

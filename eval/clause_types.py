@@ -1,0 +1,136 @@
+"""Learn the clause types (assistant/search/clause_types.py) on half of a dataset's contracts; measure on the other half.
+
+    python -m eval.clause_types [--docs DIR] [--dataset FILE] [--data DIR] [--fit-half 0] [--write]
+
+The contracts of the dataset are split in two by their sorted position (even / odd): nothing of
+the held-back half is seen while fitting. On the fitting half, per category:
+
+- the question vector: the mean embedding of the category's questions with their names stripped
+  (retrieval.strip_names: what the retriever embeds inside named documents);
+- the clause vector: the mean embedding of the chunks that overlap the category's gold spans.
+
+The match threshold and the fusion weight are chosen on the fitting half (span recall@5 of the
+product's retrieval, a small grid). Then the product's retrieval is run on the held-back half
+without and with the clause types, and span recall@5 and doc hit@5 are printed overall and per
+category. ``--write`` saves the fitted vectors as the packaged artifact.
+"""
+
+from __future__ import annotations
+
+import argparse
+import json
+import statistics
+from collections import defaultdict
+from pathlib import Path
+
+import numpy as np
+
+from assistant.search import clause_types as CT
+from assistant.search.retrieval import strip_names
+from assistant.service import RightsService
+from assistant.settings import Settings
+
+from .dataset import load_dataset
+from .metrics import Passage, Span, doc_hit, span_recall
+
+SHARED = Path(__file__).resolve().parents[2] / "shared" / "data" / "cuad-dev"
+
+
+def split(questions, fit_half: int):
+    docs = sorted({q.doc_id for q in questions})
+    fit_docs = {d for i, d in enumerate(docs) if i % 2 == fit_half}
+    return [q for q in questions if q.doc_id in fit_docs], [q for q in questions if q.doc_id not in fit_docs]
+
+
+def _unit(v: np.ndarray) -> np.ndarray:
+    n = float(np.linalg.norm(v))
+    return v / n if n else v
+
+
+def fit(service: RightsService, questions) -> tuple[list[str], np.ndarray, np.ndarray]:
+    """Per category: mean question vector (names stripped), mean vector of gold-span chunks."""
+    chunks = defaultdict(list)
+    for h in service.store.all_chunks(with_vectors=True):
+        chunks[Path(h.payload["file_name"]).stem].append((h.payload["start"], h.payload["end"], h.payload["_vector"]["dense"]))
+    q_vecs, c_vecs = defaultdict(list), defaultdict(list)
+    for q in questions:
+        if not q.answerable or not q.gold_answer_spans:
+            continue
+        q_vecs[q.category].append(service.embedder.embed_query(strip_names(q.question)))
+        for s in q.gold_answer_spans:
+            for start, end, vec in chunks.get(q.doc_id, []):
+                if start < s.end and end > s.start:
+                    c_vecs[q.category].append(np.asarray(vec, dtype=np.float32))
+    names = sorted(c for c in q_vecs if c_vecs.get(c))
+    questions_m = np.stack([_unit(np.mean(q_vecs[c], axis=0)) for c in names])
+    clauses_m = np.stack([_unit(np.mean(c_vecs[c], axis=0)) for c in names])
+    return names, questions_m.astype(np.float32), clauses_m.astype(np.float32)
+
+
+def measure(service: RightsService, questions, types: CT.ClauseTypes | None, k: int = 5) -> dict:
+    """Span recall@k and doc hit@k of the product's retrieval, overall and per category."""
+    retriever = service.retriever
+    retriever.clause_types = types
+    rows = defaultdict(list)
+    for q in questions:
+        if not q.answerable or not q.gold_answer_spans:
+            continue
+        hits = service.retrieve(q.question, k)
+        ranked = [Passage(h.chunk.stem, h.chunk.start, h.chunk.end, h.chunk.text) for h in hits]
+        spans = [Span(q.doc_id, s.start, s.end) for s in q.gold_answer_spans]
+        rows[q.category].append((span_recall(ranked, spans, k), doc_hit(ranked, q.doc_id, k)))
+    allrows = [r for rs in rows.values() for r in rs]
+    out = {"all": (statistics.mean(r[0] for r in allrows), statistics.mean(r[1] for r in allrows), len(allrows))}
+    for c, rs in sorted(rows.items()):
+        out[c] = (statistics.mean(r[0] for r in rs), statistics.mean(r[1] for r in rs), len(rs))
+    return out
+
+
+def main(argv: list[str] | None = None) -> None:
+    parser = argparse.ArgumentParser(prog="python -m eval.clause_types", description=__doc__,
+                                     formatter_class=argparse.RawDescriptionHelpFormatter)
+    parser.add_argument("--docs", type=Path, default=SHARED / "docs")
+    parser.add_argument("--dataset", type=Path, default=SHARED / "qa.jsonl")
+    parser.add_argument("--data", type=Path, default=Path("/tmp/rights-clause-types"), help="store folder (ingested once)")
+    parser.add_argument("--fit-half", type=int, choices=(0, 1), default=0)
+    parser.add_argument("--thresholds", default="0.4,0.5,0.6")
+    parser.add_argument("--weights", default="0.75,1.5,3.0")
+    parser.add_argument("--write", action="store_true", help="save the fitted vectors as the packaged artifact")
+    args = parser.parse_args(argv)
+
+    questions = load_dataset(args.dataset)
+    fit_qs, held_qs = split(questions, args.fit_half)
+    with RightsService(Settings(data_dir=args.data, search_clause_types=False)) as service:
+        if not service.store.exists() or service.store.count_chunks() == 0:
+            report = service.ingest([args.docs])
+            print(f"ingested {args.docs}: {dict(report.counts)}")
+        names, qm, cm = fit(service, fit_qs)
+        model = service.embedder.model_key
+        print(f"fitted {len(names)} clause types on {len({q.doc_id for q in fit_qs})} contracts "
+              f"({len(fit_qs)} questions); held back {len({q.doc_id for q in held_qs})} contracts")
+        best = None
+        base_fit = measure(service, fit_qs, None)["all"][0]
+        for t in (float(x) for x in args.thresholds.split(",")):
+            for w in (float(x) for x in args.weights.split(",")):
+                types = CT.ClauseTypes(tuple(names), qm, cm, t, w, model)
+                got = measure(service, fit_qs, types)["all"][0]
+                print(f"  fit half: threshold {t:.2f} weight {w:.2f}: span recall@5 {got:.3f} (without {base_fit:.3f})")
+                if best is None or got > best[0]:
+                    best = (got, types)
+        types = best[1]
+        print(f"chosen: threshold {types.threshold:.2f}, weight {types.weight:.2f}")
+        before, after = measure(service, held_qs, None), measure(service, held_qs, types)
+        print(f"\nheld-back half ({after['all'][2]} answerable questions): span recall@5 {before['all'][0]:.3f} -> "
+              f"{after['all'][0]:.3f}; doc hit@5 {before['all'][1]:.3f} -> {after['all'][1]:.3f}\n")
+        print(f"{'category':<36} {'n':>3} {'recall@5 before':>15} {'after':>6}")
+        for c in sorted(k for k in after if k != "all"):
+            print(f"{c:<36} {after[c][2]:>3} {before[c][0]:>15.3f} {after[c][0]:>6.3f}")
+        if args.write:
+            types.save()
+            print(f"\nsaved {CT.ARTIFACT}")
+        print(json.dumps({"held_before": before["all"], "held_after": after["all"], "threshold": types.threshold,
+                          "weight": types.weight}))
+
+
+if __name__ == "__main__":
+    main()
