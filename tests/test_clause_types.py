@@ -22,7 +22,7 @@ def _contract(name: str) -> str:
 
 def _types(embedder, question: str, clause: str, threshold: float = 0.5) -> CT.ClauseTypes:
     q, c = embedder.embed_query(question), embedder.embed_query(clause)
-    return CT.ClauseTypes(("Audit Rights",), q[None, :], c[None, :], threshold, 3.0, embedder.model_key)
+    return CT.ClauseTypes(("Audit Rights",), q[None, :], c[None, :], threshold, np.array([3.0]), embedder.model_key)
 
 
 def test_a_question_of_a_known_kind_ranks_that_kind_of_clause_inside_the_named_document(fast_service, fast_embedder, tmp_path):

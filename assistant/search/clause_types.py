@@ -12,7 +12,9 @@ eval.clause_types``; the other half measures it):
 
 A question whose content is at least ``threshold`` cosine from a type's question vector (and
 nearer to it than to any other) gets one more ranking inside the documents it names: the
-chunks nearest that type's clause vector, fused with ``weight``. A question of no known type
+chunks nearest that type's clause vector, fused with that type's weight (chosen per type on the
+fitting half: 0 where the extra ranking did not help, as for dates and parties, whose answer is
+the preamble the other rankings already find). A question of no known type
 ranks as before. The vectors belong to one embedding model (``model``): another one, or the
 test tier's hashing double, leaves the feature off.
 """
@@ -34,22 +36,24 @@ class ClauseTypes:
     questions: np.ndarray  # (types, dim), unit rows
     clauses: np.ndarray  # (types, dim), unit rows
     threshold: float
-    weight: float
+    weights: np.ndarray  # (types,): fusion weight of each type's ranking; 0 where it did not help
     model: str
 
-    def match(self, vector: np.ndarray) -> tuple[str, np.ndarray] | None:
-        """The clause type a question's content vector asks for, and that type's clause vector."""
+    def match(self, vector: np.ndarray) -> tuple[str, np.ndarray, float] | None:
+        """The clause type a question's content vector asks for, that type's clause vector and
+        the weight its ranking gets (None: no type near enough, or one whose ranking is off)."""
         if vector.shape[-1] != self.questions.shape[1]:
             return None
         sims = self.questions @ vector
         best = int(np.argmax(sims))
-        if sims[best] < self.threshold:
+        if sims[best] < self.threshold or self.weights[best] <= 0:
             return None
-        return self.names[best], self.clauses[best]
+        return self.names[best], self.clauses[best], float(self.weights[best])
 
     def save(self, path: Path = ARTIFACT) -> None:
         np.savez_compressed(path, names=np.array(self.names), questions=self.questions.astype(np.float32),
-                            clauses=self.clauses.astype(np.float32), threshold=self.threshold, weight=self.weight,
+                            clauses=self.clauses.astype(np.float32), threshold=self.threshold,
+                            weights=np.asarray(self.weights, dtype=np.float32),
                             model=np.array(self.model))
 
 
@@ -57,10 +61,10 @@ class ClauseTypes:
 def _load(path: str) -> ClauseTypes | None:
     try:
         data = np.load(path, allow_pickle=False)
-    except (OSError, ValueError):
+        return ClauseTypes(tuple(str(n) for n in data["names"]), data["questions"], data["clauses"],
+                           float(data["threshold"]), data["weights"], str(data["model"]))
+    except (OSError, ValueError, KeyError):  # missing, unreadable or of another layout: the feature is off
         return None
-    return ClauseTypes(tuple(str(n) for n in data["names"]), data["questions"], data["clauses"],
-                       float(data["threshold"]), float(data["weight"]), str(data["model"]))
 
 
 def for_model(model_key: str, path: Path = ARTIFACT) -> ClauseTypes | None:
