@@ -140,6 +140,15 @@ class Point:
     vectors: dict[str, Any] | None = None
 
 
+
+def engine_point(p: Any, vectors: bool = False) -> Point:
+    """A point as either engine's client returns it (qdrant-client or Qdrant Edge: same attribute
+    names), as the store's own ``Point``; sparse vectors become (indices, values)."""
+    vec = None
+    if vectors and isinstance(p.vector, dict):
+        vec = {k: ((list(v.indices), list(v.values)) if hasattr(v, "indices") else list(v)) for k, v in p.vector.items()}
+    return Point(str(p.id), dict(p.payload or {}), float(getattr(p, "score", 0.0) or 0.0), vec)
+
 class Store(ABC):
     """The product's store: ledger, chunk writes and searches, enforced through access views.
 

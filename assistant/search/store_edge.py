@@ -43,6 +43,7 @@ from .store import (
     Table,
     VectorQuery,
     Where,
+    engine_point,
     is_disk_full,
     is_unwritable,
     not_writable,
@@ -84,12 +85,6 @@ def to_filter(where: Where | None, doc_id: str | None = None) -> qe.Filter | Non
         return None
     return qe.Filter(must=must or None, must_not=must_not or None)
 
-
-def _point(p: Any, vectors: bool = False) -> Point:
-    vec = None
-    if vectors and isinstance(p.vector, dict):
-        vec = {k: ((list(v.indices), list(v.values)) if hasattr(v, "indices") else list(v)) for k, v in p.vector.items()}
-    return Point(str(p.id), dict(p.payload or {}), float(getattr(p, "score", 0.0) or 0.0), vec)
 
 
 class _Shards:
@@ -297,7 +292,7 @@ class EdgeStore(Store):
     def _retrieve(self, ids: Sequence[str]) -> list[Point]:
         with self._shards.lock:
             shard = self._chunks()
-            return [] if shard is None else [_point(p) for p in shard.retrieve(list(ids), True, False)]
+            return [] if shard is None else [engine_point(p) for p in shard.retrieve(list(ids), True, False)]
 
     def _scroll(self, where: Where | None, fields: list[str] | bool = True, with_vectors: bool = False) -> Iterator[Point]:
         flt = to_filter(where)
@@ -309,7 +304,7 @@ class EdgeStore(Store):
                     return
                 points, offset = shard.scroll(qe.ScrollRequest(offset=offset, limit=1000, filter=flt,
                                                                with_payload=fields, with_vector=with_vectors))
-            yield from (_point(p, with_vectors) for p in points)
+            yield from (engine_point(p, with_vectors) for p in points)
             if offset is None:
                 return
 
@@ -330,7 +325,7 @@ class EdgeStore(Store):
             if shard is None:
                 return [[] for _ in queries]
             results = shard.query_batch(qe.QueryBatchRequest(requests))
-        return [[_point(p) for p in ranking] for ranking in results]
+        return [[engine_point(p) for p in ranking] for ranking in results]
 
     def table(self, name: str) -> EdgeTable:
         if name not in self._tables:

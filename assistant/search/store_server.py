@@ -19,7 +19,7 @@ from qdrant_client.http.exceptions import ResponseHandlingException, UnexpectedR
 from ingest.model import SparseVector
 
 from ..settings import Settings
-from .store import DENSE, INDEXED_FIELDS, LEXICAL, Point, Store, StoreError, Table, VectorQuery, Where, is_disk_full
+from .store import DENSE, INDEXED_FIELDS, LEXICAL, Point, Store, StoreError, Table, VectorQuery, Where, engine_point, is_disk_full
 
 
 class GuardedClient:
@@ -104,12 +104,6 @@ def to_filter(where: Where | None, doc_id: str | None = None) -> models.Filter |
     return models.Filter(must=must or None, must_not=must_not or None)
 
 
-def _point(p: Any, vectors: bool = False) -> Point:
-    vec = None
-    if vectors and isinstance(p.vector, dict):
-        vec = {k: ((list(v.indices), list(v.values)) if hasattr(v, "indices") else list(v)) for k, v in p.vector.items()}
-    return Point(str(p.id), dict(p.payload or {}), float(getattr(p, "score", 0.0) or 0.0), vec)
-
 
 class ServerStore(Store):
     def __init__(self, settings: Settings, client: QdrantClient | None = None):
@@ -178,7 +172,7 @@ class ServerStore(Store):
         self.client.delete(self.chunks, points_selector=models.FilterSelector(filter=to_filter(where, doc_id)), wait=True)
 
     def _retrieve(self, ids: Sequence[str]) -> list[Point]:
-        return [_point(p) for p in self.client.retrieve(self.chunks, list(ids), with_payload=True)]
+        return [engine_point(p) for p in self.client.retrieve(self.chunks, list(ids), with_payload=True)]
 
     def _scroll(self, where: Where | None, fields: list[str] | bool = True, with_vectors: bool = False) -> Iterator[Point]:
         flt = to_filter(where)
@@ -186,7 +180,7 @@ class ServerStore(Store):
         while True:
             points, offset = self.client.scroll(self.chunks, scroll_filter=flt, limit=1000, offset=offset,
                                                 with_payload=fields, with_vectors=with_vectors)
-            yield from (_point(p, with_vectors) for p in points)
+            yield from (engine_point(p, with_vectors) for p in points)
             if offset is None:
                 return
 
@@ -200,7 +194,7 @@ class ServerStore(Store):
                 using=q.using, limit=q.limit, filter=to_filter(q.where), with_payload=True)
             for q in queries
         ]
-        return [[_point(p) for p in r.points] for r in self.client.query_batch_points(self.chunks, requests)]
+        return [[engine_point(p) for p in r.points] for r in self.client.query_batch_points(self.chunks, requests)]
 
     def table(self, name: str) -> ServerTable:
         if name not in self._tables:
