@@ -117,3 +117,30 @@ def test_two_ingest_jobs_started_at_once_one_refuses_and_nothing_is_corrupted(tm
         assert_consistent(after)
         assert_same_store(store_state(after), expected)  # the child embedded in another batch order
 
+
+
+def test_a_question_waits_one_embedding_batch_at_most_and_is_embedded_once(embedder):
+    """An upload embeds in batches; a question takes the model between two of them, and an answer
+    that embeds its question several times (retrieval, family check) runs the model once."""
+    step = embedder.settings.batch_size
+    texts = [f"Clause {i}. The licensee Studio {i} pays EUR {1000 + i} within {i % 90} days of invoice {i * 7}." for i in range(step * 12)]
+    started = time.monotonic()
+    embedder.embed_uncached(texts[:step])
+    batch_s = time.monotonic() - started
+    worker = threading.Thread(target=embedder.embed_uncached, args=(texts,))
+    worker.start()
+    try:
+        time.sleep(batch_s)
+        waits = []
+        for i in range(3):
+            before = time.monotonic()
+            embedder.embed_query(f"Which fee does Studio {i} pay, question {time.monotonic()}?")
+            waits.append(time.monotonic() - before)
+        assert worker.is_alive(), "the batch job ended before the questions: make it longer"
+    finally:
+        worker.join()
+    assert max(waits) < 3 * batch_s + 0.5, (waits, batch_s)
+    count = embedder.embedded_count
+    first = embedder.embed_query("When does the Nova Records deal expire?")
+    again = embedder.embed_query("When does the Nova Records deal expire?")
+    assert embedder.embedded_count == count + 1 and (first == again).all()

@@ -10,6 +10,7 @@ from __future__ import annotations
 import hashlib
 import sqlite3
 import threading
+from collections import OrderedDict
 from collections.abc import Sequence
 from pathlib import Path
 from typing import Protocol, runtime_checkable
@@ -17,6 +18,8 @@ from typing import Protocol, runtime_checkable
 import numpy as np
 
 from ..settings import PACKAGED_MODEL, EmbeddingSettings
+
+RECENT_QUESTIONS = 64  # question vectors kept in memory: an answer embeds its question (and parts of it) more than once
 
 
 class EmbeddingError(RuntimeError):
@@ -126,6 +129,11 @@ class Embedder:
         # One forward pass at a time: the chat embeds questions while an upload is being ingested,
         # and two concurrent passes would only fight over the same cores.
         self._run = threading.Lock()
+        # Questions go first: a plain lock is not fair, so an ingest releasing and re-taking it
+        # between batches could keep a waiting question out for the whole upload.
+        self._questions = threading.Condition()
+        self._questions_waiting = 0
+        self._recent: OrderedDict[str, np.ndarray] = OrderedDict()  # one answer embeds the same question several times
 
     @property
     def model_key(self) -> str:
@@ -163,6 +171,8 @@ class Embedder:
         step = self.settings.batch_size
         parts = []
         for i in range(0, len(texts), step):  # the lock is held per batch, so a question waits one batch at most
+            with self._questions:
+                self._questions.wait_for(lambda: self._questions_waiting == 0, timeout=30)
             with self._run:
                 parts.append(self._encode(texts[i : i + step]))
         self.embedded_count += len(texts)
@@ -206,16 +216,33 @@ class Embedder:
         on two while an ingest ran beside it (README, Benchmarks)."""
         import torch
 
+        with self._questions:
+            if text in self._recent:
+                self._recent.move_to_end(text)
+                return self._recent[text]
         self.model  # load outside the lock  # noqa: B018
-        with self._run:
-            threads = torch.get_num_threads()
-            torch.set_num_threads(1)
-            try:
-                vector = self._encode([text])[0]
-            finally:
-                torch.set_num_threads(threads)
+        with self._questions:
+            self._questions_waiting += 1
+        try:
+            with self._run:
+                threads = torch.get_num_threads()
+                torch.set_num_threads(1)
+                try:
+                    vector = self._encode([text])[0]
+                finally:
+                    torch.set_num_threads(threads)
+        finally:
+            with self._questions:
+                self._questions_waiting -= 1
+                self._questions.notify_all()
+        vector = np.asarray(vector, dtype=np.float32)
+        vector.setflags(write=False)
+        with self._questions:
+            self._recent[text] = vector
+            while len(self._recent) > RECENT_QUESTIONS:
+                self._recent.popitem(last=False)
         self.embedded_count += 1
-        return np.asarray(vector, dtype=np.float32)
+        return vector
 
     def close(self) -> None:
         if self._cache is not None:
