@@ -207,3 +207,50 @@ def test_uploads_report_and_list_only_what_the_uploader_may_see(world, fast_embe
             assert not leaks(received, oracle, groups), (user, groups, received[0])
             sees_a_record = any(may_see(a, groups) and int(c[2:5]) % 3 == 0 for c, a in oracle.items())
             assert ("duplicate ISWC" in received[0]) == sees_a_record, (user, groups, received[0])
+
+
+def test_catalog_questions_checks_and_conflicts_show_only_what_the_user_may_see(world, fast_embedder, fake):
+    """The records table is a second way out for document text: catalog answers, the Conflicts
+    tab, its checks, lookups and the conflict line under an answer. The world's record files give
+    several works one ISWC with different writers across access groups, so conflicts exist to leak."""
+    from assistant.catalog.conflicts import conflicts
+    from assistant.catalog.questions import answer as catalog_answer
+    from assistant.catalog.view import CHECKS, check_html, conflicts_table
+
+    settings, oracle, users, rng = world
+    chat_settings = settings.model_copy(update={"llm": LLMSettings(backend="ollama", ollama_host=fake.url)})
+    fake.script = Script(reply="See [1].")
+    registry = Users({u: {"password": "-", "groups": g} for u, g in users.items()})
+    record_codes = sorted(c for c in oracle if int(c[2:5]) % 3 == 0)
+    questions = ["which works' shares don't total 100%?", "which works have conflicting sources?",
+                 "how many works do we have?", "which works are missing an IPI?"]
+    questions += [f"which works does Writer {c} have with us?" for c in record_codes]
+    questions += [f"who wrote {code}?" for code in SHARED_ISWCS]
+    seen_conflicts = 0
+    with RightsService(chat_settings, embedder=fast_embedder) as svc:
+        assert conflicts(svc.catalog()), "no conflict among the record files: this test would prove nothing"
+        session = ChatSession(svc, users=registry)
+        for user, groups in users.items():
+            view = session.view(user)
+            catalog = view.catalog()
+            found = conflicts(catalog)
+            seen_conflicts += len(found)
+            received = [json.dumps(conflicts_table(view)), json.dumps([c.as_dict() for c in found])]
+            received += [check_html(view, check) for _, check in CHECKS]
+            received += [json.dumps([r.as_dict() for r in catalog.search("Song", 500).rows]),
+                         json.dumps([r.as_dict() for r in catalog.all_rows()]), json.dumps(catalog.count())]
+            received += [json.dumps([r.as_dict() for r in catalog.lookup(code).rows]) for code in SHARED_ISWCS]
+            bad = leaks(received, oracle, groups)
+            assert not bad, f"{user} ({groups}) received {sorted(bad)} from the catalog"
+            for question in questions:  # a question may name a marker itself: that echo is not a leak
+                direct = catalog_answer(view, question)
+                answers = [] if direct is None else [direct.text, json.dumps([r.as_dict() for r in direct.rows])]
+                bad = leaks(answers, oracle, groups, own=question)
+                assert not bad, f"{user} ({groups}) asked {question!r} and received {sorted(bad)}"
+            for question in rng.sample(questions, 3):
+                steps = list(session.respond(question, [], user=user))
+                answers = [t[-1]["content"] for t, _ in steps if t] + [p for _, p in steps if p]
+                answers.append(json.dumps(list(audit.read(chat_settings.audit_path))[-1], ensure_ascii=False))
+                bad = leaks(answers, oracle, groups, own=question)
+                assert not bad, f"{user} ({groups}) asked {question!r} in the chat and received {sorted(bad)}"
+    assert seen_conflicts, "no user saw any conflict: the conflict paths were not exercised"
