@@ -1,6 +1,7 @@
 """Learn the clause types (assistant/search/clause_types.py) on half of a dataset's contracts; measure on the other half.
 
     python -m eval.clause_types [--docs DIR] [--dataset FILE] [--data DIR] [--fit-half 0] [--write]
+    python -m eval.clause_types --held-out FILE   # write the held-back half's questions, for `rights eval`
 
 The contracts of the dataset are split in two by their sorted position (even / odd): nothing of
 the held-back half is seen while fitting. On the fitting half, per category:
@@ -9,8 +10,9 @@ the held-back half is seen while fitting. On the fitting half, per category:
   (retrieval.strip_names: what the retriever embeds inside named documents);
 - the clause vector: the mean embedding of the chunks that overlap the category's gold spans.
 
-The fusion weight of each type is chosen on the fitting half (span recall@5 of the product's
-retrieval for that category's questions, from 0 = off and a small grid). Then the product's retrieval is run on the held-back half
+The fusion weights of each type - its clause ranking's and its opening-chunks ranking's - are
+chosen on the fitting half (span recall@5 of the product's retrieval for that category's
+questions, over 0 = off and a small grid for each). Then the product's retrieval is run on the held-back half
 without and with the clause types, and span recall@5 and doc hit@5 are printed overall and per
 category. ``--write`` saves the fitted vectors as the packaged artifact.
 """
@@ -95,11 +97,20 @@ def main(argv: list[str] | None = None) -> None:
     parser.add_argument("--fit-half", type=int, choices=(0, 1), default=0)
     parser.add_argument("--thresholds", default="0.7", help="cosine a question must reach to match a type")
     parser.add_argument("--weights", default="3,8", help="fusion weights tried per type (0, off, is always tried)")
+    parser.add_argument("--leads", default="3,8", help="opening-chunks weights tried per type (0, off, is always tried)")
     parser.add_argument("--write", action="store_true", help="save the fitted vectors as the packaged artifact")
+    parser.add_argument("--held-out", type=Path, help="only write the held-back half's questions (JSON lines) to this file")
     args = parser.parse_args(argv)
 
     questions = load_dataset(args.dataset)
     fit_qs, held_qs = split(questions, args.fit_half)
+    if args.held_out:
+        held = {q.qid for q in held_qs}
+        lines = [line for line in args.dataset.read_text(encoding="utf-8").splitlines()
+                 if line.strip() and json.loads(line)["qid"] in held]
+        args.held_out.write_text("\n".join(lines) + "\n", encoding="utf-8")
+        print(f"wrote {len(lines)} questions about {len({q.doc_id for q in held_qs})} held-back contracts to {args.held_out}")
+        return
     with RightsService(Settings(data_dir=args.data, search_clause_types=False)) as service:
         if not service.store.exists() or service.store.count_chunks() == 0:
             report = service.ingest([args.docs])
@@ -109,20 +120,24 @@ def main(argv: list[str] | None = None) -> None:
         print(f"fitted {len(names)} clause types on {len({q.doc_id for q in fit_qs})} contracts "
               f"({len(fit_qs)} questions); held back {len({q.doc_id for q in held_qs})} contracts")
         threshold = float(args.thresholds.split(",")[0])
-        grid = [float(x) for x in args.weights.split(",")]
-        # Each question matches one type, so each type's weight can be chosen on its own: the
-        # fitting half's span recall@5 of that category's questions under each weight.
-        by_weight = {0.0: measure(service, fit_qs, None)}
+        grid = [0.0] + [float(x) for x in args.weights.split(",") if x]
+        lead_grid = [0.0] + [float(x) for x in args.leads.split(",") if x]
+        # Each question matches one type, so each type's weights can be chosen on their own: the
+        # fitting half's span recall@5 of that category's questions under each pair of weights.
+        by_pair = {}
         for w in grid:
-            types = CT.ClauseTypes(tuple(names), qm, cm, threshold, np.full(len(names), w, dtype=np.float32), model)
-            by_weight[w] = measure(service, fit_qs, types)
-            print(f"  fit half: weight {w:.2f} everywhere: span recall@5 {by_weight[w]['all'][0]:.3f} "
-                  f"(without {by_weight[0.0]['all'][0]:.3f})")
-        chosen = np.array([max(by_weight, key=lambda w, c=c: (round(by_weight[w].get(c, (0,))[0], 6), -w)) for c in names],
-                          dtype=np.float32)
-        types = CT.ClauseTypes(tuple(names), qm, cm, threshold, chosen, model)
-        print(f"chosen: threshold {threshold:.2f}; weights per type: "
-              + ", ".join(f"{n} {w:g}" for n, w in zip(names, chosen)))
+            for lead in lead_grid:
+                types = None if w == lead == 0 else CT.ClauseTypes(
+                    tuple(names), qm, cm, threshold, np.full(len(names), w, dtype=np.float32), model,
+                    np.full(len(names), lead, dtype=np.float32))
+                by_pair[w, lead] = measure(service, fit_qs, types)
+                print(f"  fit half: clause weight {w:g}, opening weight {lead:g} everywhere: "
+                      f"span recall@5 {by_pair[w, lead]['all'][0]:.3f}", flush=True)
+        best = [max(by_pair, key=lambda pair, c=c: (round(by_pair[pair].get(c, (0,))[0], 6), -pair[0] - pair[1])) for c in names]
+        types = CT.ClauseTypes(tuple(names), qm, cm, threshold, np.array([b[0] for b in best], dtype=np.float32), model,
+                               np.array([b[1] for b in best], dtype=np.float32))
+        print(f"chosen: threshold {threshold:.2f}; weights per type (clause/opening): "
+              + ", ".join(f"{n} {w:g}/{lead:g}" for n, (w, lead) in zip(names, best)))
         before, after = measure(service, held_qs, None), measure(service, held_qs, types)
         print(f"\nheld-back half ({after['all'][2]} answerable questions): span recall@5 {before['all'][0]:.3f} -> "
               f"{after['all'][0]:.3f}; doc hit@5 {before['all'][1]:.3f} -> {after['all'][1]:.3f}\n")
@@ -133,7 +148,8 @@ def main(argv: list[str] | None = None) -> None:
             types.save()
             print(f"\nsaved {CT.ARTIFACT}")
         print(json.dumps({"held_before": before["all"], "held_after": after["all"], "threshold": types.threshold,
-                          "weights": {n: float(w) for n, w in zip(names, types.weights)}}))
+                          "weights": {n: float(w) for n, w in zip(names, types.weights)},
+                          "leads": {n: float(w) for n, w in zip(names, types.leads)}}))
 
 
 if __name__ == "__main__":

@@ -22,6 +22,7 @@ ISRC_TEXT = re.compile(
 IPI_TEXT = re.compile(
     r"\b(?:IPI|CAE)(?:\s*(?:name\s*)?(?:no\.?|number|#))?\s*[:#]?\s*(\d(?:[ .]?\d){0,10})(?![\d])", re.I
 )
+GTIN_LABEL = re.compile(r"\b(?:UPC|EAN|ICPN|GTIN|barcode|bar code)s?\b[^\w]*(?:(?:number|no|code|is|of|with)\b[^\w]*){0,3}$", re.I)
 GTIN_TEXT = re.compile(r"(?<![\d.,-])(\d{12,14})(?![\d])|(?<![\d.,-])(\d(?:[ -]?\d){11,13})(?![\d])")
 
 
@@ -121,7 +122,9 @@ def find_identifiers(text: str) -> list[Identifier]:
     """Identifiers written in free text (a question, a contract clause), in order, deduplicated.
 
     ISWC and ISRC have distinctive shapes; an IPI number is only taken after "IPI"/"CAE"; a
-    12-14 digit run counts as UPC/EAN only when its check digit holds (else it is some number).
+    12-14 digit run counts as UPC/EAN only when its check digit holds (else it is some number) or
+    when it is labelled as one ("UPC 5099907138655": real releases carry codes whose check digit
+    fails, and a user asking about one must still find it).
     """
     found: list[tuple[int, Identifier]] = []
     taken: list[tuple[int, int]] = []
@@ -155,7 +158,7 @@ def find_identifiers(text: str) -> list[Identifier]:
         if not free(*span):
             continue
         ident = normalize_upc(m.group(0))
-        if ident and ident.valid:
+        if ident and (ident.valid or GTIN_LABEL.search(text[max(0, span[0] - 24):span[0]])):
             found.append((span[0], Identifier(ident.scheme, ident.value, ident.valid, m.group(0))))
             taken.append(span)
     seen: set[str] = set()

@@ -7,7 +7,7 @@ from __future__ import annotations
 import numpy as np
 
 from assistant.search import clause_types as CT
-from assistant.search.retrieval import strip_names
+from assistant.search.retrieval import LEAD_CHUNKS, strip_names
 
 FILLER = "\n\n".join(f"{n}. Clause {n}. " + " ".join(f"The parties shall cooperate in good faith on matter {n}.{i} "
                                                      "of this agreement and keep each other informed." for i in range(12))
@@ -60,3 +60,27 @@ def test_the_packaged_clause_types_are_for_the_packaged_model():
     types = CT.for_model(model_key_for(resolve_model_path(EmbeddingSettings().model)))
     assert types is not None and len(types.names) >= 20
     assert np.allclose(np.linalg.norm(types.clauses, axis=1), 1.0, atol=1e-4)
+    assert types.leads is not None and types.leads.shape == (len(types.names),)
+
+
+def test_a_type_answered_in_the_preamble_ranks_the_named_documents_opening_first(fast_service, fast_embedder, tmp_path):
+    folder = tmp_path / "docs"
+    folder.mkdir()
+    for name in ("Kestrel", "Nova", "Harrow"):
+        (folder / f"{name.lower()}-agreement.txt").write_text(_contract(name))
+    assert fast_service.ingest([folder]).ok
+    question = "On which date was the Kestrel agreement signed by the parties?"
+    retriever = fast_service.retriever
+    q = fast_embedder.embed_query(strip_names(question))
+    retriever.clause_types = CT.ClauseTypes(("Agreement Date",), q[None, :], q[None, :], 0.5, np.array([0.0]),
+                                            fast_embedder.model_key, np.array([0.0]))
+    plain = fast_service.retrieve(question, 3)  # weights 0: the type matches nothing, ranking as before
+    retriever.clause_types = CT.ClauseTypes(("Agreement Date",), q[None, :], q[None, :], 0.5, np.array([0.0]),
+                                            fast_embedder.model_key, np.array([8.0]))
+    opened = fast_service.retrieve(question, 3)
+    assert opened[0].payload["file_name"] == "kestrel-agreement.txt" and opened[0].payload["chunk_index"] < LEAD_CHUNKS
+    assert opened[0].signals.get("opening") and not any(h.signals.get("opening") for h in plain)
+    assert plain[0].payload["chunk_index"] >= LEAD_CHUNKS, "the plain ranking already opened the contract: the test proves nothing"
+    path = tmp_path / "types.npz"
+    retriever.clause_types.save(path)
+    assert CT.for_model(fast_embedder.model_key, path).lead("Agreement Date") == 8.0

@@ -44,3 +44,14 @@ def test_find_identifiers_in_text():
     assert keys == ["ISWC:T3452468003", "ISRC:GBN7R2200104", "UPC:5060167100017", "IPI:00523456789"]
     # numbers that only look like identifiers are not: no IPI keyword, bad GTIN check digit
     assert find_identifiers("pay 52210040 pounds by 2024-01-01") == []
+
+
+def test_a_labelled_barcode_counts_even_when_its_check_digit_fails():
+    """Real DDEX releases carry ICPNs whose check digit fails (05099907138655); a user who types
+    "UPC 5099907138655" names it, while an unlabelled number with a bad check digit is some number."""
+    for question in ("What is on the release with UPC 5099907138655?", "barcode no. 5099907138655",
+                     "EAN: 05099907138655", "the ICPN is 5099907138655"):
+        found = find_identifiers(question)
+        assert [i.key for i in found] == ["UPC:5099907138655"] and not found[0].valid, question
+    assert find_identifiers("invoice 5099907138655 is due") == []
+    assert find_identifiers("UPCs are listed below; order 5099907138655 ships today") == []

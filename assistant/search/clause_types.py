@@ -13,8 +13,10 @@ eval.clause_types``; the other half measures it):
 A question whose content is at least ``threshold`` cosine from a type's question vector (and
 nearer to it than to any other) gets one more ranking inside the documents it names: the
 chunks nearest that type's clause vector, fused with that type's weight (chosen per type on the
-fitting half: 0 where the extra ranking did not help, as for dates and parties, whose answer is
-the preamble the other rankings already find). A question of no known type
+fitting half: 0 where the extra ranking did not help). Some types are answered where a contract
+opens - its title, parties and date sit in the preamble, wherever the rest of the text is alike:
+``leads`` gives, per type, the weight of one more ranking, the named documents' opening chunks
+in order (0: off), chosen on the fitting half the same way. A question of no known type
 ranks as before. The vectors belong to one embedding model (``model``): another one, or the
 test tier's hashing double, leaves the feature off.
 """
@@ -38,6 +40,13 @@ class ClauseTypes:
     threshold: float
     weights: np.ndarray  # (types,): fusion weight of each type's ranking; 0 where it did not help
     model: str
+    leads: np.ndarray | None = None  # (types,): fusion weight of the opening chunks' ranking; None: all 0
+
+    def lead(self, name: str) -> float:
+        """The weight of the documents' opening chunks for questions of type ``name`` (0: off)."""
+        if self.leads is None or name not in self.names:
+            return 0.0
+        return float(self.leads[self.names.index(name)])
 
     def match(self, vector: np.ndarray) -> tuple[str, np.ndarray, float] | None:
         """The clause type a question's content vector asks for, that type's clause vector and
@@ -46,7 +55,7 @@ class ClauseTypes:
             return None
         sims = self.questions @ vector
         best = int(np.argmax(sims))
-        if sims[best] < self.threshold or self.weights[best] <= 0:
+        if sims[best] < self.threshold or (self.weights[best] <= 0 and self.lead(self.names[best]) <= 0):
             return None
         return self.names[best], self.clauses[best], float(self.weights[best])
 
@@ -54,6 +63,7 @@ class ClauseTypes:
         np.savez_compressed(path, names=np.array(self.names), questions=self.questions.astype(np.float32),
                             clauses=self.clauses.astype(np.float32), threshold=self.threshold,
                             weights=np.asarray(self.weights, dtype=np.float32),
+                            leads=np.asarray(self.leads if self.leads is not None else np.zeros(len(self.names)), dtype=np.float32),
                             model=np.array(self.model))
 
 
@@ -62,7 +72,8 @@ def _load(path: str) -> ClauseTypes | None:
     try:
         data = np.load(path, allow_pickle=False)
         return ClauseTypes(tuple(str(n) for n in data["names"]), data["questions"], data["clauses"],
-                           float(data["threshold"]), data["weights"], str(data["model"]))
+                           float(data["threshold"]), data["weights"], str(data["model"]),
+                           data["leads"] if "leads" in data.files else None)
     except (OSError, ValueError, KeyError):  # missing, unreadable or of another layout: the feature is off
         return None
 

@@ -40,6 +40,7 @@ WEIGHTS = {"dense": 1.0, "lexical": 0.5, "dense_scoped": 1.5, "lexical_scoped": 
 # for lexical alone); with it weighted this much it wins (eval/music_questions.py, see README).
 QUOTED_WEIGHT = 3.0
 QUOTED_PROBE = 30
+LEAD_CHUNKS = 2  # a contract's opening: title, parties, date (the preamble), for the types that ask for it
 _CAMEL = re.compile(r"(?<=[a-z])(?=[A-Z])")
 
 GENERIC = frozenset(
@@ -62,6 +63,19 @@ def name_terms(question: str) -> list[str]:
             continue
         terms.append(word)
     return terms
+
+
+_KIND_WORDS = [("release", r"releases?|albums?|EPs?|singles?|products?|bundles?"),
+               ("recording", r"recordings?|tracks?|masters?|videos?|resources?"),
+               ("work", r"works?|songs?|compositions?")]
+
+
+def asked_record_kind(question: str) -> str | None:
+    """The kind of record a question is about ("what is on the release ...": release), or None."""
+    for kind, words in _KIND_WORDS:
+        if re.search(rf"\b(?:the|this|that|a|an|which|what)\s+(?:{words})\b", question, re.I):
+            return kind
+    return None
 
 
 def strip_names(question: str) -> str:
@@ -208,9 +222,13 @@ class Retriever:
         return list(unique.values())
 
     def quoted_hits(self, question: str, doc_type: str | None, allowed: list[str] | None) -> list[Hit]:
-        """Chunks holding a quoted title or code of the question verbatim (case and spacing aside),
-        best lexical match first: a title the user typed out is what identifies the record."""
+        """Chunks holding a quoted title or code of the question verbatim (case and spacing aside).
+        A title the user typed out is what identifies the record, so the record of the kind the
+        question asks about ("the release", "the track") titled exactly so comes first, then
+        other records of that title, then the best lexical matches that merely mention it."""
         found: dict[str, Hit] = {}
+        kind = asked_record_kind(question)
+        phrases = set()
         for m in _QUOTED.finditer(question):
             phrase = " ".join(m.group(1).split()).lower()
             if len(phrase) < 2:
@@ -220,7 +238,14 @@ class Retriever:
                 if h.point_id not in found and pattern.search(str(h.payload.get("text", "")).lower()):
                     h.signals["quoted"] = m.group(1)
                     found[h.point_id] = h
-        return list(found.values())
+            phrases.add(phrase)
+
+        def rank(item: tuple[int, Hit]) -> tuple:
+            position, h = item
+            titled = " ".join(str(h.payload.get("record_title") or "").split()).lower() in phrases
+            return (not titled or (kind is not None and h.payload.get("record_kind") != kind), not titled, position)
+
+        return [h for _, h in sorted(enumerate(found.values()), key=rank)]
 
     def retrieve(self, question: str, k: int, *, doc_type: str | None = None, doc_ids: list[str] | None = None) -> list[Hit]:
         n = max(k * 4, 20)
@@ -260,17 +285,31 @@ class Retriever:
         if found:
             # The kind of clause asked for, ranked inside the documents in question.
             name, clause, weight = found
-            typed = self.store.search_dense(clause, n, doc_type, inside)
-            for h in typed:
-                h.signals["clause_type"] = name
-            rankings.append(typed)
-            weights.append(weight)
+            if weight > 0:
+                typed = self.store.search_dense(clause, n, doc_type, inside)
+                for h in typed:
+                    h.signals["clause_type"] = name
+                rankings.append(typed)
+                weights.append(weight)
+            lead = self.clause_types.lead(name)
+            if lead > 0:  # a type answered where a contract opens (title, parties, date)
+                rankings.append(self.opening_chunks(inside))
+                weights.append(lead)
         fused = fuse(rankings, max(k, n), weights)
         exact = self.identifier_hits(question, doc_type, doc_ids)
         if exact:
             ids = {h.point_id for h in exact}
             fused = exact + [h for h in fused if h.point_id not in ids]
         return fused[:k]
+
+    def opening_chunks(self, doc_ids: Sequence[str]) -> list[Hit]:
+        """The first ``LEAD_CHUNKS`` chunks of each document (access rules apply), first chunks
+        first, in the documents' given order."""
+        per_doc = [self.store.get_chunks(d, range(LEAD_CHUNKS)) for d in doc_ids]
+        out = [chunks[i] for i in range(LEAD_CHUNKS) for chunks in per_doc if i < len(chunks)]
+        for h in out:
+            h.signals["opening"] = True
+        return out
 
     def expand(self, hits: Sequence[Hit]) -> list[Hit]:
         """Each hit with the neighbouring parts of its clause when the clause was split, merged
