@@ -73,6 +73,9 @@ class HashingEmbedder:
         self.embedded_count += 1
         return self.vector(text)
 
+    def embed_queries(self, texts: Sequence[str]) -> list[np.ndarray]:
+        return [self.embed_query(t) for t in texts]
+
     def close(self) -> None:
         pass
 

@@ -302,7 +302,7 @@ class RightsService:
             from .search import clause_types
 
             types = clause_types.for_model(self.embedder.model_key) if self.settings.search_clause_types else None
-            cached = self.__dict__["_retriever"] = Retriever(self.store, self.embedder.embed_query, types)
+            cached = self.__dict__["_retriever"] = Retriever(self.store, self.embedder.embed_queries, types)
         return cached
 
     def retrieve(self, query: str, k: int | None = None, *, doc_type: str | None = None,

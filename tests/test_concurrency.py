@@ -144,3 +144,22 @@ def test_a_question_waits_one_embedding_batch_at_most_and_is_embedded_once(embed
     first = embedder.embed_query("When does the Nova Records deal expire?")
     again = embedder.embed_query("When does the Nova Records deal expire?")
     assert embedder.embedded_count == count + 1 and (first == again).all()
+
+
+def test_a_question_and_its_nameless_part_are_embedded_in_one_pass(embedder):
+    """The product embeds the question and the question without its names together: same vectors
+    as one at a time, one model call, and a text already seen is not embedded again."""
+    texts = ["When does the Orbit Tapes licence end?", "When does the licence end?"]
+    alone = [embedder.embed_query(t) for t in texts]
+    embedder._recent.clear()
+    calls, encode = [], embedder._encode
+    embedder._encode = lambda batch: calls.append(list(batch)) or encode(batch)
+    try:
+        together = embedder.embed_queries(texts)
+        again = embedder.embed_queries([texts[1], "Who owns the masters?"])
+    finally:
+        del embedder._encode
+    assert calls == [texts, ["Who owns the masters?"]]
+    for a, b in zip(alone, together):
+        assert float(a @ b) > 0.9999
+    assert (again[0] == together[1]).all()

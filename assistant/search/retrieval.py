@@ -18,6 +18,7 @@ from pathlib import Path
 import numpy as np
 
 from ingest.identifiers import find_identifiers
+from ingest.model import SparseVector
 
 from ..answer.facts import IDENTIFIER
 from . import lexical
@@ -114,11 +115,12 @@ def fuse(rankings: Sequence[Sequence[Hit]], k: int, weights: Sequence[float] | N
 
 
 class Retriever:
-    def __init__(self, store: Store, embed_query: Callable[[str], np.ndarray], clause_types: ClauseTypes | None = None):
-        # embed_query: an EmbedderProtocol's embed_query (MiniLM, or the hashing double);
+    def __init__(self, store: Store, embed_queries: Callable[[Sequence[str]], list[np.ndarray]],
+                 clause_types: ClauseTypes | None = None):
+        # embed_queries: an EmbedderProtocol's embed_queries (MiniLM, or the hashing double);
         # clause_types: learned clause types of that model (clause_types.py), or None
         self.store = store
-        self.embed_query = embed_query
+        self.embed_queries = embed_queries
         self.clause_types = clause_types
 
     def _names(self) -> dict[str, set[str]]:
@@ -142,30 +144,21 @@ class Retriever:
             return None
         names = self._names()
         n_docs = max(1, len(names))
-        # One lexical probe for all the names; which documents hold which name is then read off
-        # the returned chunks (a name too common to fit in the probe decides nothing anyway).
-        hits = self.store.search_lexical(lexical.query_vector(" ".join(terms)), TERM_PROBE, doc_type, allowed)
-        holders: dict[str, set[str]] = {t: set() for t in terms}
-        # A term can only be a token of a text that contains it (less a folded plural's "y");
-        # tokenising just those texts gives the same answer at a fraction of the cost.
-        probe = {t: None if any(c.isdigit() for c in t) else (t[:-1] if t.endswith("y") else t) for t in terms}
-        for h in hits:
-            text = str(h.payload.get("text", ""))
-            low = text.lower()
-            maybe = [t for t in terms if probe[t] is None or probe[t] in low]
-            if not maybe:
-                continue
-            tokens = set(lexical.tokenize(text))
-            for t in maybe:
-                if t in tokens:
-                    holders[t].add(h.payload["doc_id"])
-        saturated = len(hits) >= TERM_PROBE
+        # One lexical probe per name, all in one engine request: a sparse query of a single term
+        # returns exactly the chunks whose text holds that token (the index is of the same
+        # tokens), so which documents hold it is read off the hits' doc_id alone, without
+        # fetching or re-tokenising any text. A name in more chunks than the probe holds is
+        # "saturated": common, so it decides nothing when it is in most documents.
+        probes = self.store.search([(LEXICAL, ([lexical.term_id(t)], [1.0]), TERM_PROBE) for t in terms],
+                                   doc_type, allowed, fields=("doc_id",))
+        holders = {t: {str(h.payload.get("doc_id")) for h in hits} for t, hits in zip(terms, probes)}
+        saturated = {t: len(hits) >= TERM_PROBE for t, hits in zip(terms, probes)}
         scores: dict[str, float] = {}
         for term in terms:
             in_text = holders[term]
             in_name = {d for d, toks in names.items() if term in toks}
             present = in_text | in_name
-            if not present or (saturated and len(in_text) > n_docs / 2):
+            if not present or (saturated[term] and len(in_text) > n_docs / 2):
                 continue  # unknown here, or everywhere
             idf = math.log(1 + n_docs / len(present))
             for d in present:
@@ -243,16 +236,24 @@ class Retriever:
         def rank(item: tuple[int, Hit]) -> tuple:
             position, h = item
             titled = " ".join(str(h.payload.get("record_title") or "").split()).lower() in phrases
+            if titled and kind is not None and h.payload.get("record_kind") == kind:
+                h.signals["quoted_record"] = kind
             return (not titled or (kind is not None and h.payload.get("record_kind") != kind), not titled, position)
 
         return [h for _, h in sorted(enumerate(found.values()), key=rank)]
 
     def retrieve(self, question: str, k: int, *, doc_type: str | None = None, doc_ids: list[str] | None = None) -> list[Hit]:
         n = max(k * 4, 20)
-        vector: np.ndarray = self.embed_query(question)
-        sparse = lexical.query_vector(question)
+        scope = self.named_documents(question, doc_type, doc_ids)
+        # Inside the named documents the names no longer discriminate: search there by the rest
+        # ("When does the deal expire?"). Both texts go through the model in one pass.
+        content = strip_names(question) if scope else question
+        if len(content.split()) < 2:
+            content = question
+        texts = [question] if content == question else [question, content]
+        vectors = self.embed_queries(texts)
 
-        def both(scope: list[str] | None, tag: str) -> list[list[Hit]]:
+        def both(vector: np.ndarray, sparse: SparseVector, scope: list[str] | None, tag: str) -> list[list[Hit]]:
             # one engine request holding both rankings, each with the access filter inside it
             dense, lex = self.store.search([(DENSE, np.asarray(vector, dtype=np.float32).tolist(), n), (LEXICAL, sparse, n)],
                                            doc_type, scope)
@@ -262,15 +263,11 @@ class Retriever:
                 h.signals[f"lexical{tag}"] = h.score
             return [dense, lex]
 
-        rankings = both(doc_ids, "")
+        rankings = both(vectors[0], lexical.query_vector(question), doc_ids, "")
         weights = [WEIGHTS["dense"], WEIGHTS["lexical"]]
-        scope = self.named_documents(question, doc_type, doc_ids)
+        vector = vectors[-1]
         if scope:
-            # Inside the named documents the names no longer discriminate: search by the rest.
-            content = strip_names(question)
-            if content != question and len(content.split()) >= 2:
-                vector, sparse = self.embed_query(content), lexical.query_vector(content)
-            scoped = both(scope.doc_ids, "_scoped")
+            scoped = both(vector, lexical.query_vector(content), scope.doc_ids, "_scoped")
             for ranking in scoped:
                 for h in ranking:
                     h.signals["scoped"] = True
@@ -296,6 +293,13 @@ class Retriever:
                 rankings.append(self.opening_chunks(inside))
                 weights.append(lead)
         fused = fuse(rankings, max(k, n), weights)
+        # A record of the asked kind with exactly the quoted title ("the album "Blue Hour"") is
+        # what the user named: it leads, whatever the fused scores of its namesakes.
+        named = [h for h in quoted if h.signals.get("quoted_record")]
+        if named:
+            ids = {h.point_id for h in named}
+            by_id = {h.point_id: h for h in fused}
+            fused = [by_id.get(h.point_id, h) for h in named] + [h for h in fused if h.point_id not in ids]
         exact = self.identifier_hits(question, doc_type, doc_ids)
         if exact:
             ids = {h.point_id for h in exact}

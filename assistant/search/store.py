@@ -128,6 +128,7 @@ class VectorQuery:
     vector: Any  # list[float] or SparseVector
     limit: int
     where: Where
+    fields: tuple[str, ...] | None = None  # payload keys to return; None: the whole payload
 
 
 @dataclass
@@ -339,13 +340,15 @@ class Store(ABC):
         return sorted(hits, key=lambda h: h.payload["chunk_index"])
 
     def search(self, queries: Sequence[tuple[str, Any, int]], doc_type: str | None = None,
-               doc_ids: Sequence[str] | None = None) -> list[list[Hit]]:
+               doc_ids: Sequence[str] | None = None, fields: Sequence[str] | None = None) -> list[list[Hit]]:
         """Several rankings ((DENSE|LEXICAL, vector, k) each) in one engine request, each with
-        this view's access rule and the same filter inside it. An empty sparse vector ranks nothing."""
+        this view's access rule and the same filter inside it. An empty sparse vector ranks nothing.
+        ``fields`` limits the payload returned (a probe that only needs ``doc_id`` skips the text)."""
         if not self.exists():
             return [[] for _ in queries]
         where = self.where(doc_type, doc_ids)
-        asked = [(i, VectorQuery(using, list(vec) if using == DENSE else vec, k + TIE_MARGIN, where))
+        keep = tuple(fields) if fields is not None else None
+        asked = [(i, VectorQuery(using, list(vec) if using == DENSE else vec, k + TIE_MARGIN, where, keep))
                  for i, (using, vec, k) in enumerate(queries) if using == DENSE or vec[0]]
         out: list[list[Hit]] = [[] for _ in queries]
         for (i, _), points in zip(asked, self._query([q for _, q in asked]) if asked else []):

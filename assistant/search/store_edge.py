@@ -318,7 +318,8 @@ class EdgeStore(Store):
         for q in queries:
             vector = q.vector if q.using == DENSE else qe.SparseVector(indices=list(q.vector[0]), values=list(q.vector[1]))
             requests.append(qe.QueryRequest(limit=q.limit, query=qe.Query.Nearest(vector, using=q.using),
-                                            filter=to_filter(q.where), with_payload=True,
+                                            filter=to_filter(q.where),
+                                            with_payload=list(q.fields) if q.fields is not None else True,
                                             params=qe.SearchParams(hnsw_ef=HNSW_EF) if q.using == DENSE else None))
         with self._shards.lock:
             shard = self._chunks()

@@ -191,7 +191,8 @@ class ServerStore(Store):
         requests = [
             models.QueryRequest(
                 query=q.vector if q.using == DENSE else models.SparseVector(indices=q.vector[0], values=q.vector[1]),
-                using=q.using, limit=q.limit, filter=to_filter(q.where), with_payload=True)
+                using=q.using, limit=q.limit, filter=to_filter(q.where),
+                with_payload=list(q.fields) if q.fields is not None else True)
             for q in queries
         ]
         return [[engine_point(p) for p in r.points] for r in self.client.query_batch_points(self.chunks, requests)]
