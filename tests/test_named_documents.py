@@ -30,5 +30,14 @@ def test_a_rare_name_in_the_text_scopes_and_a_name_in_every_document_decides_not
     seen = []
     search = fast_service.store.search
     monkeypatch.setattr(fast_service.store, "search", lambda *a, **kw: seen.append(kw.get("fields")) or search(*a, **kw))
-    retriever.named_documents("What royalty does Wrenfield get?", None, None)
+    assert retriever.named_documents("What royalty does Ashcombe get?", None, None) is None
     assert seen == [("doc_id",)]
+    # a name already probed is not probed again while the store is unchanged ...
+    retriever.named_documents("What royalty does Ashcombe get?", None, None)
+    assert seen == [("doc_id",)]
+    # ... and is probed again once a document arrives: the new document is found
+    (folder / "agreement-5.txt").write_text(_contract(5, " Ashcombe Songs Ltd administers the catalogue."))
+    assert fast_service.ingest([folder]).ok
+    scope = retriever.named_documents("What royalty does Ashcombe get?", None, None)
+    assert scope is not None and scope.doc_ids == [d.doc_id for d in fast_service.find_documents("agreement-5.txt")]
+    assert seen[-1] == ("doc_id",) and len(seen) >= 2

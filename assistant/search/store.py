@@ -256,7 +256,16 @@ class Store(ABC):
         return {r.doc_id: copy.copy(r) for r in cached if self.visible(r.groups)}
 
     def _ledger_changed(self) -> None:
-        self.writer.__dict__.pop("_ledger", None)
+        owner = self.writer
+        owner.__dict__.pop("_ledger", None)
+        owner._generation = owner.__dict__.get("_generation", 0) + 1
+
+    def generation(self) -> int | None:
+        """A number that changes whenever this process writes the ledger, and so the chunks (every
+        chunk write lies between two ledger writes of its document). Work derived from the store
+        (names, which documents hold a word) may be kept while it stays the same. None for a
+        server, which other processes write: nothing may be kept there."""
+        return self.writer.__dict__.get("_generation", 0) if self.local else None
 
     def _put_document(self, doc: DocumentRecord) -> None:
         self._ledger_changed()

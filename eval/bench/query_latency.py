@@ -334,6 +334,11 @@ def job_query(workdir: str, options: dict, engine: str = "after") -> dict:
         for question, doc_ids in queries[: options["warmup"]]:  # first-call costs, untimed
             for system in systems:
                 call(system, "none", question, doc_ids)
+        # The warm-up asked the first timed questions: forget what it learnt of their names, so
+        # a name probe is kept only from one timed question to another that shares the word (as
+        # in a chat, where the same names recur), never from its own warm-up.
+        for svc in (service, user):
+            svc.retriever.__dict__.pop("_probes", None)
         # Round robin: every cell gets each question in turn, so a burst of load on the machine
         # hits all cells alike instead of one.
         for question, doc_ids in queries:
