@@ -76,10 +76,10 @@ class AnswerSettings(BaseModel):
         "the extractive answer replaces a draft that fails), auto (model with Ollama, extractive with the embedded model)",
     )
     key_terms_first: bool = Field(
-        False,
+        True,
         description="answer questions a stored key term covers (expiry, governing law, royalties ...) from the "
-        "register's value and its clause before the answer engine. Off by default: on held-out contract families "
-        "it stated 2 values a later document had replaced, the family engine none (README, Answers)",
+        "register's value and its clause, cited by clause number, before the answer engine (README, Key terms); "
+        "false: the answer engine alone",
     )
     min_answer_probability: float | None = Field(
         None, ge=0, le=1,

@@ -281,7 +281,7 @@ def test_answers_come_from_key_terms_with_their_clause(service, tmp_path):
     from assistant.answer.answering import Answerer
 
     assert service.ingest(sorted(CORPUS.glob("*.txt"))).ok
-    service.settings.answer.key_terms_first = True  # opt-in (see AnswerSettings.key_terms_first)
+    assert service.settings.answer.key_terms_first  # on by default (AnswerSettings.key_terms_first)
     answerer = Answerer(service)
     expiry = answerer.ask("When does Pinecrest's administration agreement with Marlowe Street Music end?")
     assert expiry.status == "answered" and expiry.signals.get("key_term") == "expiry"
@@ -322,3 +322,16 @@ def test_register_rows_show_values_varied_by_clause_reference(monkeypatch):
     assert calder.cells["expiry"] == "31 August 2026" and calder.cells["status"] == "active"
     thornbury = rows["thornbury_vale_sync_representation_agreement_2022.txt"]  # "extended by a further twelve (12) months"
     assert thornbury.cells["expiry"] == "31 March 2025" and thornbury.dates["expiry"] == "2025-03-31"
+
+
+def test_a_document_title_in_the_question_does_not_choose_the_key_term():
+    """"Does the Non-Exclusive Distributor Agreement ... renew?" asks about renewal: the title's
+    "Exclusive" once made it an exclusivity question, answered with an unrelated clause."""
+    from assistant.answer.term_answers import asked_term
+
+    assert asked_term("Does the Non-Exclusive Distributor Agreement between iMine Corporation and SUNWAI "
+                      "Technology renew, and if so for how long is each renewal term?") == "renewal"
+    assert asked_term("When does the Exclusive Licence Agreement with Nova end?") == "expiry"
+    assert asked_term("What royalty does the Royalty Agreement pay?") == "royalties"
+    assert asked_term("Is the Kestrel deal exclusive?") == "exclusivity"  # the question's own words still count
+    assert asked_term("What is the Governing Law of the Sponsorship Agreement?") == "governing_law"

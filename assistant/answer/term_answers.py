@@ -75,8 +75,14 @@ COMPUTED_FROM = {"notice_deadline": "renewal_notice", "option_deadline": "option
 _OTHER_EVENT = re.compile(r"\b(?:terminat\w*|amendment|assignment|notice|renewal|increase|change|option|side\s+letter)\b", re.I)
 
 
+# A document's title in the question ("the Non-Exclusive Distributor Agreement", "the Exclusive
+# Licence"): it names which contract, never which term is asked about.
+_TITLE = re.compile(r"(?:\b[A-Z][\w'’&.-]*\s+){1,8}(?:Agreement|Contract|Licen[cs]e|Amendment|Letter|Deed|Notice|Deal)s?\b")
+
+
 def asked_term(question: str) -> str | None:
-    """The key term ``question`` asks for, or None."""
+    """The key term ``question`` asks for, or None. Words of a document title it quotes don't count."""
+    question = _TITLE.sub(" the document ", question)
     for key, pattern in ASKS:
         if pattern.search(question):
             if key in ("effective_date", "agreement_date") and _OTHER_EVENT.search(question):
