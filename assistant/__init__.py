@@ -3,7 +3,7 @@
 Importing the package switches every dependency to offline mode first (see ``offline``).
 """
 
-from .offline import enforce_offline as _enforce_offline
+from assistant.ops.offline import enforce_offline as _enforce_offline
 
 _enforce_offline()
 

@@ -18,17 +18,16 @@ from contextlib import contextmanager
 from pathlib import Path
 from typing import Literal
 
+from assistant.contracts.register import refresh_terms
+from assistant.search import lexical
+from assistant.search.embedding import ChunkEncoder, Embedder, EmbedderProtocol
+from assistant.search.retrieval import Retriever, fuse
+from assistant.search.store import Hit, Store, StoreError, is_disk_full, is_unwritable, not_writable, open_store
+from assistant.settings import Settings
 from ingest import families as doc_families
 from ingest.model import DocumentRecord
 from ingest.pipeline import IngestReport, ProgressListener, doc_id_for, ingest, relink_families
 from ingest.validation import claims_of_payload, duplicates
-
-from .register import refresh_terms
-from .search import lexical
-from .search.embedding import ChunkEncoder, Embedder, EmbedderProtocol
-from .search.retrieval import Retriever, fuse
-from .search.store import Hit, Store, StoreError, is_disk_full, is_unwritable, not_writable, open_store
-from .settings import Settings
 
 SearchMode = Literal["dense", "lexical", "hybrid"]
 
@@ -145,7 +144,7 @@ class RightsService:
         restricted view of this service."""
         owner = self.__dict__.get("_chat_owner") or self
         if owner.__dict__.get("_chat") is None:
-            from .llm.base import open_chat_model
+            from assistant.llm.base import open_chat_model
 
             owner._chat = open_chat_model(self.settings)
         return owner._chat
@@ -163,7 +162,7 @@ class RightsService:
 
         ``doc_refs`` (ids, paths, file names or titles) add to ``doc_ids``; one that matches
         nothing raises FileNotFoundError before anything is retrieved."""
-        from .answer.answering import Answerer, audited
+        from assistant.answer.answering import Answerer, audited
 
         if doc_refs:
             doc_ids = list(doc_ids or [])
@@ -179,7 +178,7 @@ class RightsService:
 
     def ask(self, question: str, *, user: str, channel: str, **kwargs):
         """``answer_stream`` run to its end: the final, checked Answer."""
-        from .answer.answering import FinalEvent
+        from assistant.answer.answering import FinalEvent
 
         final = None
         events = self.answer_stream(question, user=user, channel=channel, **kwargs)
@@ -224,7 +223,7 @@ class RightsService:
                 follow_external_links=self.settings.ingest_follow_external_links, visible=self.store.visible,
                 ocr=self.settings.ocr,
             )
-            refresh_terms(self.store)  # key terms of new and changed contracts (assistant/register.py)
+            refresh_terms(self.store)  # key terms of new and changed contracts (assistant/contracts/register.py)
             self.store.writer.flush()
             if index:
                 self.store.writer.optimize()  # HNSW and merged segments once enough is new (settings)
@@ -299,7 +298,7 @@ class RightsService:
         questions instead of rescanning the ledger for each (it re-reads when the ledger changes)."""
         cached = self.__dict__.get("_retriever")
         if cached is None or cached.store is not self.store:
-            from .search import clause_types
+            from assistant.search import clause_types
 
             types = clause_types.for_model(self.embedder.model_key) if self.settings.search_clause_types else None
             cached = self.__dict__["_retriever"] = Retriever(self.store, self.embedder.embed_queries, types)
@@ -359,12 +358,12 @@ class RightsService:
     def catalog(self):
         """The records table (DATA_DIR/catalog.sqlite) as this view sees it: catalog questions,
         lookups and checks over the record documents its access groups allow (assistant/catalog)."""
-        from .catalog.queries import Catalog
+        from assistant.catalog.queries import Catalog
 
         return Catalog(self)
 
     def conflicts(self):
         """Works and recordings two visible sources describe differently (assistant/catalog/conflicts.py)."""
-        from .catalog.conflicts import conflicts
+        from assistant.catalog.conflicts import conflicts
 
         return conflicts(self.catalog())

@@ -20,7 +20,7 @@ from pydantic_settings import (
 )
 
 from ingest.chunking import ChunkingOptions
-from ingest.ocr import OcrOptions
+from ingest.readers.ocr import OcrOptions
 
 PACKAGED_MODEL = "packaged:all-MiniLM-L6-v2"
 

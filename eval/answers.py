@@ -3,9 +3,8 @@
 from __future__ import annotations
 
 from assistant.answer.answering import Answerer
-
-from .dataset import Question
-from .metrics import AnswerOutcome, Citation, Passage
+from eval.dataset import Question
+from eval.metrics import AnswerOutcome, Citation, Passage
 
 
 def outcome_of(answer) -> AnswerOutcome:

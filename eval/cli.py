@@ -11,12 +11,11 @@ from rich.markup import escape
 from rich.progress import BarColumn, MofNCompleteColumn, Progress, TextColumn, TimeElapsedColumn, TimeRemainingColumn
 from rich.table import Table
 
-from assistant.cli import USER_ERRORS, RichProgress, _settings, console, err, friendly
-
-from .compare import RunError, flips, load_run, metric_deltas
-from .dataset import DatasetError, load_dataset, select
-from .gates import GateUnavailable, check, load_gate
-from .systems import SYSTEMS
+from assistant.cli.app import USER_ERRORS, RichProgress, _settings, console, err, friendly
+from eval.compare import RunError, flips, load_run, metric_deltas
+from eval.dataset import DatasetError, load_dataset, select
+from eval.gates import GateUnavailable, check, load_gate
+from eval.systems import SYSTEMS
 
 HELP = """Score retrieval (and answers) against a gold question set, offline, and write a report.
 
@@ -93,7 +92,7 @@ def eval_cmd(
     compare: list[Path] | None = typer.Option(None, "--compare", help="Two run folders: show what moved (give twice)."),
     gate: str | None = typer.Option(None, "--gate", help="Run a committed gate (eval/gates/NAME.toml); exit 1 below threshold."),
 ) -> None:
-    from .runner import Hooks, RunConfig, run_eval
+    from eval.runner import Hooks, RunConfig, run_eval
 
     if compare:
         if len(compare) != 2:
@@ -127,7 +126,7 @@ def eval_cmd(
     out = out or settings.data_dir / "eval-runs" / f"{datetime.now():%Y%m%d-%H%M%S}-{label}"
     answer_factory = None
     if not retrieval_only:
-        from .answers import answer_factory_for
+        from eval.answers import answer_factory_for
 
         answer_factory = answer_factory_for(settings)
     with _progress() as progress:

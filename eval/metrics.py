@@ -13,7 +13,7 @@ from collections.abc import Iterable, Sequence
 from dataclasses import dataclass, field
 from statistics import mean, median
 
-from assistant.answer.facts import CITATION_MARKER, unsupported_facts
+from assistant.text.facts import CITATION_MARKER, unsupported_facts
 
 KS = (1, 3, 5, 10)
 BUDGETS = (2000, 4000, 8000)  # characters of context (about 500, 1000, 2000 tokens)
@@ -154,7 +154,7 @@ def answer_holds_gold(answer: str, golds: Sequence[str]) -> float | None:
     "December 31, 2027"; "twenty per cent (20%) of Net Receipts" holds "20%"). None without golds."""
     if not golds:
         return None
-    from assistant.answer.facts import states
+    from assistant.text.facts import states
 
     return 1.0 if any(states(answer, gold) for gold in golds) else 0.0
 
@@ -198,7 +198,7 @@ def citation_valid(citation: Citation) -> bool:
     (dates, amounts, numbers, identifiers, compared canonically); a sentence without such facts
     needs half of its content words in the passage."""
     claim = CITATION_MARKER.sub(" ", citation.claim)
-    from assistant.answer.facts import extract_facts
+    from assistant.text.facts import extract_facts
 
     if extract_facts(claim):
         return not unsupported_facts(claim, citation.passage.text)

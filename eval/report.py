@@ -6,7 +6,7 @@ import html
 import io
 from pathlib import Path
 
-from .metrics import BUDGETS, KS
+from eval.metrics import BUDGETS, KS
 
 COLORS = {"rights": "#1b6ac9", "dense": "#8fb7e8", "lexical": "#e0a03a", "llamaindex": "#9a9a9a", "hybrid": "#5a8f5a"}
 

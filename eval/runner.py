@@ -15,10 +15,9 @@ from pathlib import Path
 from assistant.search.embedding import Embedder
 from assistant.service import RightsService
 from assistant.settings import Settings
-
-from . import metrics as M
-from .dataset import Question
-from .systems import MAX_K, SYSTEMS, LlamaIndexBaseline, Retriever, ServiceRetriever, eval_settings
+from eval import metrics as M
+from eval.dataset import Question
+from eval.systems import MAX_K, SYSTEMS, LlamaIndexBaseline, Retriever, ServiceRetriever, eval_settings
 
 AnswerFn = Callable[[Question], M.AnswerOutcome]
 
@@ -252,7 +251,7 @@ def run_eval(
     with (config.out / "results.jsonl").open("w") as fh:
         for q in questions:
             fh.write(json.dumps(per_q[q.qid], default=str) + "\n")
-    from .report import write_report
+    from eval.report import write_report
 
     write_report(config.out, result, [per_q[q.qid] for q in questions])
     return result

@@ -17,10 +17,9 @@ from typing import Protocol
 
 from assistant.service import RightsService
 from assistant.settings import Settings
+from eval.dataset import Question
+from eval.metrics import Passage
 from ingest.model import ChunkPayload
-
-from .dataset import Question
-from .metrics import Passage
 
 MAX_K = 10
 SYSTEMS = ("rights", "hybrid", "dense", "lexical", "llamaindex")

@@ -26,7 +26,7 @@ Then, per category:
 The extractor's terms are the ones ingest stored (``RightsService.ingest`` reads them), from the
 evaluation's own store (``eval.systems.eval_settings``; reused while the corpus is unchanged).
 ``--direct`` skips the store and the baseline and runs the extractor on the files alone (fast,
-for development). Nothing here is tuned to the dataset: the rules are ``assistant/terms.py``'s.
+for development). Nothing here is tuned to the dataset: the rules are ``assistant/contracts/terms.py``'s.
 """
 
 from __future__ import annotations
@@ -40,11 +40,10 @@ from collections.abc import Callable
 from dataclasses import dataclass
 from pathlib import Path
 
-from assistant.terms import Value, extract_terms, values_of
+from assistant.contracts.terms import Value, extract_terms, values_of
+from eval.dataset import Question, load_dataset
 from ingest import families
 from ingest.readers import read_file
-
-from .dataset import Question, load_dataset
 
 # CUAD category -> (key term, which of its values count): a renewal that does not renew, a
 # non-exclusive grant, say nothing about CUAD's "Renewal Term" or "Exclusivity".
@@ -221,11 +220,10 @@ def main(argv: list[str] | None = None) -> int:
     if args.direct:
         results = evaluate(questions, direct_terms(args.corpus, doc_ids), texts=texts)
     else:
-        from assistant.register import stored_terms
+        from assistant.contracts.register import stored_terms
         from assistant.service import RightsService
         from assistant.settings import load_settings
-
-        from .systems import eval_settings
+        from eval.systems import eval_settings
 
         settings = eval_settings(load_settings(None), args.corpus)
         with RightsService(settings) as service:

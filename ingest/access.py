@@ -27,7 +27,7 @@ from collections.abc import Iterable
 from dataclasses import dataclass, field
 from pathlib import Path
 
-from .errors import IngestError
+from ingest.errors import IngestError
 
 SIDECAR = ".groups"
 FOLDER_RULE = ".access"

@@ -25,8 +25,8 @@ from dataclasses import asdict, dataclass, field, replace
 from pathlib import Path
 from typing import Any
 
-from . import metadata
-from .model import DocumentRecord
+from ingest import metadata
+from ingest.model import DocumentRecord
 
 KINDS = (
     "amendment", "addendum", "side letter", "variation", "extension", "option exercise",

@@ -14,7 +14,7 @@ from llama_index.core.node_parser import NodeParser
 from llama_index.core.schema import BaseNode, MetadataMode, NodeRelationship, TextNode
 from pydantic import Field
 
-from .chunking import ChunkingOptions, chunk_text
+from ingest.chunking import ChunkingOptions, chunk_text
 
 
 class ContractNodeParser(NodeParser):

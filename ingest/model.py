@@ -14,8 +14,8 @@ from typing import Any, Protocol
 
 import numpy as np
 
-from .chunking import Chunk
-from .records.model import Record
+from ingest.chunking import Chunk
+from ingest.records.model import Record
 
 POINT_NAMESPACE = uuid.UUID("6f1c3a52-1f0e-4d5e-9a51-2c7b9e0f4d11")
 
@@ -76,7 +76,7 @@ class ChunkRecord:
     embed_text: str  # what the models see: title and section heading, then the chunk
     record: Record | None = None  # structured files: the record this chunk renders
     ids: list[str] = field(default_factory=list)  # identifier keys ("ISWC:T3452468001") it carries
-    ocr: bool = False  # its text was read by OCR from a scan (ingest/ocr.py)
+    ocr: bool = False  # its text was read by OCR from a scan (ingest/readers/ocr.py)
     ocr_confidence: float | None = None  # the engine's lowest mean word confidence of its pages, 0-100
 
     @property

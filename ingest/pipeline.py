@@ -21,23 +21,23 @@ from datetime import UTC, datetime
 from pathlib import Path
 from typing import Protocol
 
-from . import families, metadata
-from .access import AccessError, access_for, is_declaration, present
-from .chunking import Chunk, ChunkingOptions, chunk_text
-from .errors import IngestError, UnsupportedFile
-from .identifiers import identifier_keys
-from .instructions import instruction_sentences
-from .model import ChunkRecord, DocumentRecord, DocumentSink, Encoder
-from .ocr import OcrOptions, file_sha256  # one hashing of files, shared with the OCR cache
-from .readers import read_file
-from .records import is_structured, read_records
-from .records.catalogdb import BATCH as CATALOG_BATCH
-from .records.catalogdb import FILE_NAME as CATALOG_FILE
-from .records.catalogdb import CatalogOptions, CatalogWriter
-from .records.catalogdb import DocumentMeta as CatalogMeta
-from .records.model import MAX_DOC_WARNINGS, RecordSet, document_warnings, identifying_text, render
-from .records.stream import StreamedTable, count_lines, stream_table
-from .validation import Claim, check_duplicates
+from ingest import families, metadata
+from ingest.access import AccessError, access_for, is_declaration, present
+from ingest.chunking import Chunk, ChunkingOptions, chunk_text
+from ingest.errors import IngestError, UnsupportedFile
+from ingest.identifiers import identifier_keys
+from ingest.instructions import instruction_sentences
+from ingest.model import ChunkRecord, DocumentRecord, DocumentSink, Encoder
+from ingest.readers import read_file
+from ingest.readers.ocr import OcrOptions, file_sha256  # one hashing of files, shared with the OCR cache
+from ingest.records import is_structured, read_records
+from ingest.records.catalogdb import BATCH as CATALOG_BATCH
+from ingest.records.catalogdb import FILE_NAME as CATALOG_FILE
+from ingest.records.catalogdb import CatalogOptions, CatalogWriter
+from ingest.records.catalogdb import DocumentMeta as CatalogMeta
+from ingest.records.model import MAX_DOC_WARNINGS, RecordSet, document_warnings, identifying_text, render
+from ingest.records.stream import StreamedTable, count_lines, stream_table
+from ingest.validation import Claim, check_duplicates
 
 # Bump when chunking or payload layout changes: documents are then re-chunked on the next run.
 PIPELINE_VERSION = "6"  # 2: parties and agreement date in the ledger; 3: identifier keys, records;
@@ -348,8 +348,8 @@ def prune_catalog(sink: DocumentSink, catalog: CatalogOptions | None) -> None:
     queries never show them (they check the ledger), this frees the space."""
     if catalog is None or catalog.path is None or not catalog.path.exists():
         return
-    from .records.catalogdb import documents as catalog_documents
-    from .records.catalogdb import forget as catalog_forget
+    from ingest.records.catalogdb import documents as catalog_documents
+    from ingest.records.catalogdb import forget as catalog_forget
 
     ledger = sink.documents()
     for doc_id in set(catalog_documents(catalog.path)) - set(ledger):

@@ -22,8 +22,8 @@ from dataclasses import dataclass
 from typing import TYPE_CHECKING, Any
 
 if TYPE_CHECKING:
-    from .model import DocumentSink
-    from .pipeline import _Prepared
+    from ingest.model import DocumentSink
+    from ingest.pipeline import _Prepared
 
 # Which record kinds an identifier names: a release also lists its tracks' ISRCs, a deal its
 # release's UPC, so those are not title claims.

@@ -32,7 +32,7 @@ from assistant.settings import Settings  # noqa: E402  (imports assistant: offli
 # -- the two tiers ------------------------------------------------------------------------------
 # Slow: anything that loads MiniLM (the ``embedder`` fixture, directly or through ``service``,
 # ``demo_data`` ...), SmolLM2 through llama.cpp, or a browser. Fast (``pytest -m "not slow"``):
-# everything else, on the in-process doubles of assistant/fakes.py (``fast_embedder``,
+# everything else, on the in-process doubles of assistant/testing.py (``fast_embedder``,
 # ``fast_service``, ``scripted_chat``).
 SLOW_FIXTURES = {"embedder"}
 SLOW_MODULES = {"test_answering_embedded", "test_llama_adapter", "test_browser"}  # llama.cpp, llama-index, browser
@@ -100,9 +100,9 @@ def embedder(tmp_path_factory):
 
 @pytest.fixture(scope="session")
 def fast_embedder():
-    """A deterministic hashing embedder (assistant/fakes.py): no model, same interface. For
+    """A deterministic hashing embedder (assistant/testing.py): no model, same interface. For
     plumbing (pipeline, store, retrieval, citations), never for retrieval quality."""
-    from assistant.fakes import HashingEmbedder
+    from assistant.testing import HashingEmbedder
 
     return HashingEmbedder()
 
@@ -110,7 +110,7 @@ def fast_embedder():
 @pytest.fixture
 def scripted_chat():
     """An in-process ChatModel double; set ``.reply`` (a string or a function of the messages)."""
-    from assistant.fakes import ScriptedChat
+    from assistant.testing import ScriptedChat
 
     return ScriptedChat()
 
@@ -199,7 +199,7 @@ def cli(tmp_path, monkeypatch):
     """``rights`` through typer's runner on a temporary data directory; never a traceback."""
     from typer.testing import CliRunner
 
-    from assistant.cli import app
+    from assistant.cli.app import app
 
     monkeypatch.setenv("RIGHTS_DATA_DIR", str(tmp_path / "data"))
     monkeypatch.setenv("COLUMNS", "400")

@@ -8,7 +8,7 @@ import random
 import numpy as np
 
 from assistant.answer.abstention import FEATURES, Abstention
-from eval.calibrate import abstention_figures, choose_threshold, fit, scores
+from eval.fitting.calibrate import abstention_figures, choose_threshold, fit, scores
 
 
 def synthetic(n: int, seed: int = 7):

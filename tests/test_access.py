@@ -10,11 +10,11 @@ from __future__ import annotations
 import pytest
 from ollama_fake import FakeOllama, Script
 
-from assistant import audit
-from assistant.auth import Users, hash_password, verify_password
+from assistant.ops import audit
 from assistant.service import RightsService
 from assistant.settings import LLMSettings, Settings
-from assistant.ui import ChatSession
+from assistant.web.app import ChatSession
+from assistant.web.auth import Users, hash_password, verify_password
 
 pytestmark = pytest.mark.slow
 
@@ -133,7 +133,7 @@ def test_passwords_are_hashed_and_checked(tmp_path):
 
 
 def test_chat_refuses_the_network_without_sign_in(world, embedder):
-    from assistant.ui import SignInRequired, launch
+    from assistant.web.app import SignInRequired, launch
 
     settings, _ = world
     with RightsService(settings, embedder=embedder) as svc:

@@ -20,14 +20,14 @@ import pytest
 from ollama_fake import Script
 from test_security import fetches
 
-from assistant import audit
 from assistant.answer.answering import Source
-from assistant.auth import Users
-from assistant.contracts_view import clause_html, deadlines_html
-from assistant.register import register_rows
+from assistant.contracts.register import register_rows
+from assistant.ops import audit
 from assistant.service import RightsService
 from assistant.settings import LLMSettings, Settings
-from assistant.ui import ChatSession, documents_rows, sources_html
+from assistant.web.app import ChatSession, documents_rows, sources_html
+from assistant.web.auth import Users
+from assistant.web.contracts_tab import clause_html, deadlines_html
 
 SEED = 20261201
 GROUPS = ["legal", "finance", "sales", "hr", "sync"]
@@ -215,7 +215,7 @@ def test_catalog_questions_checks_and_conflicts_show_only_what_the_user_may_see(
     several works one ISWC with different writers across access groups, so conflicts exist to leak."""
     from assistant.catalog.conflicts import conflicts
     from assistant.catalog.questions import answer as catalog_answer
-    from assistant.catalog.view import CHECKS, check_html, conflicts_table
+    from assistant.web.catalog_tab import CHECKS, check_html, conflicts_table
 
     settings, oracle, users, rng = world
     chat_settings = settings.model_copy(update={"llm": LLMSettings(backend="ollama", ollama_host=fake.url)})

@@ -16,11 +16,11 @@ import re
 import pytest
 from ollama_fake import Script
 
-from assistant import audit
-from assistant.auth import Users
+from assistant.ops import audit
 from assistant.service import RightsService
 from assistant.settings import LLMSettings, Settings
-from assistant.ui import ChatSession
+from assistant.web.app import ChatSession
+from assistant.web.auth import Users
 
 pytestmark = pytest.mark.slow
 SEED = 20261125

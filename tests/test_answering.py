@@ -107,7 +107,7 @@ def test_ollama_down_is_a_clear_error(demo_data, embedder):
 def test_rights_ask_prints_answer_and_sources_and_exit_codes(demo_data, fake, monkeypatch):
     from typer.testing import CliRunner
 
-    from assistant.cli import app
+    from assistant.cli.app import app
 
     monkeypatch.setenv("RIGHTS_DATA_DIR", str(demo_data))
     monkeypatch.setenv("COLUMNS", "200")

@@ -12,9 +12,18 @@ import tomllib
 import pytest
 from typer.testing import CliRunner
 
-import assistant.auth as auth
-from assistant.auth import InvalidUserError, Lockout, Users, UsersFileError, hash_password, validate_group, validate_name, verify_password
-from assistant.cli import app
+import assistant.web.auth as auth
+from assistant.cli.app import app
+from assistant.web.auth import (
+    InvalidUserError,
+    Lockout,
+    Users,
+    UsersFileError,
+    hash_password,
+    validate_group,
+    validate_name,
+    verify_password,
+)
 
 INJECTION = 'eve"]\ngroups = ["*"]\n[users."x'
 

@@ -18,9 +18,9 @@ import pytest
 from ollama_fake import Script
 from test_answering import source_number
 
-from assistant.auth import Users, hash_password
 from assistant.service import RightsService
 from assistant.settings import LLMSettings, Settings
+from assistant.web.auth import Users, hash_password
 
 CHROMIUM = shutil.which("chromium") or shutil.which("chromium-browser")
 playwright = pytest.importorskip("playwright.sync_api", reason="needs Playwright (pip install playwright)")
@@ -62,7 +62,7 @@ def corpus(tmp_path_factory, embedder):
 
 
 def _serve(data, embedder, fake, auth_file=None):
-    from assistant.ui import launch
+    from assistant.web.app import launch
 
     settings = Settings(data_dir=data, auth_file=auth_file, llm=LLMSettings(backend="ollama", ollama_host=fake.url))
     svc = RightsService(settings, embedder=embedder)
@@ -173,7 +173,7 @@ def test_a_family_answer_cites_both_documents_and_a_follow_up_stays_in_scope(cor
     the original's after, both cited; then "And the streaming royalty?" answered from the same
     family, its scope shown as a removable chip."""
     from assistant.settings import AnswerSettings
-    from assistant.ui import launch
+    from assistant.web.app import launch
 
     settings = Settings(data_dir=corpus, answer=AnswerSettings(engine="extractive"),
                         llm=LLMSettings(backend="ollama", ollama_host=fake.url))

@@ -26,9 +26,9 @@ FIXTURES = Path(__file__).parent / "catalog_fixtures" / "northgate"
 @pytest.fixture(scope="module")
 def northgate(tmp_path_factory):
     """The fixture folder ingested once (hashing embedder, no model): (service, folder)."""
-    from assistant.fakes import HashingEmbedder
     from assistant.service import RightsService
     from assistant.settings import Settings
+    from assistant.testing import HashingEmbedder
 
     tmp = tmp_path_factory.mktemp("northgate")
     folder = tmp / "files"

@@ -14,10 +14,10 @@ import pytest
 from ollama_fake import Script
 from test_answering import source_number
 
-from assistant import audit
+from assistant.ops import audit
 from assistant.service import RightsService
 from assistant.settings import LLMSettings, Settings
-from assistant.ui import ChatSession
+from assistant.web.app import ChatSession
 
 pytestmark = pytest.mark.slow
 
@@ -77,7 +77,7 @@ def test_the_real_gradio_app_serves_on_loopback_and_answers(service, fake):
     import gradio as gr  # noqa: F401  (the app's own dependency)
     from gradio_client import Client
 
-    from assistant.ui import launch
+    from assistant.web.app import launch
 
     fake.script = Script(reply=lambda body: f"The fee is twenty per cent (20%) [{source_number(body, '20%')}].")
     with socket.socket() as s:
@@ -102,7 +102,7 @@ def test_the_real_gradio_app_serves_on_loopback_and_answers(service, fake):
 
 
 def test_upload_names_sizes_and_types_are_checked(tmp_path):
-    from assistant.uploads import safe_name, save_uploads
+    from assistant.web.uploads import safe_name, save_uploads
 
     assert safe_name("../../etc/passwd") is None and safe_name("..\\\\boot.ini") is None
     assert safe_name(".bashrc") is None and safe_name("") is None and safe_name("a\x00b.pdf") is None

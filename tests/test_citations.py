@@ -3,8 +3,8 @@
 from __future__ import annotations
 
 from assistant.answer.citations import check_answer, split_claims, supporting_quote
-from assistant.answer.facts import extract_facts, unsupported_facts
 from assistant.llm.prompting import NO_ANSWER, PromptSource, build_messages, defang, is_no_answer
+from assistant.text.facts import extract_facts, unsupported_facts
 
 AMENDMENT = "2.2 The Term is extended so that it ends on 31 December 2027. 3.1 The streaming royalty is twenty-eight per cent (28%)."
 ORIGINAL = "2.3 The Term ends on 28 February 2027 unless extended. 5.1 The Advance is £50,000."

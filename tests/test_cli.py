@@ -5,7 +5,7 @@ from __future__ import annotations
 import pytest
 from fixtures import write_bad_files
 
-from assistant.cli import load_plugins
+from assistant.cli.app import load_plugins
 
 load_plugins()  # `rights eval` comes from the eval package through the rights.commands entry point
 VERBS = ["ingest", "search", "ask", "sources", "forget", "config", "demo", "chat", "audit", "user", "eval"]
@@ -76,7 +76,7 @@ def test_ingest_search_sources_forget(run, contracts):
 
 
 def test_store_in_use_is_reported_not_raised(run, tmp_path):
-    from assistant.search.store_edge import EdgeStore
+    from assistant.search.engines.edge import EdgeStore
     from assistant.settings import Settings
 
     holder = EdgeStore(Settings(data_dir=tmp_path / "data"))  # another process holding the embedded store
@@ -100,7 +100,7 @@ def test_commands_log_to_the_data_directory_without_document_text(tmp_path, monk
     """DATA_DIR/rights.log says what ran and what failed; the question stays in the audit log."""
     import logging
 
-    from assistant import logs
+    from assistant.ops import logs
 
     data = tmp_path / "data"
     path = logs.setup(data)

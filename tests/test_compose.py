@@ -129,7 +129,7 @@ def test_ollama_has_a_volume_and_a_local_model_import(compose):
 
 
 def test_app_environment_is_server_mode_and_offline(compose):
-    from assistant.offline import OFFLINE_ENV
+    from assistant.ops.offline import OFFLINE_ENV
 
     for name, s in app_services(compose).items():
         env = env_of(s)
@@ -137,7 +137,7 @@ def test_app_environment_is_server_mode_and_offline(compose):
         assert env["QDRANT_API_KEY"].startswith("${QDRANT_API_KEY"), name
         assert env["OLLAMA_HOST"] == "http://ollama:11434", name
         assert env["HF_HUB_OFFLINE"] == "1" and env["GRADIO_ANALYTICS_ENABLED"] == "False", name
-        for key, value in OFFLINE_ENV.items():  # the README's list, as assistant/offline.py forces it
+        for key, value in OFFLINE_ENV.items():  # the README's list, as assistant/ops/offline.py forces it
             assert env.get(key) == value, f"{name}: {key}"
         assert env["RIGHTS_DATA_DIR"] == "/data"
         assert any(v.startswith("rights-data:/data") for v in s["volumes"]), f"{name}: data on a volume"
@@ -342,8 +342,8 @@ def test_server_mode_from_environment_alone(compose, monkeypatch, tmp_path, fake
 def test_cluster_layout_and_payload_indexes_are_sent_when_collections_are_created(tmp_path):
     """On a server the app creates its collections with the configured shards and replicas,
     and the payload indexes every filter of its queries needs (Qdrant's REST API, loopback)."""
+    from assistant.search.engines.server import ServerStore
     from assistant.search.store import INDEXED_FIELDS
-    from assistant.search.store_server import ServerStore
     from assistant.settings import Settings
 
     qdrant = FakeQdrant()

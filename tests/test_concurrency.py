@@ -17,7 +17,7 @@ from test_ingest import assert_consistent, assert_same_store, store_state
 
 from assistant.service import RightsService
 from assistant.settings import LLMSettings, Settings
-from assistant.ui import ChatSession
+from assistant.web.app import ChatSession
 
 pytestmark = pytest.mark.slow
 HERE = Path(__file__).resolve().parent
@@ -81,7 +81,7 @@ def test_a_second_upload_waits_for_the_first_instead_of_failing(tmp_path, embedd
 
 CHILD = (
     "import sys; sys.path.insert(0, sys.argv[1]); import netguard; netguard.install();"
-    "from assistant.cli import main; sys.argv = ['rights', 'ingest', sys.argv[2]]; main()"
+    "from assistant.cli.app import main; sys.argv = ['rights', 'ingest', sys.argv[2]]; main()"
 )
 
 

@@ -94,7 +94,7 @@ def test_cli_catalog_commands(northgate, cli, monkeypatch, tmp_path):
 
 
 def test_conflicts_view_is_per_user_and_inert(northgate):
-    from assistant.catalog.view import check_html, conflicts_table
+    from assistant.web.catalog_tab import check_html, conflicts_table
 
     outsider = conflicts_table(northgate.restricted(["a-and-r"]))
     legal = conflicts_table(northgate.restricted(["legal"]))

@@ -1,4 +1,4 @@
-"""Date arithmetic of contract terms (assistant/datecalc.py): month ends, leap years, notice
+"""Date arithmetic of contract terms (assistant/contracts/dates.py): month ends, leap years, notice
 before the end of a term, automatic renewals that have already rolled over."""
 
 from __future__ import annotations
@@ -7,7 +7,7 @@ from datetime import date
 
 import pytest
 
-from assistant.datecalc import Duration, after_end, before, current_period, notice_deadline, parse_iso, period_end, shift_months
+from assistant.contracts.dates import Duration, after_end, before, current_period, notice_deadline, parse_iso, period_end, shift_months
 
 Y1, M1, M6, M12, D90 = Duration(1, "year"), Duration(1, "month"), Duration(6, "month"), Duration(12, "month"), Duration(90, "day")
 

@@ -128,7 +128,7 @@ def test_cuad_slice_gate(tmp_path, embedder):
 
 
 def rights(*args: str, env: dict | None = None) -> subprocess.CompletedProcess:
-    return subprocess.run([sys.executable, "-m", "assistant.cli", *args], capture_output=True, text=True, env=env, timeout=600)
+    return subprocess.run([sys.executable, "-m", "assistant.cli.app", *args], capture_output=True, text=True, env=env, timeout=600)
 
 
 def test_cli_errors_are_one_line(tmp_path):

@@ -420,7 +420,7 @@ def test_restricted_view_never_lists_a_hidden_member(service, tmp_path):
     assert F.family_label(seen[option.doc_id], seen) == "option exercise"  # its parent is not named
     assert F.family_label(seen[kestrel.doc_id], seen) == "agreement"  # nor counted
 
-    from assistant.ui import documents_rows
+    from assistant.web.app import documents_rows
 
     rows = {row[7]: row[8] for row in documents_rows(sales)}
     assert rows == {"kestrel-recording-agreement-2021.txt": "agreement", "tidewell-option-exercise.txt": "option exercise"}
@@ -457,7 +457,7 @@ def test_demo_corpus_families(clean_demo_data, embedder):
 def test_cli_family_and_sources(settings, embedder, monkeypatch):
     from typer.testing import CliRunner
 
-    from assistant.cli import app
+    from assistant.cli.app import app
     from assistant.service import RightsService
 
     with RightsService(settings, embedder=embedder) as svc:

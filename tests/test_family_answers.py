@@ -18,11 +18,11 @@ from ollama_fake import Script
 from test_answering import source_number
 
 from assistant.answer.answering import Answerer
-from assistant.answer.facts import states
 from assistant.demo import grade
 from assistant.service import RightsService
 from assistant.settings import AnswerSettings, LLMSettings, Settings
-from assistant.ui import ChatSession, names_something, scope_after
+from assistant.text.facts import states
+from assistant.web.app import ChatSession, names_something, scope_after
 
 pytestmark = pytest.mark.slow
 CORPUS = Path(__file__).parent / "families_corpus"

@@ -1,4 +1,4 @@
-"""The fast tier's in-process doubles (assistant/fakes.py), and the answer pipeline run end to end
+"""The fast tier's in-process doubles (assistant/testing.py), and the answer pipeline run end to end
 on them: ingest, hybrid retrieval, prompt, streamed reply, citation check, in about a second."""
 
 from __future__ import annotations
@@ -9,9 +9,9 @@ import numpy as np
 import pytest
 
 from assistant.answer.answering import Answerer
-from assistant.fakes import HashingEmbedder, ScriptedChat
 from assistant.llm.base import LLMError
 from assistant.search.embedding import EmbedderProtocol
+from assistant.testing import HashingEmbedder, ScriptedChat
 
 
 def test_hashing_embedder_is_deterministic_normalised_and_lexical(fast_embedder):

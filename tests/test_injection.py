@@ -20,11 +20,11 @@ import pytest
 from injection_corpus import PLANTED, RESTRICTED, SECRETS, Planted, write_corpus
 from ollama_fake import Script
 
-from assistant import audit
-from assistant.auth import Users
+from assistant.ops import audit
 from assistant.service import RightsService
 from assistant.settings import LLMSettings, Settings
-from assistant.ui import ChatSession
+from assistant.web.app import ChatSession
+from assistant.web.auth import Users
 
 pytestmark = pytest.mark.slow
 ARTIFACTS = Path(__file__).resolve().parent / "artifacts"

@@ -1,6 +1,6 @@
 """OCR of scanned contracts: image-only and mixed PDFs, TIFF/PNG/JPEG scans, the cache, the page
 cap, a missing engine and bad images. Scans are drawn from this project's own contracts at test
-time (eval/scans.py); nothing binary is committed.
+time (eval/bench/scans.py); nothing binary is committed.
 
 Tests that read pages need Tesseract (Debian's tesseract-ocr and tesseract-ocr-eng) and skip,
 saying so, where it is absent; the missing-engine path is tested everywhere, by pointing the
@@ -15,10 +15,10 @@ from pathlib import Path
 
 import pytest
 
-from eval.scans import blank_pages, degrade, render_pages, write_image_pdf, write_mixed_pdf, write_tiff
+from eval.bench.scans import blank_pages, degrade, render_pages, write_image_pdf, write_mixed_pdf, write_tiff
 from ingest.errors import IngestError, UnsupportedFile
-from ingest.ocr import OcrOptions, Tesseract, ocr_note, sideways, skew_angle
 from ingest.readers import read_file
+from ingest.readers.ocr import OcrOptions, Tesseract, ocr_note, sideways, skew_angle
 
 HERE = Path(__file__).resolve().parent
 FAMILIES = HERE / "families_corpus"
@@ -215,9 +215,9 @@ def test_cache_means_a_file_is_never_ocrd_twice(service, scans, tmp_path):
 
 @needs_tesseract
 def test_scanned_passages_are_marked_in_search_sources_panel_and_audit(service, scans, tmp_path):
-    from assistant import audit
     from assistant.answer.answering import Answer, Source
-    from assistant.ui import sources_html
+    from assistant.ops import audit
+    from assistant.web.app import sources_html
 
     folder = tmp_path / "in"
     folder.mkdir()
@@ -290,8 +290,8 @@ def test_benchmark_prints_cer_and_speed(capsys):
 def test_progress_shows_ocr_page_by_page():
     from rich.progress import Progress
 
-    from assistant.cli import RichProgress
-    from assistant.uploads import UploadJob
+    from assistant.cli.app import RichProgress
+    from assistant.web.uploads import UploadJob
 
     with Progress(disable=True) as progress:
         bar = RichProgress(progress)

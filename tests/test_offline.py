@@ -34,7 +34,7 @@ def test_guard_allows_loopback():
 def test_every_dependency_is_switched_offline():
     import huggingface_hub.constants as hub
 
-    from assistant.offline import OFFLINE_ENV
+    from assistant.ops.offline import OFFLINE_ENV
 
     for key, value in OFFLINE_ENV.items():
         assert os.environ[key] == value, key

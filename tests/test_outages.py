@@ -21,16 +21,16 @@ from ollama_fake import Script
 from test_ingest import assert_consistent, assert_same_store, store_state
 from typer.testing import CliRunner
 
-from assistant.cli import app
+from assistant.cli.app import app
 from assistant.service import RightsService
 from assistant.settings import LLMSettings, Settings
-from assistant.ui import ChatSession
+from assistant.web.app import ChatSession
 
 pytestmark = pytest.mark.slow
 HERE = Path(__file__).resolve().parent
 CHILD = (
     "import sys; sys.path.insert(0, sys.argv[1]); import netguard; netguard.install();"
-    "from assistant.cli import main; sys.argv = ['rights', 'ingest', sys.argv[2]]; main()"
+    "from assistant.cli.app import main; sys.argv = ['rights', 'ingest', sys.argv[2]]; main()"
 )
 
 
@@ -126,7 +126,7 @@ def ask_cli(settings_env: dict[str, str], monkeypatch, *args: str):
 
 
 def test_locked_store_is_a_clear_error_in_cli_and_chat_and_recovers_when_released(tmp_path, embedder, fake, monkeypatch):
-    from assistant.search.store_edge import EdgeStore
+    from assistant.search.engines.edge import EdgeStore
 
     folder = write_contract_folder(tmp_path / "contracts")
     settings = Settings(data_dir=tmp_path / "data", llm=LLMSettings(backend="ollama", ollama_host=fake.url))

@@ -1,4 +1,4 @@
-"""The contract register (assistant/register.py): family-aware key terms (the current value and
+"""The contract register (assistant/contracts/register.py): family-aware key terms (the current value and
 its history, every changed value of the families corpus), values computed as of a date, the
 register's filters and its CSV/XLSX exports read back; then (slow: the real MiniLM store) terms
 stored at ingest, access groups on every row and value, `rights terms` / `rights register`, and
@@ -14,8 +14,8 @@ from pathlib import Path
 
 import pytest
 
-from assistant import register as R
-from assistant.terms import extract_terms
+from assistant.contracts import register as R
+from assistant.contracts.terms import extract_terms
 from ingest import families as F
 from ingest import metadata
 from ingest.model import DocumentRecord

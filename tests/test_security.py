@@ -15,12 +15,12 @@ import pytest
 from markdown_it import MarkdownIt
 from ollama_fake import Script
 
-from assistant import audit
-from assistant.auth import Users
-from assistant.inert import inert
+from assistant.ops import audit
 from assistant.service import RightsService
 from assistant.settings import LLMSettings, Settings
-from assistant.ui import ChatSession, answer_markdown, documents_rows
+from assistant.web.app import ChatSession, answer_markdown, documents_rows
+from assistant.web.auth import Users
+from assistant.web.inert import inert
 from ingest.access import NOBODY
 from ingest.pipeline import find_files
 
@@ -198,7 +198,7 @@ def test_uploads_are_private_per_user_and_take_the_uploaders_groups(tmp_path, em
         sales_text = " ".join(h.payload["text"] for h in session.view("sales1").retrieve("memo claim target", 10))
         assert "AURORA" in sales_text and "LUPIN" not in sales_text
         assert "Visible to: sales" in first.summary()
-        from assistant.ui import Jobs
+        from assistant.web.app import Jobs
 
         jobs = Jobs()
         jobs.put(("sales1", "tab-a"), first)

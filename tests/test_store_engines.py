@@ -18,12 +18,12 @@ from itertools import groupby
 import pytest
 
 from assistant.demo import corpus_dir, questions_path
-from assistant.fakes import HashingEmbedder
 from assistant.search import lexical
-from assistant.search.store_edge import EdgeStore
-from assistant.search.store_server import ServerStore, local_client
+from assistant.search.engines.edge import EdgeStore
+from assistant.search.engines.server import ServerStore, local_client
 from assistant.service import RightsService
 from assistant.settings import Settings
+from assistant.testing import HashingEmbedder
 from ingest.identifiers import find_identifiers
 
 GROUPS = {"nova-records-catalog.csv": "legal", "meridian-distribution-agreement.txt": "finance",

@@ -16,10 +16,11 @@ from pathlib import Path
 import pytest
 from rich.console import Console
 
-from assistant import audit, cli_render
 from assistant.answer.answering import Answer, Source
+from assistant.cli import render as cli_render
+from assistant.ops import audit
+from assistant.ops.terminal import dumps, printable
 from assistant.search.store import Hit
-from assistant.terminal import dumps, printable
 
 OSC_TITLE = "\x1b]0;pwned\x07"  # retitles the terminal window
 CLEAR = "\x1b[2J"  # clears the screen
@@ -252,7 +253,7 @@ def test_read_only_data_folder_is_one_line_error(tmp_path, layout):
             prefix = []
         env = {k: v for k, v in os.environ.items() if not k.startswith("RIGHTS_")}
         env.update(RIGHTS_DATA_DIR=str(data), COLUMNS="400")
-        result = subprocess.run([*prefix, sys.executable, "-m", "assistant.cli", "sources"], capture_output=True,
+        result = subprocess.run([*prefix, sys.executable, "-m", "assistant.cli.app", "sources"], capture_output=True,
                                 text=True, env=env, cwd=Path(__file__).resolve().parent.parent, timeout=120)
         assert result.returncode == 2, result.stderr
         assert "Traceback" not in result.stderr

@@ -1,4 +1,4 @@
-"""Key terms read from one contract without a model (assistant/terms.py): each value normalised,
+"""Key terms read from one contract without a model (assistant/contracts/terms.py): each value normalised,
 with the clause that states it; "not stated" when the text does not say.
 
 Pure tests on the families corpus (tests/families_corpus) and on small fixtures written here in
@@ -11,7 +11,7 @@ from pathlib import Path
 
 import pytest
 
-from assistant.terms import (
+from assistant.contracts.terms import (
     KEYS,
     MODIFIER_KEYS,
     extract_terms,
@@ -335,7 +335,7 @@ FIXTURES = Path(__file__).resolve().parent / "terms_fixtures"
 def fixture_families():
     from datetime import date
 
-    from assistant import register as R
+    from assistant.contracts import register as R
     from ingest import metadata
     from ingest.model import DocumentRecord
 
@@ -421,7 +421,7 @@ def test_what_the_variations_leave_alone(fixture_families):
 
 
 def test_the_register_row_shows_the_current_values(fixture_families):
-    from assistant import register as R
+    from assistant.contracts import register as R
 
     families, _ = fixture_families
     grey = R.register_row(families[GREY]).cells

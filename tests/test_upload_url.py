@@ -1,4 +1,4 @@
-"""A URL offered in place of an uploaded file is refused before any name lookup (assistant/webguard.py).
+"""A URL offered in place of an uploaded file is refused before any name lookup (assistant/web/guard.py).
 
 Found by adversarial testing: the upload event called with ``{"path": "http://evil.example/..."}``
 made the server resolve the attacker's host (Gradio downloads URLs found in FileData payloads, and
@@ -22,9 +22,9 @@ from urllib.parse import quote
 import netguard
 import pytest
 
-from assistant import webguard
 from assistant.service import RightsService
 from assistant.settings import LLMSettings, Settings
+from assistant.web import guard as webguard
 
 EVIL = "http://evil.example/contract.txt"
 FILE_META = {"_type": "gradio.FileData"}
@@ -56,7 +56,7 @@ def _http():
 def chat(tmp_path_factory, embedder):
     """The real chat, launched the way `rights chat` does, on an empty data dir (no model loads:
     the Ollama backend points at a closed loopback port and no question is asked)."""
-    from assistant.ui import launch
+    from assistant.web.app import launch
 
     data = tmp_path_factory.mktemp("upload-url") / "data"
     settings = Settings(data_dir=data, llm=LLMSettings(backend="ollama", ollama_host=f"http://127.0.0.1:{_port()}"))

@@ -1,13 +1,13 @@
 """Calibrated abstention: "the documents do not say" decided from measured signals, not a hunch.
 
-A question gets an answer unit from the extractive engine (assistant/answer/extract.py) almost always;
+A question gets an answer unit from the extractive engine (assistant/text/extract.py) almost always;
 whether that unit really answers is a separate call. It is made by a small logistic model over
 signals we can measure for every question: how close the best passage is (dense similarity),
 whether an identifier matched exactly, how much of the question's key terms the unit covers,
 how much weight of the question's terms is missing, whether the unit holds the kind of fact
 asked, the engine's own score and its margin over the runner-up.
 
-The weights are fitted by ``python -m eval.calibrate`` on half of cuad-dev's contracts and the
+The weights are fitted by ``python -m eval.fitting.calibrate`` on half of cuad-dev's contracts and the
 threshold chosen there; the other half is held back for the figures in the README. They live
 in ``abstention.json`` beside this module (package data). Without that file every selected unit
 answers: the model is an improvement over that, never a requirement.
@@ -24,7 +24,7 @@ from typing import Any
 MODEL_FILE = Path(__file__).with_name("abstention.json")
 FEATURES = ["relevance", "exact", "score", "coverage", "missing_weight", "names_missing", "kind_share",
             "margin", "wants_kind", "role_penalty", "states", "family"]
-# The direction each signal may move the confidence (eval.calibrate keeps the fitted weights on
+# The direction each signal may move the confidence (eval.fitting.calibrate keeps the fitted weights on
 # that side; 0: either). ``role_penalty`` is itself negative for recitals and boilerplate.
 SIGNS = {"relevance": 1, "exact": 1, "score": 1, "coverage": 1, "missing_weight": -1, "names_missing": -1,
          "kind_share": 1, "margin": 1, "wants_kind": 0, "role_penalty": 1, "states": 1, "family": 1}

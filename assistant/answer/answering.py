@@ -16,19 +16,18 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Literal
 
+from assistant.answer import term_answers
+from assistant.answer.abstention import Abstention, Verdict, features
+from assistant.answer.citations import check_answer
+from assistant.answer.family_answer import Candidate, FamilyAnswer, compose, event_answer, resolve
+from assistant.llm.base import ChatModel, open_chat_model
+from assistant.llm.prompting import NO_ANSWER, PromptSource, build_messages, defang, is_no_answer
+from assistant.search.retrieval import name_terms
+from assistant.search.store import Hit
+from assistant.text.extract import named_in, select, subjects_missing, wanted
+from assistant.text.facts import extract_facts
 from ingest.families import family_members
 from ingest.model import DocumentRecord
-
-from ..llm.base import ChatModel, open_chat_model
-from ..llm.prompting import NO_ANSWER, PromptSource, build_messages, defang, is_no_answer
-from ..search.retrieval import name_terms
-from ..search.store import Hit
-from . import term_answers
-from .abstention import Abstention, Verdict, features
-from .citations import check_answer
-from .extract import named_in, select, subjects_missing, wanted
-from .facts import extract_facts
-from .family_answer import Candidate, FamilyAnswer, compose, event_answer, resolve
 
 _log = logging.getLogger(__name__)
 Status = Literal["answered", "reduced", "flagged", "abstained", "refused", "error"]
@@ -367,7 +366,7 @@ def audited(events: Iterator[Event], log: Path, user: str, question: str, filter
     The line is written however the stream ends: a final answer, a model or store error after
     the sources were shown, or a client that went away mid-stream (the generator is closed). A
     request that showed passages and left no trace would be a way to read without being seen."""
-    from .. import audit
+    from assistant.ops import audit
 
     sources: list[Source] | None = None
     final: Answer | None = None
@@ -418,7 +417,7 @@ def _catalog_answer(service, question: str) -> Answer | None:
     each listed record a numbered source; None for any other question (or without a table)."""
     import sqlite3
 
-    from ..catalog import questions
+    from assistant.catalog import questions
 
     try:
         found = questions.answer(service, question)
@@ -440,7 +439,7 @@ def _with_conflicts(service, text: str, sources: list[Source]) -> str:
     """The answer, plus a "Conflict: ..." line for each conflicted work or recording it cites."""
     import sqlite3
 
-    from ..catalog import questions
+    from assistant.catalog import questions
 
     try:
         note = questions.conflict_note(service, [s.payload for s in sources])

@@ -12,7 +12,7 @@ import re
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass, field
 
-from .facts import CITATION_MARKER, extract_facts, unsupported_facts
+from assistant.text.facts import CITATION_MARKER, extract_facts, unsupported_facts
 
 _SENTENCE_END = re.compile(r"(?<=[.!?])\s+(?=[A-Z\"“(\[])")
 _QUOTE = re.compile(r"[\"“]([^\"”]{4,300})[\"”]")

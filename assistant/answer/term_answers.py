@@ -3,7 +3,7 @@ and the clause that states it.
 
 "When does the Kestrel deal end?", "Which law governs the Vantage agreement?", "How much notice
 stops the Pinecrest agreement renewing?" have their answers in the family's key terms
-(``assistant/register.py``): the current value, set by whichever document changed it last, and
+(``assistant/contracts/register.py``): the current value, set by whichever document changed it last, and
 what it replaced. ``match`` reads which term a question asks for (``asked_term``), which family
 it is about (the retrieved passages' families, kept to those whose names the question uses; the
 latest unless the question asks about the past or a year), and finds the passage (chunk) that
@@ -25,15 +25,14 @@ from collections.abc import Sequence
 from dataclasses import dataclass, field, replace
 from datetime import date
 
+from assistant.answer.abstention import Verdict
+from assistant.answer.family_answer import MODIFIER_WORDS, PAST, Candidate, FamilyAnswer, _referenced
+from assistant.contracts.register import Entry, FamilyTerms, terms_of
+from assistant.contracts.terms import income_type
+from assistant.search.retrieval import name_terms
+from assistant.search.store import Hit
+from assistant.text.extract import Selection, rendered
 from ingest import families as F
-
-from ..register import Entry, FamilyTerms, terms_of
-from ..search.retrieval import name_terms
-from ..search.store import Hit
-from ..terms import income_type
-from .abstention import Verdict
-from .extract import Selection, rendered
-from .family_answer import MODIFIER_WORDS, PAST, Candidate, FamilyAnswer, _referenced
 
 # Which key term a question asks for: first match wins (the more specific first).
 ASKS: list[tuple[str, re.Pattern]] = [

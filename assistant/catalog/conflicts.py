@@ -21,11 +21,10 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
+from assistant.catalog.queries import Catalog, Row
 from ingest.identifiers import format_identifier
 from ingest.records.catalogdb import fold, norm_name, norm_title
 from ingest.validation import same_title
-
-from .queries import Catalog, Row
 
 KINDS = ("writers", "shares", "ipi", "society", "title", "identifiers")
 SHARE_POINTS = 0.5  # percentage points of a writer's part before two splits disagree

@@ -15,7 +15,7 @@ from collections.abc import Callable
 from dataclasses import dataclass, field
 from typing import Any
 
-from .queries import Catalog, Result, Row
+from assistant.catalog.queries import Catalog, Result, Row
 
 SHOWN = 20  # rows listed in a chat answer (the CLI lists all)
 
@@ -170,7 +170,7 @@ def run(catalog: Catalog, intent: Intent) -> CatalogAnswer:
         result = catalog.identifier_problems(a["scheme"], intent.name, a.get("kind"), a.get("release"))
         text, rows, lines = _listing(result, lambda n: f"{result.title}: {n:,}")
     elif intent.name == "conflicts":
-        from .conflicts import conflicts
+        from assistant.catalog.conflicts import conflicts
 
         found = conflicts(catalog)
         rows, lines = [], []
@@ -198,7 +198,7 @@ def run(catalog: Catalog, intent: Intent) -> CatalogAnswer:
         text = f"In the records you may see{who}: " + ", ".join(bits) + "."
         return CatalogAnswer(intent, text, [], [])
     if intent.name in ("works_by", "recordings_of", "releases_with", "lookup") and rows:
-        from .conflicts import conflicts_touching
+        from assistant.catalog.conflicts import conflicts_touching
 
         touched = conflicts_touching(catalog, rows)
         if touched:
@@ -233,7 +233,7 @@ def conflict_note(service, payloads: list[dict]) -> str:
     catalog = Catalog(service)
     if not catalog.scope:
         return ""
-    from .conflicts import conflicts_touching
+    from assistant.catalog.conflicts import conflicts_touching
 
     found = conflicts_touching(catalog, catalog.rows_at(places))
     return "\n".join(f"Conflict: {c.line()}" for c in found[:5])

@@ -36,7 +36,7 @@ def sample_questions(n: int) -> list[dict]:
 def grade(question: dict, answer) -> bool:
     """Whether ``answer`` is right for a demo question: it states the gold answer (its words or
     all its hard facts: ``facts.states``), or it abstains on an unanswerable question."""
-    from ..answer.facts import states
+    from assistant.text.facts import states
 
     if not question.get("answerable"):
         return bool(answer.abstained)

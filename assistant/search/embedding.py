@@ -17,7 +17,7 @@ from typing import Protocol, runtime_checkable
 
 import numpy as np
 
-from ..settings import PACKAGED_MODEL, EmbeddingSettings
+from assistant.settings import PACKAGED_MODEL, EmbeddingSettings
 
 RECENT_QUESTIONS = 64  # question vectors kept in memory: an answer embeds its question (and parts of it) more than once
 
@@ -90,7 +90,7 @@ class EmbeddingCache:
 class EmbedderProtocol(Protocol):
     """What the service, the ingestion pipeline and retrieval need from an embedder: unit-length
     float32 vectors of a fixed dimension, and a key that changes whenever the vectors would.
-    ``Embedder`` (MiniLM) is the real one; ``assistant.fakes.HashingEmbedder`` is a deterministic,
+    ``Embedder`` (MiniLM) is the real one; ``assistant.testing.HashingEmbedder`` is a deterministic,
     model-free one for the fast test tier."""
 
     embedded_count: int  # texts actually encoded (not served from a cache)
@@ -289,6 +289,6 @@ class ChunkEncoder:
         return self.embedder.embed(texts)
 
     def sparse(self, texts: Sequence[str]) -> list[tuple[list[int], list[float]]]:
-        from .lexical import document_vector
+        from assistant.search.lexical import document_vector
 
         return [document_vector(t) for t in texts]

@@ -19,7 +19,7 @@ from typing import Any
 from llama_index.core.retrievers import BaseRetriever
 from llama_index.core.schema import NodeWithScore, QueryBundle, TextNode
 
-from ..answer.answering import Source
+from assistant.answer.answering import Source
 
 CITATION_KEYS = ("doc_id", "file_name", "file_path", "doc_type", "section", "heading", "page", "page_end",
                  "start", "end", "chunk_index", "record_kind", "record_title", "location")

@@ -17,13 +17,12 @@ from pathlib import Path
 
 import numpy as np
 
+from assistant.search import lexical
+from assistant.search.clause_types import ClauseTypes
+from assistant.search.store import DENSE, LEXICAL, Hit, Store
+from assistant.text.facts import IDENTIFIER
 from ingest.identifiers import find_identifiers
 from ingest.model import SparseVector
-
-from ..answer.facts import IDENTIFIER
-from . import lexical
-from .clause_types import ClauseTypes
-from .store import DENSE, LEXICAL, Hit, Store
 
 RRF_K = 60
 SCOPE_MAX_DOCS = 3

@@ -31,10 +31,9 @@ from typing import Any
 
 import numpy as np
 
+from assistant.settings import Settings
 from ingest.access import NOBODY
 from ingest.model import ChunkPayload, ChunkRecord, DocumentRecord, SparseVector, chunk_point_id, document_point_id
-
-from ..settings import Settings
 
 DENSE = "dense"
 LEXICAL = "lexical"
@@ -408,9 +407,9 @@ def open_store(settings: Settings) -> Store:
     """The engine the settings choose: a Qdrant server when ``qdrant_url`` is set, else Qdrant Edge
     embedded in the data directory."""
     if settings.qdrant_url:
-        from .store_server import ServerStore
+        from assistant.search.engines.server import ServerStore
 
         return ServerStore(settings)
-    from .store_edge import EdgeStore
+    from assistant.search.engines.edge import EdgeStore
 
     return EdgeStore(settings)

@@ -162,7 +162,7 @@ def main(argv: list[str] | None = None) -> None:
     settings = Settings(data_dir=base / "data")
     embedder = None
     if args.fake_embedder:
-        from assistant.fakes import HashingEmbedder
+        from assistant.testing import HashingEmbedder
 
         embedder = HashingEmbedder()
     rss_before = _rss_mb()

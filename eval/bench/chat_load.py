@@ -23,7 +23,7 @@ from pathlib import Path
 from assistant.demo import corpus_dir, load_questions
 from assistant.service import RightsService
 from assistant.settings import Settings
-from assistant.ui import launch
+from assistant.web.app import launch
 
 
 def _port() -> int:

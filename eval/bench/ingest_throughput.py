@@ -37,11 +37,10 @@ from pathlib import Path
 
 import assistant  # noqa: F401  (offline environment before any model library loads)
 from assistant.settings import Settings
+from eval.bench.memory import run_isolated
 from ingest.chunking import chunk_text
 from ingest.pipeline import discover, document_title, embed_text
 from ingest.readers import read_file
-
-from .memory import run_isolated
 
 DEFAULT_DOCS = Path(__file__).resolve().parents[2].parent / "shared" / "data" / "cuad-dev" / "docs"
 TEXT_SUFFIXES = (".txt", ".pdf", ".docx", ".md")

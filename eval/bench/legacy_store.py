@@ -16,8 +16,8 @@ from typing import Any
 
 import numpy as np
 
+from assistant.search.engines.server import ServerStore, local_client
 from assistant.search.store import DENSE, LEXICAL, Point
-from assistant.search.store_server import ServerStore, local_client
 
 
 class EmbeddedIndex:

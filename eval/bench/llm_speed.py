@@ -31,8 +31,7 @@ from pathlib import Path
 
 import assistant  # noqa: F401  (offline environment first)
 from assistant.settings import Settings
-
-from .memory import percentile, run_isolated
+from eval.bench.memory import percentile, run_isolated
 
 DEFAULT_DOCS = Path(__file__).resolve().parents[2].parent / "shared" / "data" / "cuad-dev" / "docs"
 FALLBACK_QUESTIONS = (

@@ -4,7 +4,7 @@
                              [--max-pages N] [--no-recall] [--workers 2]
 
 The demo corpus's contracts (``assistant/demo/corpus``: text, Markdown, DOCX and PDF) are
-typeset to A4 page images (``eval/scans.py``), degraded per condition, and written as image-only
+typeset to A4 page images (``eval/bench/scans.py``), degraded per condition, and written as image-only
 PDFs, one per contract, under the contract's own name. For each condition:
 
   CER        character error rate of the OCR'd text against the text drawn on each page:
@@ -38,10 +38,9 @@ from pathlib import Path
 
 import assistant  # noqa: F401  (offline environment before any model library loads)
 from assistant.settings import Settings
-from ingest.ocr import OcrOptions, Tesseract
+from eval.bench.scans import CONDITIONS, degrade, render_pages, write_image_pdf
 from ingest.readers import read_file
-
-from ..scans import CONDITIONS, degrade, render_pages, write_image_pdf
+from ingest.readers.ocr import OcrOptions, Tesseract
 
 TEXT_SUFFIXES = (".txt", ".md", ".pdf", ".docx")
 

@@ -9,7 +9,7 @@ questions. Engines:
 
   before   the old embedded default: qdrant-client's local mode on disk plus the hand-written
            matrix index (eval/bench/legacy_store.py, kept only as this baseline)
-  after    Qdrant Edge, the product's embedded engine (assistant/search/store_edge.py)
+  after    Qdrant Edge, the product's embedded engine (assistant/search/engines/edge.py)
 
 Latency is per question, in ms, from the text of the question to the ranked hits: embedding
 the question and retrieval, no language model. Two systems:
@@ -62,8 +62,7 @@ import numpy as np
 import assistant  # noqa: F401  (offline environment before any model library loads)
 from assistant.search.retrieval import GENERIC
 from assistant.settings import Settings
-
-from .memory import percentile, run_isolated
+from eval.bench.memory import percentile, run_isolated
 
 DEFAULT_DOCS = Path(__file__).resolve().parents[2].parent / "shared" / "data" / "cuad-dev" / "docs"
 DEFAULT_CACHE = Path(tempfile.gettempdir()) / "rights-bench-cache"
@@ -241,7 +240,7 @@ def _open(settings: Settings, embedder, engine: str):
 
     service = RightsService(settings, embedder=embedder)
     if engine == "before":
-        from .legacy_store import LegacyStore
+        from eval.bench.legacy_store import LegacyStore
 
         service._store = LegacyStore(settings)
     return service

@@ -9,7 +9,7 @@ from __future__ import annotations
 
 from pathlib import Path
 
-from ..errors import IngestError
+from ingest.errors import IngestError
 
 TABLE_SUFFIXES = {".csv", ".tsv", ".xlsx", ".xlsm"}
 CWR_SUFFIXES = {".cwr", ".sub", ".isr", ".v21", ".v22", ".v30", ".v31"}
@@ -35,7 +35,7 @@ def is_structured(path: Path) -> bool:
 def read_records(path: Path, max_records: int | None = None):
     """The file's records (:class:`~ingest.records.model.RecordSet`); IngestError on bad input,
     or when it holds more than ``max_records`` (tables stop reading there: memory stays bounded)."""
-    from .tables import MAX_ROWS, too_many_records
+    from ingest.records.tables import MAX_ROWS, too_many_records
 
     limit = max_records or MAX_ROWS
     rs = _read_records(path, limit)
@@ -50,17 +50,17 @@ def _read_records(path: Path, limit: int):
         if path.stat().st_size == 0:
             raise IngestError("empty file (0 bytes)")
         if suffix in TABLE_SUFFIXES:
-            from .tables import read_table
+            from ingest.records.tables import read_table
 
             return read_table(path, limit)
         head = _head(path)
         if suffix in XML_SUFFIXES:
-            from .ddex import looks_like_ddex, read_ddex
+            from ingest.records.ddex import looks_like_ddex, read_ddex
 
             if not looks_like_ddex(head):
                 raise IngestError("XML that is not a DDEX ERN message (NewReleaseMessage); other XML is not supported")
             return read_ddex(path)
-        from .cwr import looks_like_cwr, read_cwr
+        from ingest.records.cwr import looks_like_cwr, read_cwr
 
         if not looks_like_cwr(head):
             raise IngestError(f"'{suffix}' file without a CWR header (HDR record): not a CWR file")

@@ -28,7 +28,7 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
-from .model import SHARE, SHARE_TOLERANCE, Record
+from ingest.records.model import SHARE, SHARE_TOLERANCE, Record
 
 FILE_NAME = "catalog.sqlite"
 BATCH = 2000  # rows per executemany

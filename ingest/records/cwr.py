@@ -21,9 +21,9 @@ import re
 from datetime import date
 from pathlib import Path
 
-from ..errors import IngestError
-from ..readers import decode_text
-from .model import RIGHT_TYPES, Party, Record, RecordSet, line_offsets, span_of_lines
+from ingest.errors import IngestError
+from ingest.readers import decode_text
+from ingest.records.model import RIGHT_TYPES, Party, Record, RecordSet, line_offsets, span_of_lines
 
 WORK_TRANSACTIONS = {"NWR", "REV", "ISW", "EXC", "WRK", "ISR"}
 OTHER_TRANSACTIONS = {"ACK", "AGR"}  # carry no work of their own: their details are skipped

@@ -24,10 +24,10 @@ import defusedxml.ElementTree as SafeET
 from defusedxml import DTDForbidden, EntitiesForbidden, ExternalReferenceForbidden
 from lxml import etree
 
-from ..errors import IngestError
-from ..identifiers import format_identifier
-from ..readers import decode_text
-from .model import Record, RecordSet, line_offsets, span_of_lines
+from ingest.errors import IngestError
+from ingest.identifiers import format_identifier
+from ingest.readers import decode_text
+from ingest.records.model import Record, RecordSet, line_offsets, span_of_lines
 
 ROOTS = ("NewReleaseMessage", "PurgeReleaseMessage")
 ERN_NS = re.compile(r"ddex\.net/xml/ern/(\d{2,4})\b")

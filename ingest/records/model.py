@@ -12,7 +12,7 @@ from __future__ import annotations
 from dataclasses import asdict, dataclass, field
 from typing import Any
 
-from ..identifiers import Identifier, format_identifier, normalize
+from ingest.identifiers import Identifier, format_identifier, normalize
 
 RIGHT_TYPES = ("PR", "MR", "SR")  # performing, mechanical, synchronisation
 SHARE = "share"  # a split sheet's single share column (no right type)

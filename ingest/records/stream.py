@@ -14,9 +14,9 @@ import io
 from collections.abc import Iterator
 from pathlib import Path
 
-from ..errors import IngestError
-from .model import Record
-from .tables import Row, _cell, _get, _is_header, _long_records, _table_rows, _wide_record, understand
+from ingest.errors import IngestError
+from ingest.records.model import Record
+from ingest.records.tables import Row, _cell, _get, _is_header, _long_records, _table_rows, _wide_record, understand
 
 STREAM_SUFFIXES = {".csv", ".tsv", ".txt"}
 

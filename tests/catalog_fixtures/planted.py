@@ -229,9 +229,9 @@ def main() -> None:  # pragma: no cover - a measuring script
 
     from assistant.catalog.conflicts import conflicts
     from assistant.catalog.queries import Catalog
-    from assistant.fakes import HashingEmbedder
     from assistant.service import RightsService
     from assistant.settings import Settings
+    from assistant.testing import HashingEmbedder
 
     per_kind = int(sys.argv[1]) if len(sys.argv) > 1 else 35
     with tempfile.TemporaryDirectory() as tmp:

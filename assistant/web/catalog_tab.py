@@ -1,16 +1,16 @@
 """The chat's Conflicts view: conflicts between sources as a table, and catalog checks.
 
 Gradio-free functions of a service view (one user's: ``ChatSession.view``), wired into the page
-by ``assistant/ui.py``. Everything comes through assistant/catalog from what the viewer may see;
+by ``assistant/web/app.py``. Everything comes through assistant/catalog from what the viewer may see;
 every string from a document is escaped (``without_controls`` in table cells, ``inert_html``
 in HTML).
 """
 
 # No ``from __future__ import annotations``: Gradio reads ``request: gr.Request`` from the
 # handlers' live annotations (gradio is imported in build_tab).
-from ..inert import inert_html, without_controls
-from .conflicts import KINDS, conflicts
-from .queries import Catalog
+from assistant.catalog.conflicts import KINDS, conflicts
+from assistant.catalog.queries import Catalog
+from assistant.web.inert import inert_html, without_controls
 
 HEADERS = ["kind", "work / recording", "difference", "source A", "source B"]
 CHECKS = [("Works whose shares do not total 100%", "shares"), ("Works without ISWC", "missing:ISWC"),

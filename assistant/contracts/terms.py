@@ -36,7 +36,7 @@ A value is *stated* (read from the text) or *computed* (arithmetic on stated val
 basis). A term the text does not state is absent: "not stated", never guessed. Computed values
 that depend on today's date or on other documents of the family (the current period of an
 automatically renewed deal, the notice deadline, the reversion date) are worked out when shown
-(assistant/register.py), from the stored stated values.
+(assistant/contracts/register.py), from the stored stated values.
 
 A document that changes an agreement (amendment, side letter, variation, extension, notice) is
 read for the values it *sets*: the wordings of variations ("clause 5.1(c) is amended by deleting
@@ -67,12 +67,11 @@ from functools import cached_property
 from pathlib import Path
 from typing import Any
 
+from assistant.answer.family_answer import CHANGE, RECITES
+from assistant.contracts import dates as datecalc
+from assistant.text.extract import Fact, _sentences, answer_units, find_facts
 from ingest import families, metadata
 from ingest.pipeline import guess_kind
-
-from . import datecalc
-from .answer.extract import Fact, _sentences, answer_units, find_facts
-from .answer.family_answer import CHANGE, RECITES
 
 # Stored terms carry this; when the rules change (this file), every contract is read again at the next ingest.
 TERMS_VERSION = "1-" + hashlib.sha1(Path(__file__).read_bytes()).hexdigest()[:10]

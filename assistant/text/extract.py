@@ -29,10 +29,9 @@ import re
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass, field
 
+from assistant.answer.citations import check_answer, split_claims
+from assistant.text.facts import IDENTIFIER
 from ingest.metadata import find_dates
-
-from .citations import check_answer, split_claims
-from .facts import IDENTIFIER
 
 KINDS = ("date", "money", "percent", "party", "territory", "duration", "permission", "law", "frequency", "title", "count")
 Similarity = Callable[[str, list[str]], Sequence[float]]

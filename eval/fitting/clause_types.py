@@ -1,7 +1,7 @@
 """Learn the clause types (assistant/search/clause_types.py) on half of a dataset's contracts; measure on the other half.
 
-    python -m eval.clause_types [--docs DIR] [--dataset FILE] [--data DIR] [--fit-half 0] [--write]
-    python -m eval.clause_types --held-out FILE   # write the held-back half's questions, for `rights eval`
+    python -m eval.fitting.clause_types [--docs DIR] [--dataset FILE] [--data DIR] [--fit-half 0] [--write]
+    python -m eval.fitting.clause_types --held-out FILE   # write the held-back half's questions, for `rights eval`
 
 The contracts of the dataset are split in two by their sorted position (even / odd): nothing of
 the held-back half is seen while fitting. On the fitting half, per category:
@@ -31,9 +31,8 @@ from assistant.search import clause_types as CT
 from assistant.search.retrieval import strip_names
 from assistant.service import RightsService
 from assistant.settings import Settings
-
-from .dataset import load_dataset
-from .metrics import Passage, Span, doc_hit, span_recall
+from eval.dataset import load_dataset
+from eval.metrics import Passage, Span, doc_hit, span_recall
 
 SHARED = Path(__file__).resolve().parents[2] / "shared" / "data" / "cuad-dev"
 
@@ -89,7 +88,7 @@ def measure(service: RightsService, questions, types: CT.ClauseTypes | None, k: 
 
 
 def main(argv: list[str] | None = None) -> None:
-    parser = argparse.ArgumentParser(prog="python -m eval.clause_types", description=__doc__,
+    parser = argparse.ArgumentParser(prog="python -m eval.fitting.clause_types", description=__doc__,
                                      formatter_class=argparse.RawDescriptionHelpFormatter)
     parser.add_argument("--docs", type=Path, default=SHARED / "docs")
     parser.add_argument("--dataset", type=Path, default=SHARED / "qa.jsonl")

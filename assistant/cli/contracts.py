@@ -1,7 +1,7 @@
 """``rights terms`` and ``rights register``: key terms and the contract register on the command line.
 
-Registered into the ``rights`` app by ``register(app)`` (assistant/cli.py calls it); the work is
-``assistant/register.py``'s, so the CLI and the chat's Contracts view show the same values.
+Registered into the ``rights`` app by ``register(app)`` (assistant/cli/app.py calls it); the work is
+``assistant/contracts/register.py``'s, so the CLI and the chat's Contracts view show the same values.
 """
 
 from __future__ import annotations
@@ -12,13 +12,12 @@ from pathlib import Path
 import typer
 from rich.table import Table
 
+from assistant.ops.terminal import dumps, printable
 from ingest.families import human_date
-
-from .terminal import dumps, printable
 
 
 def safe(value, multiline: bool = False) -> str:
-    from .cli import safe as cli_safe  # imported late: cli.py registers these commands at its own import
+    from assistant.cli.app import safe as cli_safe  # imported late: cli.py registers these commands at its own import
 
     return cli_safe(value, multiline)
 
@@ -33,7 +32,7 @@ def _today(as_of: str | None) -> datetime.date:
 
 
 def _days(value: str | None, option: str) -> int | None:
-    from .register import parse_days
+    from assistant.contracts.register import parse_days
 
     try:
         return parse_days(value)
@@ -64,10 +63,10 @@ def terms_cmd(
     governing law. Family-aware: the current value (set by the latest amendment, side letter or
     notice that changed it) and, below it, what it replaced. "not stated" means the documents do
     not say; nothing is guessed. Exit status 1 when DOC matches no document or several."""
-    from .cli import _settings, console, err, one_document
-    from .register import COMPUTED, terms_of
-    from .service import RightsService
-    from .terms import KEYS
+    from assistant.cli.app import _settings, console, err, one_document
+    from assistant.contracts.register import COMPUTED, terms_of
+    from assistant.contracts.terms import KEYS
+    from assistant.service import RightsService
 
     today = _today(as_of)
     with RightsService(_settings()) as service:
@@ -119,9 +118,9 @@ def register_cmd(
     renewals), status, renewal and the notice deadline to stop it, options, territory,
     exclusivity, royalties, advances, when the rights revert, governing law. Filter by what ends
     or falls due soon, or by party; export for the team's calendar with --csv or --xlsx."""
-    from .cli import _settings, console, err
-    from .register import COLUMNS, export_csv, export_xlsx, register_rows
-    from .service import RightsService
+    from assistant.cli.app import _settings, console, err
+    from assistant.contracts.register import COLUMNS, export_csv, export_xlsx, register_rows
+    from assistant.service import RightsService
 
     today = _today(as_of)
     expiring = _days(expiring_within, "--expiring-within")
@@ -158,7 +157,7 @@ def register_cmd(
 
 
 def register(app: typer.Typer) -> None:
-    from .cli import friendly
+    from assistant.cli.app import friendly
 
     app.command("terms")(friendly(terms_cmd))
     app.command("register")(friendly(register_cmd))

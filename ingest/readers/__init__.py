@@ -13,8 +13,18 @@ from collections.abc import Callable
 from dataclasses import dataclass, field
 from pathlib import Path
 
-from .errors import IngestError, UnsupportedFile
-from .ocr import OcrOptions, OcrUnavailable, PageText, confidence_warnings, file_sha256, ocr_pages, page_list, read_with, remember
+from ingest.errors import IngestError, UnsupportedFile
+from ingest.readers.ocr import (
+    OcrOptions,
+    OcrUnavailable,
+    PageText,
+    confidence_warnings,
+    file_sha256,
+    ocr_pages,
+    page_list,
+    read_with,
+    remember,
+)
 
 
 @dataclass
@@ -113,7 +123,7 @@ OcrProgress = Callable[[int, int], None]  # (pages OCR'd, pages to OCR in this f
 
 def read_pdf(path: Path, ocr: OcrOptions | None = None, progress: OcrProgress | None = None,
              sha256: str | None = None) -> Extracted:
-    """A PDF's text layer, page by page; pages without one (scans) are OCR'd (see ingest/ocr.py)."""
+    """A PDF's text layer, page by page; pages without one (scans) are OCR'd (see ingest/readers/ocr.py)."""
     from pypdf import PdfReader
     from pypdf.errors import FileNotDecryptedError, PdfReadError
 
@@ -222,7 +232,7 @@ def _render_pdf_page(path: Path, number: int, dpi: int):
     """Page ``number`` (1-based) of a PDF as a greyscale image, and the resolution it was drawn at."""
     import pypdfium2 as pdfium
 
-    from .ocr import MAX_PIXELS
+    from ingest.readers.ocr import MAX_PIXELS
 
     try:
         document = pdfium.PdfDocument(str(path))
@@ -400,7 +410,7 @@ OCR_READERS = (read_pdf, read_image)  # readers that take OCR options, progress 
 
 def ingestible_suffixes() -> list[str]:
     """Every extension ingest reads: text documents here, record files in ``ingest.records``."""
-    from .records import SUFFIXES
+    from ingest.records import SUFFIXES
 
     return sorted(set(READERS) | SUFFIXES)
 

@@ -303,7 +303,7 @@ def install() -> None:
             current = inspect.getattr_static(owner, name, None)
             if current is None:
                 raise GuardInstallError(f"gradio changed: {getattr(owner, '__name__', owner)}.{name} is gone; "
-                                        "assistant/webguard.py must be reviewed before the chat may start")
+                                        "assistant/web/guard.py must be reviewed before the chat may start")
             if wrap is None:
                 if current is not safehttpx:
                     raise GuardInstallError(f"gradio changed: {owner.__name__}.{name} is no longer safehttpx")

@@ -18,7 +18,7 @@ from functools import lru_cache
 
 import numpy as np
 
-from .llm.base import LLMError, Message
+from assistant.llm.base import LLMError, Message
 
 _WORD = re.compile(r"\w+", re.UNICODE)
 BIGRAM_WEIGHT = 0.5

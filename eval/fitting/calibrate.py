@@ -1,6 +1,6 @@
 """Fit the abstention model on half of a corpus's documents, report it on the other half.
 
-    python -m eval.calibrate --corpus ../shared/data/cuad-dev/docs --dataset ../shared/data/cuad-dev/qa.jsonl
+    python -m eval.fitting.calibrate --corpus ../shared/data/cuad-dev/docs --dataset ../shared/data/cuad-dev/qa.jsonl
 
 Every question is run through the product's own answer path (retrieval, family expansion, the
 extractive engine) with abstention off, and the signals of its best answer unit are recorded
@@ -25,8 +25,7 @@ from assistant.answer.abstention import FEATURES, MODEL_FILE, SIGNS, Abstention
 from assistant.answer.answering import Answerer
 from assistant.service import RightsService
 from assistant.settings import Settings
-
-from .dataset import load_dataset
+from eval.dataset import load_dataset
 
 
 def collect(service: RightsService, questions) -> list[tuple[str, bool, dict | None]]:

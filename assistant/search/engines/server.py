@@ -16,10 +16,21 @@ from typing import Any
 from qdrant_client import QdrantClient, models
 from qdrant_client.http.exceptions import ResponseHandlingException, UnexpectedResponse
 
+from assistant.search.store import (
+    DENSE,
+    INDEXED_FIELDS,
+    LEXICAL,
+    Point,
+    Store,
+    StoreError,
+    Table,
+    VectorQuery,
+    Where,
+    engine_point,
+    is_disk_full,
+)
+from assistant.settings import Settings
 from ingest.model import SparseVector
-
-from ..settings import Settings
-from .store import DENSE, INDEXED_FIELDS, LEXICAL, Point, Store, StoreError, Table, VectorQuery, Where, engine_point, is_disk_full
 
 
 class GuardedClient:

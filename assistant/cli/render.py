@@ -13,10 +13,9 @@ from rich.progress import Progress, ProgressColumn
 from rich.table import Table
 from rich.text import Text
 
-from ingest.ocr import ocr_note
+from assistant.ops.terminal import printable
 from ingest.pipeline import FileResult, IngestReport
-
-from .terminal import printable
+from ingest.readers.ocr import ocr_note
 
 WARNINGS_SHOWN = 8
 

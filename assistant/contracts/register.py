@@ -1,6 +1,6 @@
 """The contract register: every agreement family's key terms, current values first.
 
-Key terms are read from each contract at ingest (``assistant/terms.py``) and kept in the store
+Key terms are read from each contract at ingest (``assistant/contracts/terms.py``) and kept in the store
 beside the ledger (collection ``<collection>_terms``: one vectorless point per document, keyed
 by its id, with the file hash and rule version it was read with, so an unchanged file is never
 read twice and new rules re-read every contract at the next ingest). Everything else happens
@@ -34,12 +34,8 @@ from datetime import date, timedelta
 from pathlib import Path
 from typing import Any
 
-from ingest import families as F
-from ingest.model import DocumentRecord, document_point_id
-from ingest.pipeline import document_text
-
-from . import datecalc
-from .terms import (
+from assistant.contracts import dates as datecalc
+from assistant.contracts.terms import (
     KEYS,
     TERMS_VERSION,
     Clause,
@@ -52,6 +48,9 @@ from .terms import (
     territory_text,
     values_of,
 )
+from ingest import families as F
+from ingest.model import DocumentRecord, document_point_id
+from ingest.pipeline import document_text
 
 SUFFIX = "_terms"
 

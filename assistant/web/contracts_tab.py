@@ -1,7 +1,7 @@
 """The chat's Contracts view: the register as a table, the deadlines list, and a value's clause.
 
 Gradio-free functions of a service view (one user's: ``ChatSession.view``), wired into the page
-by ``assistant/ui.py``. Everything shown comes through ``assistant/register.py`` from what the
+by ``assistant/web/app.py``. Everything shown comes through ``assistant/contracts/register.py`` from what the
 viewer may see; every document string is escaped (``inert_html``/``without_controls``).
 """
 
@@ -10,10 +10,9 @@ viewer may see; every document string is escaped (``inert_html``/``without_contr
 from datetime import date
 from typing import Any
 
+from assistant.contracts.register import COLUMNS, deadlines, register_rows, terms_of
+from assistant.web.inert import inert_html, without_controls
 from ingest.families import human_date
-
-from .inert import inert_html, without_controls
-from .register import COLUMNS, deadlines, register_rows, terms_of
 
 # The view's table: the register's columns people scan most, then the family's id (to open a clause).
 SHOWN = ["agreement", "parties", "expiry", "status", "notice_deadline", "renewal", "territory", "royalties", "advances",
@@ -76,7 +75,7 @@ def _highlighted(text: str, start: int, end: int, fact: str) -> str:
 def clause_html(view, family: str, column: str, today: date | None = None) -> str:
     """The clause behind one cell: the term's current values, each in its passage with the
     clause shaded and the value's words marked, then what it replaced."""
-    from .answer.term_answers import _chunk_for
+    from assistant.answer.term_answers import _chunk_for
 
     key = COLUMN_TERM.get(column)
     ft = terms_of(view, family, today) if family else None

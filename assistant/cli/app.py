@@ -22,11 +22,7 @@ from rich.progress import (
 )
 from rich.table import Table
 
-from ingest.pipeline import IngestReport
-
-from . import logs
-from .auth import InvalidUserError, UsersFileError
-from .cli_render import (  # noqa: F401  (re-exported: contracts_cli and tests use them from here)
+from assistant.cli.render import (  # noqa: F401  (re-exported: contracts_cli and tests use them from here)
     STATUS_NOTE,
     WARNINGS_SHOWN,
     RateColumn,
@@ -40,10 +36,13 @@ from .cli_render import (  # noqa: F401  (re-exported: contracts_cli and tests u
     print_report,
     safe,
 )
-from .search.embedding import EmbeddingError
-from .search.store import StoreError
-from .settings import Settings, load_settings
-from .terminal import dumps, printable
+from assistant.ops import logs
+from assistant.ops.terminal import dumps, printable
+from assistant.search.embedding import EmbeddingError
+from assistant.search.store import StoreError
+from assistant.settings import Settings, load_settings
+from assistant.web.auth import InvalidUserError, UsersFileError
+from ingest.pipeline import IngestReport
 
 # Failures a user can fix: one red line, exit 2. Plugins add their own (see load_plugins).
 USER_ERRORS: list[type[BaseException]] = [StoreError, EmbeddingError, FileNotFoundError, UsersFileError, InvalidUserError]
@@ -143,7 +142,7 @@ def ingest_cmd(
     reported with a reason and the rest of the batch goes on. Safe to interrupt: run it again
     to finish. Exit status: 0 all ingested, 1 some files failed, 2 the job could not run.
     """
-    from .service import RightsService
+    from assistant.service import RightsService
 
     if "" in paths:  # Path("") is the current folder: an unset shell variable must not ingest it
         err.print("[bold red]error:[/] an empty path was given: name the files or folders to ingest (`.` for the current folder)")
@@ -169,7 +168,7 @@ def search_cmd(
 ) -> None:
     """Retrieval only: print the passages that best match QUESTION, with file, section, page
     and character offsets into the document's extracted text."""
-    from .service import RightsService
+    from assistant.service import RightsService
 
     if mode not in ("auto", "hybrid", "dense", "lexical"):
         raise typer.BadParameter("mode must be auto, hybrid, dense or lexical", param_hint="--mode")
@@ -211,9 +210,9 @@ def ask_cmd(
     """
     import getpass
 
-    from .answer.answering import FinalEvent, describe_source
-    from .llm.base import LLMError
-    from .service import RightsService
+    from assistant.answer.answering import FinalEvent, describe_source
+    from assistant.llm.base import LLMError
+    from assistant.service import RightsService
 
     date_from, date_to = _iso(since, "--since"), _iso(until, "--until")
     with RightsService(_settings()) as service:
@@ -274,9 +273,8 @@ def sources_cmd(as_json: bool = typer.Option(False, "--json", help="Machine-read
     recording-agreement.pdf") or how many documents change an agreement ("agreement (+2)");
     `rights family DOC` shows one family in date order. --json has every ledger field, the
     family ones (family_role, family_of, family_evidence, refers_to, effective_date) included."""
+    from assistant.service import RightsService
     from ingest.families import document_date, family_label
-
-    from .service import RightsService
 
     with RightsService(_settings()) as service:
         docs = service.sources()
@@ -326,9 +324,8 @@ def family_cmd(
     latest change holds the current terms. A document that looks like a change but names no
     ingested agreement is shown as not linked, with what it refers to. Exit status 1 when DOC
     matches no document or several."""
+    from assistant.service import RightsService
     from ingest.families import AGREEMENT, document_date, human_date, is_family_warning
-
-    from .service import RightsService
 
     with RightsService(_settings()) as service:
         found = [one_document(service, doc)]
@@ -360,7 +357,7 @@ def forget_cmd(
     docs: list[str] = typer.Argument(..., help="Document id, path, file name or title (see `rights sources`)."),
 ) -> None:
     """Remove documents and all their chunks from the store (the files are not touched)."""
-    from .service import RightsService
+    from assistant.service import RightsService
 
     missing = 0
     with RightsService(_settings()) as service:
@@ -422,9 +419,9 @@ def demo_cmd(
     value; an unanswerable question is declined), and look up a work by its ISWC."""
     import getpass
 
-    from .demo import corpus_dir, grade, load_questions, sample_questions
-    from .llm.base import LLMError
-    from .service import RightsService
+    from assistant.demo import corpus_dir, grade, load_questions, sample_questions
+    from assistant.llm.base import LLMError
+    from assistant.service import RightsService
 
     with RightsService(_settings()) as service:
         report = run_ingest(service, [corpus_dir()], prune=False, quiet=False)
@@ -463,7 +460,7 @@ def demo_cmd(
 
 
 def _serve_chat(service, host: str | None, port: int | None, answerer=None) -> None:
-    from .ui import LOOPBACK, SignInRequired, launch
+    from assistant.web.app import LOOPBACK, SignInRequired, launch
 
     host = host or service.settings.ui.host
     port = port or service.settings.ui.port
@@ -488,7 +485,7 @@ def chat_cmd(
     sources panel (file, clause or record, page, the quoted words highlighted), filters by
     document type, party and date, and a documents tab with validation warnings.
     Every question is written to the audit log (`rights audit`)."""
-    from .service import RightsService
+    from assistant.service import RightsService
 
     with RightsService(_settings()) as service:
         _serve_chat(service, host, port)
@@ -506,7 +503,7 @@ def user_cmd(
     The password is asked twice and stored as a salted scrypt hash. Documents get access groups
     from a sidecar `<file>.groups` or a folder's `.access` file at ingest; a signed-in user sees
     only documents without groups or sharing one of theirs."""
-    from .auth import MAX_PASSWORD, Users, hash_password, validate_group, validate_name
+    from assistant.web.auth import MAX_PASSWORD, Users, hash_password, validate_group, validate_name
 
     settings = _settings()
     if settings.auth_file is None:
@@ -539,7 +536,7 @@ def audit_cmd(
 ) -> None:
     """Print or export the audit log: who asked what, which sources were shown, which model
     answered, and timings (append-only JSON lines in DATA_DIR/audit.jsonl)."""
-    from . import audit
+    from assistant.ops import audit
 
     settings = _settings()
     entries = [e for e in audit.read(settings.audit_path) if user is None or e.get("user") == user]
@@ -561,11 +558,11 @@ def audit_cmd(
     console.print(table)
 
 
-from .contracts_cli import register as _register_contracts  # noqa: E402  (rights terms, rights register)
+from assistant.cli.contracts import register as _register_contracts  # noqa: E402  (rights terms, rights register)
 
 _register_contracts(app)
 
-from .catalog_cli import register as _register_catalog  # noqa: E402  (rights catalog ..., rights conflicts)
+from assistant.cli.catalog import register as _register_catalog  # noqa: E402  (rights catalog ..., rights conflicts)
 
 _register_catalog(app)
 

@@ -19,11 +19,10 @@ from dataclasses import dataclass, field
 from datetime import UTC, datetime
 from pathlib import Path
 
+from assistant.web.inert import inert
 from ingest.access import NOBODY, SIDECAR
 from ingest.pipeline import FileResult, IngestReport
 from ingest.readers import ingestible_suffixes
-
-from .inert import inert
 
 SUPPORTED = set(ingestible_suffixes())
 _log = logging.getLogger(__name__)

@@ -1,6 +1,6 @@
 """Logs a person can read: ``DATA_DIR/rights.log`` (rotated) and stderr, with levels.
 
-The audit log (assistant/audit.py) records who asked what; this log records what the program
+The audit log (assistant/ops/audit.py) records who asked what; this log records what the program
 did and what went wrong (ingest results, upload jobs, chat answers' status and timings, and the
 full traceback of any failure a user only saw as one line). Questions and document text are not
 written here: the audit log is the one place for them.

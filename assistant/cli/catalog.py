@@ -1,6 +1,6 @@
 """``rights catalog ...`` and ``rights conflicts``: the records table on the command line.
 
-Registered into the ``rights`` app by ``register(app)`` (assistant/cli.py calls it). Every
+Registered into the ``rights`` app by ``register(app)`` (assistant/cli/app.py calls it). Every
 listing comes from assistant/catalog (the chat's catalog answers and Conflicts view use the same
 code), is filtered to what the caller may see, and cites each record's file and lines.
 """
@@ -13,7 +13,7 @@ from pathlib import Path
 import typer
 from rich.table import Table
 
-from .terminal import dumps
+from assistant.ops.terminal import dumps
 
 catalog_app = typer.Typer(
     help="Catalog questions from the records table: works by a writer or publisher, recordings of a work, "
@@ -27,14 +27,14 @@ CSV = typer.Option(None, "--csv", help="Write the rows to this CSV file (UTF-8).
 
 
 def safe(value) -> str:
-    from .cli import safe as cli_safe
+    from assistant.cli.app import safe as cli_safe
 
     return cli_safe(value)
 
 
 def _service():
-    from .cli import _settings
-    from .service import RightsService
+    from assistant.cli.app import _settings
+    from assistant.service import RightsService
 
     return RightsService(_settings())
 
@@ -45,7 +45,7 @@ def _csv_cell(value) -> str:
 
 
 def _emit(result, as_json: bool, csv_file: Path | None) -> None:
-    from .cli import console, err
+    from assistant.cli.app import console, err
 
     if csv_file is not None:
         with csv_file.open("w", newline="", encoding="utf-8") as fh:
@@ -149,7 +149,7 @@ def count_cmd(kind: str | None = typer.Option(None, "--kind", help="work, record
               role: str | None = typer.Option(None, "--role", help="writer, publisher or artist (with --party)."),
               as_json: bool = JSON) -> None:
     """How many works, recordings and releases (of one party)."""
-    from .cli import console
+    from assistant.cli.app import console
 
     with _service() as service:
         counts = service.catalog().count(kind, name, role)
@@ -164,8 +164,8 @@ def count_cmd(kind: str | None = typer.Option(None, "--kind", help="work, record
 def ask_cmd(question: str = typer.Argument(..., help="A catalog question, e.g. \"which works does Mara Quinn have with us?\""),
             as_json: bool = JSON) -> None:
     """Answer a catalog question the way the chat does (exit status 1 when it is not one)."""
-    from .catalog.questions import answer
-    from .cli import console, err
+    from assistant.catalog.questions import answer
+    from assistant.cli.app import console, err
 
     with _service() as service:
         found = answer(service, question)
@@ -179,7 +179,7 @@ def ask_cmd(question: str = typer.Argument(..., help="A catalog question, e.g. \
 
 
 def _multiline(text: str) -> str:
-    from .cli import safe as cli_safe
+    from assistant.cli.app import safe as cli_safe
 
     return cli_safe(text, True)
 
@@ -197,8 +197,8 @@ def conflicts_cmd(
     """Conflicts between sources: the same work (by ISWC, else title and writers) or recording (by
     ISRC) described differently by two files - writers, shares, IPIs, societies, titles or
     identifiers. Each conflict cites both sources; files you may not see take no part."""
-    from .catalog.conflicts import KINDS, export_csv
-    from .cli import console, err
+    from assistant.catalog.conflicts import KINDS, export_csv
+    from assistant.cli.app import console, err
 
     if kind is not None and kind not in KINDS:
         raise typer.BadParameter(f"one of {', '.join(KINDS)}", param_hint="--kind")
@@ -224,7 +224,7 @@ def conflicts_cmd(
 
 
 def register(app: typer.Typer) -> None:
-    from .cli import friendly
+    from assistant.cli.app import friendly
 
     for command in catalog_app.registered_commands:
         command.callback = friendly(command.callback)

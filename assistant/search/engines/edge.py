@@ -30,10 +30,7 @@ from typing import Any
 
 import qdrant_edge as qe
 
-from ingest.model import SparseVector
-
-from ..settings import Settings
-from .store import (
+from assistant.search.store import (
     DENSE,
     INDEXED_FIELDS,
     LEXICAL,
@@ -48,6 +45,8 @@ from .store import (
     is_unwritable,
     not_writable,
 )
+from assistant.settings import Settings
+from ingest.model import SparseVector
 
 log = logging.getLogger(__name__)
 
@@ -407,7 +406,7 @@ def migrate_local_mode(settings: Settings, store: EdgeStore) -> bool:
     if not (old / "collection").is_dir():
         shards.write_meta()
         return False
-    from .store_server import local_client
+    from assistant.search.engines.server import local_client
 
     started = time.monotonic()
     try:

@@ -12,15 +12,14 @@ import threading
 from collections.abc import Iterator
 from typing import Any
 
-from ingest.ocr import ocr_note
-
-from . import contracts_view
-from .answer.answering import Answer, Answerer, FinalEvent, SourcesEvent, TokenEvent
-from .answer.facts import extract_facts
-from .inert import inert, inert_html, without_controls
-from .llm.base import LLMError
-from .search.store import StoreError
-from .uploads import UploadJob, save_uploads
+from assistant.answer.answering import Answer, Answerer, FinalEvent, SourcesEvent, TokenEvent
+from assistant.llm.base import LLMError
+from assistant.search.store import StoreError
+from assistant.text.facts import extract_facts
+from assistant.web import contracts_tab as contracts_view
+from assistant.web.inert import inert, inert_html, without_controls
+from assistant.web.uploads import UploadJob, save_uploads
+from ingest.readers.ocr import ocr_note
 
 DOC_TYPES = ["any", "contract", "split sheet", "catalog", "ddex", "cwr", "table"]
 STATUS_NOTES = {
@@ -283,9 +282,8 @@ class ChatSession:
 def names_something(question: str) -> bool:
     """Whether a question names its own subject (a party, agreement, work or identifier): then it
     starts a new scope; otherwise it follows up on the previous turn's documents."""
+    from assistant.search.retrieval import name_terms
     from ingest.identifiers import find_identifiers
-
-    from .search.retrieval import name_terms
 
     return bool(name_terms(question) or find_identifiers(question))
 
@@ -316,7 +314,7 @@ def scope_choices(view, ids: list[str]) -> list[tuple[str, str]]:
 def build_app(service, answerer: Answerer | None = None, users=None):
     import gradio as gr
 
-    from .webguard import install as install_webguard
+    from assistant.web.guard import install as install_webguard
 
     install_webguard()  # no URL in a request is ever fetched or resolved: uploaded files only
     session = ChatSession(service, answerer, users)
@@ -387,10 +385,10 @@ def build_app(service, answerer: Answerer | None = None, users=None):
 
             files.upload(start_upload, [files, visible_to], [progress, timer])
             timer.tick(poll, outputs=[progress, timer, table, status])
-        with gr.Tab("Contracts"):  # the register, deadlines and clauses (assistant/contracts_view.py)
+        with gr.Tab("Contracts"):  # the register, deadlines and clauses (assistant/web/contracts_tab.py)
             contracts_view.build_tab(app, session, _user)
-        with gr.Tab("Conflicts"):  # sources that disagree, and catalog checks (assistant/catalog/view.py)
-            from .catalog import view as catalog_view
+        with gr.Tab("Conflicts"):  # sources that disagree, and catalog checks (assistant/web/catalog_tab.py)
+            from assistant.web import catalog_tab as catalog_view
 
             catalog_view.build_tab(app, session, _user)
 
@@ -425,7 +423,7 @@ def launch(service, host: str | None = None, port: int | None = None, answerer: 
 
     With ``auth_file`` set, users sign in and see only their groups' documents. Without it the
     chat refuses to listen beyond loopback: anyone on the network could read every contract."""
-    from .auth import Users
+    from assistant.web.auth import Users
 
     settings = service.settings
     host = host or settings.ui.host

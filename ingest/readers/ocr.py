@@ -30,7 +30,7 @@ from concurrent.futures import ThreadPoolExecutor
 from dataclasses import asdict, dataclass, field
 from pathlib import Path
 
-from .errors import IngestError
+from ingest.errors import IngestError
 
 # Bump when preprocessing or text assembly changes: cached pages of the old kind are read again.
 OCR_VERSION = "2"  # 2: lines wrapped by the page are joined
