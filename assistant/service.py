@@ -21,8 +21,9 @@ from typing import Literal
 from assistant.contracts.register import refresh_terms
 from assistant.search import lexical
 from assistant.search.embedding import ChunkEncoder, Embedder, EmbedderProtocol
+from assistant.search.engines import open_store
 from assistant.search.retrieval import Retriever, fuse
-from assistant.search.store import Hit, Store, StoreError, is_disk_full, is_unwritable, not_writable, open_store
+from assistant.search.store import Hit, Store, StoreError, is_disk_full, is_unwritable, not_writable
 from assistant.settings import Settings
 from ingest import families as doc_families
 from ingest.model import DocumentRecord
@@ -144,7 +145,7 @@ class RightsService:
         restricted view of this service."""
         owner = self.__dict__.get("_chat_owner") or self
         if owner.__dict__.get("_chat") is None:
-            from assistant.llm.base import open_chat_model
+            from assistant.llm.factory import open_chat_model
 
             owner._chat = open_chat_model(self.settings)
         return owner._chat

@@ -11,7 +11,8 @@ from rich.markup import escape
 from rich.progress import BarColumn, MofNCompleteColumn, Progress, TextColumn, TimeElapsedColumn, TimeRemainingColumn
 from rich.table import Table
 
-from assistant.cli.app import USER_ERRORS, RichProgress, _settings, console, err, friendly
+from assistant.cli.common import USER_ERRORS, command_settings, friendly
+from assistant.cli.render import RichProgress, console, err
 from eval.compare import RunError, flips, load_run, metric_deltas
 from eval.dataset import DatasetError, load_dataset, select
 from eval.gates import GateUnavailable, check, load_gate
@@ -99,7 +100,7 @@ def eval_cmd(
             raise typer.BadParameter("give exactly two run folders: --compare A --compare B", param_hint="--compare")
         _compare(*compare)
         return
-    settings = _settings()
+    settings = command_settings()
     thresholds: dict[str, float] = {}
     qids = None
     chosen = [s.strip() for s in systems.split(",") if s.strip()]

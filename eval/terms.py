@@ -40,7 +40,8 @@ from collections.abc import Callable
 from dataclasses import dataclass
 from pathlib import Path
 
-from assistant.contracts.terms import Value, extract_terms, values_of
+from assistant.contracts.model import Value
+from assistant.contracts.terms import extract_terms, values_of
 from eval.dataset import Question, load_dataset
 from ingest import families
 from ingest.readers import read_file

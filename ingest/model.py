@@ -186,6 +186,16 @@ class ChunkPayload:
 SparseVector = tuple[list[int], list[float]]
 
 
+@dataclass
+class PreparedDocument:
+    """A changed or new document, read and chunked, waiting for its vectors (pipeline → validation)."""
+
+    path: PurePath
+    previous: DocumentRecord | None
+    doc: DocumentRecord
+    records: list[ChunkRecord]
+
+
 class Encoder(Protocol):
     def dense(self, texts: Sequence[str]) -> np.ndarray: ...
 

@@ -27,7 +27,7 @@ from ingest.chunking import Chunk, ChunkingOptions, chunk_text
 from ingest.errors import IngestError, UnsupportedFile
 from ingest.identifiers import identifier_keys
 from ingest.instructions import instruction_sentences
-from ingest.model import ChunkRecord, DocumentRecord, DocumentSink, Encoder
+from ingest.model import ChunkRecord, DocumentRecord, DocumentSink, Encoder, PreparedDocument
 from ingest.readers import read_file
 from ingest.readers.ocr import OcrOptions, file_sha256  # one hashing of files, shared with the OCR cache
 from ingest.records import is_structured, read_records
@@ -309,7 +309,7 @@ def ingest(
 
     listener.start(len(files))
     version = _chunk_version(options)
-    wave: list[_Prepared] = []
+    wave: list[PreparedDocument] = []
     seen: list[Claim] = []  # identifier claims of this run's earlier waves
     for i, found in enumerate(files):
         listener.file_started(found.path)
@@ -383,20 +383,10 @@ def relink_families(sink: DocumentSink, report: IngestReport | None = None) -> N
                 w for w in doc.warnings if families.is_family_warning(w)]
 
 
-@dataclass
-class _Prepared:
-    """A changed or new document, read and chunked, waiting for its vectors."""
-
-    path: Path
-    previous: DocumentRecord | None
-    doc: DocumentRecord
-    records: list[ChunkRecord]
-
-
 def _prepare(found: Found | Path, previous: DocumentRecord | None, options: ChunkingOptions, version: str,
              max_file_bytes: int | None = None, max_records: int | None = None, *,
              ocr: OcrOptions | None = None, listener: ProgressListener | None = None,
-             catalog: CatalogOptions | None = None) -> _Prepared | FileResult:
+             catalog: CatalogOptions | None = None) -> PreparedDocument | FileResult:
     if not isinstance(found, Found):  # a bare path (benchmarks): found where it is
         found = Found(found, [found])
     path = found.path
@@ -433,7 +423,7 @@ def _prepare(found: Found | Path, previous: DocumentRecord | None, options: Chun
         on_page = getattr(listener, "ocr_progress", None)
         progress = (lambda done, total: on_page(path, done, total)) if on_page else None
         prepared = _prepare_text(path, doc_id, size, sha, previous, version, options, ocr, progress)
-    if isinstance(prepared, _Prepared):
+    if isinstance(prepared, PreparedDocument):
         prepared.doc.groups = access.groups
         prepared.doc.locations = locations
         prepared.doc.warnings = access.warnings + prepared.doc.warnings
@@ -442,7 +432,7 @@ def _prepare(found: Found | Path, previous: DocumentRecord | None, options: Chun
 
 def _prepare_text(path: Path, doc_id: str, size: int, sha: str, previous: DocumentRecord | None, version: str,
                   options: ChunkingOptions, ocr: OcrOptions | None = None,
-                  progress: Callable[[int, int], None] | None = None) -> _Prepared | FileResult:
+                  progress: Callable[[int, int], None] | None = None) -> PreparedDocument | FileResult:
     """A contract or other text document (a scan: its OCR'd text): chunks by clause."""
     try:
         extracted = read_file(path, ocr, progress, sha)
@@ -485,7 +475,7 @@ def _prepare_text(path: Path, doc_id: str, size: int, sha: str, previous: Docume
     for record in records if extracted.ocr_pages else []:
         record.ocr, record.ocr_confidence = extracted.ocr_confidence(record.chunk.start, record.chunk.end)
     doc.warnings = planted_instructions(extracted.text) + extracted.warnings
-    return _Prepared(path, previous, doc, records)
+    return PreparedDocument(path, previous, doc, records)
 
 
 def planted_instructions(text: str) -> list[str]:
@@ -513,7 +503,7 @@ def catalog_options_for(sink: object) -> CatalogOptions:
 
 def _prepare_records(path: Path, doc_id: str, size: int, sha: str, previous: DocumentRecord | None, version: str,
                      max_records: int | None = None, catalog: CatalogOptions | None = None,
-                     groups: list[str] | None = None) -> _Prepared | FileResult:
+                     groups: list[str] | None = None) -> PreparedDocument | FileResult:
     """A split sheet, catalog export, DDEX or CWR file: one chunk per record, embedded by its
     identifying text; a CSV/TSV larger than the catalog's threshold goes to the records table only."""
     if catalog is not None and catalog.path is not None and path.suffix.lower() in STREAMED:
@@ -551,11 +541,11 @@ def _prepare_records(path: Path, doc_id: str, size: int, sha: str, previous: Doc
         records.append(ChunkRecord(doc=doc, chunk=chunk, page=None, page_end=None,
                                    embed_text=identifying_text(record, path.name), record=record, ids=record.keys))
     doc.warnings = document_warnings(rs.warnings, rs.records) + planted_instructions("\n".join(r.chunk.text for r in records))
-    return _Prepared(path, previous, doc, records)
+    return PreparedDocument(path, previous, doc, records)
 
 
 def _prepare_catalog_only(path: Path, doc_id: str, size: int, sha: str, previous: DocumentRecord | None, version: str,
-                          catalog: CatalogOptions, groups: list[str]) -> _Prepared | FileResult:
+                          catalog: CatalogOptions, groups: list[str]) -> PreparedDocument | FileResult:
     """A large CSV/TSV export streamed into the records table (one transaction, memory bounded),
     not embedded: its rows are found by identifier, title and names, and catalog questions."""
     info = StreamedTable()
@@ -602,13 +592,13 @@ def _prepare_catalog_only(path: Path, doc_id: str, size: int, sha: str, previous
     if warned > len(warnings):
         warnings.append(f"... {warned:,} records have validation warnings in all (see `rights catalog problems`)")
     doc.warnings = [note, *info.warnings, *warnings]
-    return _Prepared(path, previous, doc, [])
+    return PreparedDocument(path, previous, doc, [])
 
 
 RECORD_KINDS = {"split sheet": "split sheet", "catalog": "catalog export", "ddex": "DDEX release", "cwr": "CWR registration", "table": "table"}
 
 
-def _encode(wave: list[_Prepared], encoder: Encoder, listener: ProgressListener):
+def _encode(wave: list[PreparedDocument], encoder: Encoder, listener: ProgressListener):
     """Vectors for every chunk of a wave of documents, batched by similar length.
 
     Batching across documents, sorted by length, pads far less than embedding each document
@@ -625,7 +615,7 @@ def _encode(wave: list[_Prepared], encoder: Encoder, listener: ProgressListener)
     return dense, encoder.sparse(texts)
 
 
-def _write_catalog(prepared: _Prepared, catalog: CatalogOptions | None) -> None:
+def _write_catalog(prepared: PreparedDocument, catalog: CatalogOptions | None) -> None:
     """A record document's rows into the records table (before its ledger entry says complete)."""
     if catalog is None or catalog.path is None or prepared.doc.doc_type == "contract":
         return
@@ -638,7 +628,7 @@ def _write_catalog(prepared: _Prepared, catalog: CatalogOptions | None) -> None:
         writer.write(meta, records)
 
 
-def _write_wave(wave: list[_Prepared], sink: DocumentSink, encoder: Encoder, listener: ProgressListener,
+def _write_wave(wave: list[PreparedDocument], sink: DocumentSink, encoder: Encoder, listener: ProgressListener,
                 catalog: CatalogOptions | None = None) -> list[FileResult]:
     # Encode everything before touching the store: a crash while embedding (the slow part)
     # leaves the store as it was, and the embedding cache keeps the finished batches.

@@ -22,8 +22,7 @@ from dataclasses import dataclass
 from typing import TYPE_CHECKING, Any
 
 if TYPE_CHECKING:
-    from ingest.model import DocumentSink
-    from ingest.pipeline import _Prepared
+    from ingest.model import DocumentSink, PreparedDocument
 
 # Which record kinds an identifier names: a release also lists its tracks' ISRCs, a deal its
 # release's UPC, so those are not title claims.
@@ -77,7 +76,7 @@ def duplicates(mine: Iterable[Claim], others: Iterable[Claim]) -> dict[Claim, st
     return out
 
 
-def check_duplicates(wave: Sequence[_Prepared], sink: DocumentSink, seen: list[Claim],
+def check_duplicates(wave: Sequence[PreparedDocument], sink: DocumentSink, seen: list[Claim],
                      visible: Callable[[Sequence[str] | None], bool]) -> dict[str, list[str]]:
     """Duplicate-identifier warnings for the documents of an ingest wave, by document id, as the
     person running the ingest may see them: stored records whose groups ``visible`` refuses are

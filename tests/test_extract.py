@@ -16,18 +16,12 @@ import sys
 import pytest
 
 from assistant.answer.citations import check_answer, content_words, supporting_quote
-from assistant.text.extract import (
-    Selection,
-    answer_units,
-    candidates,
-    find_facts,
-    kinds_in,
-    render,
-    rendered,
-    select,
-    wanted,
-)
+from assistant.answer.rendering import render, rendered
+from assistant.answer.selection import Selection, candidates, select
 from assistant.text.facts import fact_kinds, wanted_fact_kinds
+from assistant.text.kinds import find_facts, kinds_in
+from assistant.text.questions import wanted
+from assistant.text.units import answer_units
 
 # -- fixtures: contract families the demo corpus does not have -------------------------------------
 MANAGEMENT = """ARTIST MANAGEMENT AGREEMENT
@@ -577,7 +571,7 @@ if __name__ == "__main__":
 
 # -- questions the documents cannot answer, and counts -----------------------------------------------
 def test_a_subject_the_documents_never_mention_is_missing():
-    from assistant.text.extract import subjects_missing
+    from assistant.text.questions import subjects_missing
 
     record_deal = "6.1 The Company shall pay the Artist a royalty of 16% of PPD on physical Records. 6.2 Streaming: 26%."
     assert subjects_missing("What is the artist's merchandising royalty?", record_deal) == ["merchandising"]
@@ -589,7 +583,7 @@ def test_a_subject_the_documents_never_mention_is_missing():
 
 
 def test_an_ordinal_thing_the_documents_never_mention_is_missing():
-    from assistant.text.extract import subjects_missing
+    from assistant.text.questions import subjects_missing
 
     assert subjects_missing("What advance is paid for the second album?", "An advance of £10,000 for the Album.") == ["second album"]
     for covered in ("the Second Album advance", "Album 2 advance", "Album Two", "the 2nd album"):
@@ -605,7 +599,7 @@ def test_how_many_asks_for_a_count_next_to_what_it_counts():
 
 
 def test_a_party_the_question_names_does_not_answer_who_else():
-    from assistant.text.extract import named_in
+    from assistant.answer.selection import named_in
 
     preamble = ('This Agreement is made on 1 October 2019 between Ferngrove Records Ltd ("Label") and '
                 'Vantage Digital GmbH ("Distributor").')

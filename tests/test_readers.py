@@ -6,8 +6,9 @@ import pytest
 from fixtures import RECORDING_PAGES, write_bad_files, write_contract_folder
 
 from ingest.chunking import ChunkingOptions, chunk_text
+from ingest.decoding import decode_text
 from ingest.errors import IngestError, UnsupportedFile
-from ingest.readers import decode_text, read_file
+from ingest.readers import read_file
 
 
 @pytest.fixture(scope="module")

@@ -11,18 +11,11 @@ from pathlib import Path
 
 import pytest
 
-from assistant.contracts.terms import (
-    KEYS,
-    MODIFIER_KEYS,
-    extract_terms,
-    income_type,
-    jurisdiction_code,
-    parse_duration,
-    parse_money,
-    territory_codes,
-    values_of,
-    words_number,
-)
+from assistant.contracts.model import KEYS, MODIFIER_KEYS
+from assistant.contracts.places import jurisdiction_code, territory_codes
+from assistant.contracts.rules.money import income_type
+from assistant.contracts.terms import extract_terms, values_of
+from assistant.contracts.values import parse_duration, parse_money, words_number
 from ingest import families as F
 from ingest.readers import read_file
 

@@ -20,12 +20,14 @@ from assistant.answer import term_answers
 from assistant.answer.abstention import Abstention, Verdict, features
 from assistant.answer.citations import check_answer
 from assistant.answer.family_answer import Candidate, FamilyAnswer, compose, event_answer, resolve
-from assistant.llm.base import ChatModel, open_chat_model
+from assistant.answer.selection import named_in, select
+from assistant.llm.base import ChatModel
+from assistant.llm.factory import open_chat_model
 from assistant.llm.prompting import NO_ANSWER, PromptSource, build_messages, defang, is_no_answer
 from assistant.search.retrieval import name_terms
 from assistant.search.store import Hit
-from assistant.text.extract import named_in, select, subjects_missing, wanted
 from assistant.text.facts import extract_facts
+from assistant.text.questions import subjects_missing, wanted
 from ingest.families import family_members
 from ingest.model import DocumentRecord
 

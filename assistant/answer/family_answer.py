@@ -19,20 +19,15 @@ import re
 from collections.abc import Sequence
 from dataclasses import dataclass, replace
 
-from assistant.text.extract import Selection, answer_units, find_facts, rendered
+from assistant.answer.rendering import rendered
+from assistant.answer.selection import Selection
+from assistant.text.changes import ADDITION, CHANGE, RECITES
+from assistant.text.kinds import find_facts
+from assistant.text.units import answer_units
 from ingest.families import document_date
 from ingest.metadata import find_dates
 from ingest.model import DocumentRecord
 
-# Words of a unit that changes what an earlier document said.
-CHANGE = re.compile(
-    r"\b(delet\w*|replac\w*|substitut\w*|amended|amends?|extend\w*|extension|now|increas\w*|decreas\w*|reduc\w*|"
-    r"instead|terminat\w*|no longer|revis\w*|varied|exercis\w*|shall read|with effect from|"
-    r"not (?:to )?renew\w*|non-renewal|cease\w*)\b", re.I)
-# A unit that only recites an earlier change ("the Agreement (as extended by the option notice
-# dated …)") or opens the document is not itself a change.
-RECITES = re.compile(r"\bas (?:amended|extended|varied|supplemented|assigned|renewed) by\b|^\s*(?:RECITALS?|WHEREAS)\b|"
-                     r"^\s*\(A\)\s", re.I)
 # Past or original terms asked for: the question is about the deal as it was, not as it is now.
 PAST = re.compile(r"\b(did|was|were|had|first|original|originally|initial|previous|earlier|old|former|"
                   r"(?:19|20)\d\d)\b", re.I)
@@ -40,7 +35,6 @@ MODIFIER_WORDS = re.compile(r"\b(amendment|addend\w*|side letter|letter|notice|v
                             r"renewal|termination)\b", re.I)
 NEAR_BEST = 0.85  # families whose best unit scores this share of the best compete on recency
 CLAUSE_REF = re.compile(r"\b(?:clause|section|paragraph|article)\s+(\d+(?:\.\d+)*)", re.I)
-ADDITION = re.compile(r"\b(additional|further|in addition|also|new clause|inserted)\b", re.I)
 # Modifiers whose whole point is to change the deal's end or scope.
 CHANGING_ROLES = {"non-renewal notice", "termination notice", "option exercise", "extension", "variation"}
 FAMILY_MIN_SHARE = 0.6  # a member's unit must score this share of the best to be weighed at all
@@ -94,7 +88,7 @@ def _order(c: Candidate) -> tuple:
     return (document_date(c.doc) or "", c.doc.family_role != "agreement", c.doc.ingested_at)
 
 
-def _referenced(current: Candidate, earlier: Sequence[Candidate], passages: dict[int, str]) -> Candidate | None:
+def referenced_clauses(current: Candidate, earlier: Sequence[Candidate], passages: dict[int, str]) -> Candidate | None:
     """The earlier unit a changing unit names ("In clause 7.2 of the Agreement the words …"):
     the unit labelled 7.2 in an earlier member's passages, holding the asked kind of fact (its
     last one, as a clause states the period before the end it sets)."""
@@ -168,7 +162,7 @@ def resolve(candidates: Sequence[Candidate], passages: dict[int, str] | None = N
         return best, None
     latest = changing[-1]  # the last change wins; a later assignment that only recites it does not
     members = [m for m in members if _order(m) <= _order(latest)]
-    named = _referenced(latest, members[:-1], passages or {})
+    named = referenced_clauses(latest, members[:-1], passages or {})
     if named is not None:
         return latest, named
     value = " ".join(current_fact(latest.sel).lower().split())

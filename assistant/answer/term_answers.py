@@ -26,12 +26,13 @@ from dataclasses import dataclass, field, replace
 from datetime import date
 
 from assistant.answer.abstention import Verdict
-from assistant.answer.family_answer import MODIFIER_WORDS, PAST, Candidate, FamilyAnswer, _referenced
+from assistant.answer.family_answer import MODIFIER_WORDS, PAST, Candidate, FamilyAnswer, referenced_clauses
+from assistant.answer.rendering import rendered
+from assistant.answer.selection import Selection
 from assistant.contracts.register import Entry, FamilyTerms, terms_of
-from assistant.contracts.terms import income_type
+from assistant.contracts.rules.money import income_type
 from assistant.search.retrieval import name_terms
 from assistant.search.store import Hit
-from assistant.text.extract import Selection, rendered
 from ingest import families as F
 
 # Which key term a question asks for: first match wins (the more specific first).
@@ -155,7 +156,7 @@ class KeyTermMatch:
             # "The second sentence of clause 2.3 of the Agreement is deleted and replaced": what it
             # replaced is that clause's value, as the answer engine reads it (family_answer)
             numbers = tuple(s.number for s in sources if s.payload.get("doc_id") == previous.doc.doc_id)
-            named = _referenced(current[0], [replace(previous, numbers=numbers)], passages)
+            named = referenced_clauses(current[0], [replace(previous, numbers=numbers)], passages)
             previous = named or previous
         if len(current) == 1 and previous is None:
             c = current[0]

@@ -13,6 +13,8 @@ from pathlib import Path
 import typer
 from rich.table import Table
 
+from assistant.cli.common import command_settings, friendly
+from assistant.cli.render import console, err, safe
 from assistant.ops.terminal import dumps
 
 catalog_app = typer.Typer(
@@ -26,17 +28,10 @@ JSON = typer.Option(False, "--json", help="Machine-readable output.")
 CSV = typer.Option(None, "--csv", help="Write the rows to this CSV file (UTF-8).")
 
 
-def safe(value) -> str:
-    from assistant.cli.app import safe as cli_safe
-
-    return cli_safe(value)
-
-
 def _service():
-    from assistant.cli.app import _settings
     from assistant.service import RightsService
 
-    return RightsService(_settings())
+    return RightsService(command_settings())
 
 
 def _csv_cell(value) -> str:
@@ -45,7 +40,6 @@ def _csv_cell(value) -> str:
 
 
 def _emit(result, as_json: bool, csv_file: Path | None) -> None:
-    from assistant.cli.app import console, err
 
     if csv_file is not None:
         with csv_file.open("w", newline="", encoding="utf-8") as fh:
@@ -149,7 +143,6 @@ def count_cmd(kind: str | None = typer.Option(None, "--kind", help="work, record
               role: str | None = typer.Option(None, "--role", help="writer, publisher or artist (with --party)."),
               as_json: bool = JSON) -> None:
     """How many works, recordings and releases (of one party)."""
-    from assistant.cli.app import console
 
     with _service() as service:
         counts = service.catalog().count(kind, name, role)
@@ -165,7 +158,6 @@ def ask_cmd(question: str = typer.Argument(..., help="A catalog question, e.g. \
             as_json: bool = JSON) -> None:
     """Answer a catalog question the way the chat does (exit status 1 when it is not one)."""
     from assistant.catalog.questions import answer
-    from assistant.cli.app import console, err
 
     with _service() as service:
         found = answer(service, question)
@@ -179,9 +171,7 @@ def ask_cmd(question: str = typer.Argument(..., help="A catalog question, e.g. \
 
 
 def _multiline(text: str) -> str:
-    from assistant.cli.app import safe as cli_safe
-
-    return cli_safe(text, True)
+    return safe(text, True)
 
 
 def _check_scheme(scheme: str) -> None:
@@ -198,7 +188,6 @@ def conflicts_cmd(
     ISRC) described differently by two files - writers, shares, IPIs, societies, titles or
     identifiers. Each conflict cites both sources; files you may not see take no part."""
     from assistant.catalog.conflicts import KINDS, export_csv
-    from assistant.cli.app import console, err
 
     if kind is not None and kind not in KINDS:
         raise typer.BadParameter(f"one of {', '.join(KINDS)}", param_hint="--kind")
@@ -224,7 +213,6 @@ def conflicts_cmd(
 
 
 def register(app: typer.Typer) -> None:
-    from assistant.cli.app import friendly
 
     for command in catalog_app.registered_commands:
         command.callback = friendly(command.callback)

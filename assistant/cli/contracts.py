@@ -12,14 +12,10 @@ from pathlib import Path
 import typer
 from rich.table import Table
 
+from assistant.cli.common import command_settings, friendly, one_document
+from assistant.cli.render import console, err, safe
 from assistant.ops.terminal import dumps, printable
 from ingest.families import human_date
-
-
-def safe(value, multiline: bool = False) -> str:
-    from assistant.cli.app import safe as cli_safe  # imported late: cli.py registers these commands at its own import
-
-    return cli_safe(value, multiline)
 
 
 def _today(as_of: str | None) -> datetime.date:
@@ -63,13 +59,12 @@ def terms_cmd(
     governing law. Family-aware: the current value (set by the latest amendment, side letter or
     notice that changed it) and, below it, what it replaced. "not stated" means the documents do
     not say; nothing is guessed. Exit status 1 when DOC matches no document or several."""
-    from assistant.cli.app import _settings, console, err, one_document
+    from assistant.contracts.model import KEYS
     from assistant.contracts.register import COMPUTED, terms_of
-    from assistant.contracts.terms import KEYS
     from assistant.service import RightsService
 
     today = _today(as_of)
-    with RightsService(_settings()) as service:
+    with RightsService(command_settings()) as service:
         found = one_document(service, doc)
         ft = terms_of(service, found.doc_id, today)
     if ft is None or found.doc_type != "contract":
@@ -118,7 +113,6 @@ def register_cmd(
     renewals), status, renewal and the notice deadline to stop it, options, territory,
     exclusivity, royalties, advances, when the rights revert, governing law. Filter by what ends
     or falls due soon, or by party; export for the team's calendar with --csv or --xlsx."""
-    from assistant.cli.app import _settings, console, err
     from assistant.contracts.register import COLUMNS, export_csv, export_xlsx, register_rows
     from assistant.service import RightsService
 
@@ -127,7 +121,7 @@ def register_cmd(
     notice = _days(notice_due_within, "--notice-due-within")
     if sort not in dict(COLUMNS):
         raise typer.BadParameter(f"choose one of {', '.join(c for c, _ in COLUMNS)}", param_hint="--sort")
-    with RightsService(_settings()) as service:
+    with RightsService(command_settings()) as service:
         rows = register_rows(service, expiring_within=expiring, notice_due_within=notice, party=party, sort=sort,
                              descending=descending, today=today)
     if csv_file is not None:
@@ -157,7 +151,6 @@ def register_cmd(
 
 
 def register(app: typer.Typer) -> None:
-    from assistant.cli.app import friendly
 
     app.command("terms")(friendly(terms_cmd))
     app.command("register")(friendly(register_cmd))

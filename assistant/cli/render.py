@@ -40,8 +40,6 @@ def safe(value, multiline: bool = False) -> str:
     return escape(printable(value, multiline))
 
 
-
-
 class RateColumn(ProgressColumn):
     def render(self, task) -> Text:
         return Text(f"{task.speed:6.1f}/s" if task.speed else "     -/s", style="progress.data.speed")

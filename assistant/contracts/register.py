@@ -35,19 +35,11 @@ from pathlib import Path
 from typing import Any
 
 from assistant.contracts import dates as datecalc
-from assistant.contracts.terms import (
-    KEYS,
-    TERMS_VERSION,
-    Clause,
-    Value,
-    apply_territory,
-    change_targets,
-    extract_terms,
-    money_text,
-    resolve_change,
-    territory_text,
-    values_of,
-)
+from assistant.contracts.changes import apply_territory, change_targets, resolve_change
+from assistant.contracts.model import KEYS, Clause, Value
+from assistant.contracts.places import territory_text
+from assistant.contracts.terms import TERMS_VERSION, extract_terms, values_of
+from assistant.contracts.values import money_text
 from ingest import families as F
 from ingest.model import DocumentRecord, document_point_id
 from ingest.pipeline import document_text

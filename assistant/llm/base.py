@@ -11,8 +11,6 @@ from __future__ import annotations
 from collections.abc import Iterator
 from typing import Protocol
 
-from assistant.settings import Settings
-
 Message = dict[str, str]
 
 
@@ -30,13 +28,3 @@ class ChatModel(Protocol):
     def stream(self, messages: list[Message], *, max_tokens: int | None = None) -> Iterator[str]:
         """Text pieces of the reply as they are generated."""
         ...
-
-
-def open_chat_model(settings: Settings) -> ChatModel:
-    if settings.llm_backend == "ollama":
-        from assistant.llm.ollama import OllamaChat
-
-        return OllamaChat(settings.llm)
-    from assistant.llm.embedded import EmbeddedChat
-
-    return EmbeddedChat(settings.llm)

@@ -19,8 +19,6 @@ from typing import Any
 from llama_index.core.retrievers import BaseRetriever
 from llama_index.core.schema import NodeWithScore, QueryBundle, TextNode
 
-from assistant.answer.answering import Source
-
 CITATION_KEYS = ("doc_id", "file_name", "file_path", "doc_type", "section", "heading", "page", "page_end",
                  "start", "end", "chunk_index", "record_kind", "record_title", "location")
 
@@ -38,10 +36,10 @@ class RightsRetriever(BaseRetriever):
     def _retrieve(self, query_bundle: QueryBundle) -> list[NodeWithScore]:
         hits = self._service.retrieve(query_bundle.query_str, self._k, doc_type=self._doc_type, party=self._party)
         out = []
-        for number, hit in enumerate(hits, 1):
+        for hit in hits:
             p = hit.payload
             metadata = {k: p.get(k) for k in CITATION_KEYS if p.get(k) is not None}
-            metadata["label"] = Source(number, hit).label
+            metadata["label"] = hit.chunk.label()  # as the chat labels the source
             node = TextNode(id_=str(hit.point_id), text=str(p.get("text", "")), metadata=metadata,
                             start_char_idx=p.get("start"), end_char_idx=p.get("end"),
                             excluded_embed_metadata_keys=list(metadata), excluded_llm_metadata_keys=["file_path", "doc_id"])

@@ -401,15 +401,3 @@ def _ranked(points: Sequence[Point], k: int) -> list[Hit]:
     which changes when a store is reopened (records of one catalog often tie)."""
     ordered = sorted(points, key=lambda p: (-round(float(p.score), 6), p.id))[:k]
     return [Hit(p.id, float(p.score), p.payload) for p in ordered]
-
-
-def open_store(settings: Settings) -> Store:
-    """The engine the settings choose: a Qdrant server when ``qdrant_url`` is set, else Qdrant Edge
-    embedded in the data directory."""
-    if settings.qdrant_url:
-        from assistant.search.engines.server import ServerStore
-
-        return ServerStore(settings)
-    from assistant.search.engines.edge import EdgeStore
-
-    return EdgeStore(settings)

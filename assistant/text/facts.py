@@ -26,9 +26,16 @@ NUMBER = re.compile(r"(?<![\w.])(\d{1,3}(?:,\d{3})+|\d+)(?:\.(\d+))?(?![\w])")
 
 @dataclass(frozen=True)
 class Fact:
-    kind: str  # date | identifier | number
-    value: str
+    """A fact found in text: its kind, where it is (``text[start:end]``), the words as written, and
+    (for the canonical facts of :func:`extract_facts`) its canonical value. ``extract_facts`` knows
+    date | identifier | number; :func:`assistant.text.kinds.find_facts` knows the kinds an answer
+    can be asked for (date, money, percent, party, territory ...)."""
+
+    kind: str
+    start: int
+    end: int
     text: str  # as written
+    value: str = ""  # canonical ("2027-12-31", "20000", "T3452468001"); empty where not computed
 
 
 def _canonical_number(whole: str, frac: str | None) -> str:
@@ -49,15 +56,15 @@ def extract_facts(text: str) -> list[Fact]:
         for m in pattern.finditer(text):
             value = _date_value(m)
             if value and free(*m.span()):
-                facts.append((m.start(), Fact("date", value, m.group(0))))
+                facts.append((m.start(), Fact("date", m.start(), m.end(), m.group(0), value)))
                 taken.append(m.span())
     for m in IDENTIFIER.finditer(text):
         if free(*m.span()):
-            facts.append((m.start(), Fact("identifier", re.sub(r"[^A-Z0-9]", "", m.group(0).upper()), m.group(0))))
+            facts.append((m.start(), Fact("identifier", m.start(), m.end(), m.group(0), re.sub(r"[^A-Z0-9]", "", m.group(0).upper()))))
             taken.append(m.span())
     for m in NUMBER.finditer(text):
         if free(*m.span()):
-            facts.append((m.start(), Fact("number", _canonical_number(m.group(1), m.group(2)), m.group(0))))
+            facts.append((m.start(), Fact("number", m.start(), m.end(), m.group(0), _canonical_number(m.group(1), m.group(2)))))
     return [f for _, f in sorted(facts, key=lambda x: x[0])]
 
 

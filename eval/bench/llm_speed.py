@@ -94,7 +94,7 @@ def build_prompts(docs_dir: Path, n: int, passages: int, passage_chars: int, see
 
 
 def job_generate(prompts: list[tuple[str, list[dict]]], max_tokens: int) -> dict:
-    from assistant.llm.base import open_chat_model
+    from assistant.llm.factory import open_chat_model
 
     settings = Settings(data_dir=Path("."))
     chat = open_chat_model(settings)

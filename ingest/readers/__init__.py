@@ -13,6 +13,7 @@ from collections.abc import Callable
 from dataclasses import dataclass, field
 from pathlib import Path
 
+from ingest.decoding import check_zip, decode_text, short_reason
 from ingest.errors import IngestError, UnsupportedFile
 from ingest.readers.ocr import (
     OcrOptions,
@@ -65,58 +66,6 @@ def read_text_file(path: Path) -> Extracted:
     return Extracted(text=decode_text(path.read_bytes(), path.name), reader="text")
 
 
-def decode_text(data: bytes, name: str = "file") -> str:
-    """Decode bytes as UTF-8 (with or without BOM) or UTF-16 (BOM), else the best reliable guess.
-
-    Binary data and text with no coherent encoding are refused rather than ingested as mojibake.
-    """
-    if data.startswith((b"\xff\xfe", b"\xfe\xff")):
-        try:
-            return data.decode("utf-16")
-        except UnicodeDecodeError as exc:
-            raise IngestError(f"invalid UTF-16 text ({exc.reason} at byte {exc.start})") from None
-    try:
-        text = data.decode("utf-8-sig")
-    except UnicodeDecodeError:
-        text = None
-    if text is None:
-        if b"\x00" in data[:65536]:
-            raise IngestError("binary data, not text (NUL bytes found)")
-        text = _legacy_western(data) or _guessed(data)
-    if "\x00" in text:
-        raise IngestError("binary data, not text (NUL characters found)")
-    controls = sum(1 for ch in text[:100_000] if ord(ch) < 32 and ch not in "\n\r\t\f")
-    if controls > max(10, len(text[:100_000]) // 100):
-        raise IngestError("binary data, not text (too many control characters)")
-    return text.replace("\r\n", "\n").replace("\r", "\n")
-
-
-def _legacy_western(data: bytes) -> str | None:
-    """Windows-1252, the usual legacy encoding of Western contracts, when it reads as text.
-
-    Tried before statistical detection because detectors misjudge short Western texts
-    (charset-normalizer reads "café £5" in cp1252 as Baltic cp775).
-    """
-    try:
-        text = data.decode("cp1252")
-    except UnicodeDecodeError:
-        return None
-    ascii_share = sum(1 for ch in text if ord(ch) < 128) / max(len(text), 1)
-    return text if ascii_share >= 0.85 else None
-
-
-def _guessed(data: bytes) -> str:
-    from charset_normalizer import from_bytes
-
-    best = from_bytes(data[:1_000_000]).best()
-    if best is None or best.chaos > 0.2 or best.encoding == "utf_8":
-        raise IngestError("undecodable text: not UTF-8/UTF-16 and no reliable encoding guess")
-    try:
-        return data.decode(best.encoding)
-    except (UnicodeDecodeError, LookupError):
-        raise IngestError("undecodable text: not UTF-8/UTF-16 and no reliable encoding guess") from None
-
-
 OCR_BELOW_CHARS = 20  # a PDF page whose text layer has fewer non-space characters is read as an image
 OcrProgress = Callable[[int, int], None]  # (pages OCR'd, pages to OCR in this file)
 
@@ -151,9 +100,9 @@ def read_pdf(path: Path, ocr: OcrOptions | None = None, progress: OcrProgress | 
     except FileNotDecryptedError:
         raise IngestError("encrypted PDF: a password is required to read it") from None
     except (PdfReadError, ValueError, KeyError, TypeError, OSError, AssertionError) as exc:
-        raise IngestError(f"corrupt PDF ({_short(exc)})") from None
+        raise IngestError(f"corrupt PDF ({short_reason(exc)})") from None
     except Exception as exc:  # noqa: BLE001 - pypdf surfaces arbitrary errors on malformed input
-        raise IngestError(f"unreadable PDF ({type(exc).__name__}: {_short(exc)})") from None
+        raise IngestError(f"unreadable PDF ({type(exc).__name__}: {short_reason(exc)})") from None
     scans = [n for n, t in enumerate(texts, start=1) if len("".join(t.split())) < OCR_BELOW_CHARS]
     read: dict[int, PageText] = {}
     warnings: list[str] = []
@@ -250,7 +199,7 @@ def _render_pdf_page(path: Path, number: int, dpi: int):
         finally:
             document.close()
     except Exception as exc:  # noqa: BLE001 - pdfium's errors on a page it cannot draw
-        raise IngestError(f"cannot draw PDF page {number} for OCR ({_short(exc)})") from None
+        raise IngestError(f"cannot draw PDF page {number} for OCR ({short_reason(exc)})") from None
     return image, scale * 72
 
 
@@ -291,11 +240,11 @@ def read_image(path: Path, ocr: OcrOptions | None = None, progress: OcrProgress 
                 frames = getattr(image, "n_frames", 1) or 1
                 image.load()
     except (Image.DecompressionBombError, Image.DecompressionBombWarning) as exc:
-        raise IngestError(f"image too large to OCR ({_short(exc)})") from None
+        raise IngestError(f"image too large to OCR ({short_reason(exc)})") from None
     except UnidentifiedImageError:
         raise IngestError(f"corrupt or unreadable image (not a {kind} file Pillow can read)") from None
     except (OSError, ValueError, SyntaxError, EOFError) as exc:
-        raise IngestError(f"corrupt image ({_short(exc)})") from None
+        raise IngestError(f"corrupt image ({short_reason(exc)})") from None
     sha256 = sha256 or file_sha256(path)
     ocr = _options(ocr, sha256)
     if not ocr.enabled:
@@ -311,9 +260,9 @@ def read_image(path: Path, ocr: OcrOptions | None = None, progress: OcrProgress 
                     image.load()
                     return _square(image.copy(), image.info.get("dpi"))
         except (Image.DecompressionBombError, Image.DecompressionBombWarning) as exc:
-            raise IngestError(f"page {number} too large to OCR ({_short(exc)})") from None
+            raise IngestError(f"page {number} too large to OCR ({short_reason(exc)})") from None
         except (OSError, ValueError, SyntaxError, EOFError) as exc:
-            raise IngestError(f"corrupt image, page {number} ({_short(exc)})") from None
+            raise IngestError(f"corrupt image, page {number} ({short_reason(exc)})") from None
 
     warnings: list[str] = []
     try:
@@ -345,20 +294,6 @@ def _square(image, dpi):
     return image, xdpi
 
 
-MAX_EXPANDED = 512 * 2**20  # bytes a DOCX/XLSX package may unzip to (zip bombs expand to GBs)
-
-
-def check_zip(path: Path, kind: str) -> None:
-    """Refuse a zip package whose parts would expand beyond MAX_EXPANDED, before unzipping."""
-    try:
-        with zipfile.ZipFile(path) as zf:
-            expanded = sum(i.file_size for i in zf.infolist())
-    except (zipfile.BadZipFile, OSError, ValueError) as exc:
-        raise IngestError(f"corrupt {kind} ({_short(exc)})") from None
-    if expanded > MAX_EXPANDED:
-        raise IngestError(f"{kind} expands to {expanded / 2**20:,.0f} MB (limit {MAX_EXPANDED // 2**20} MB): refused as a possible zip bomb")
-
-
 def read_docx(path: Path) -> Extracted:
     import docx
     from docx.opc.exceptions import PackageNotFoundError
@@ -367,9 +302,9 @@ def read_docx(path: Path) -> Extracted:
     try:
         document = docx.Document(str(path))
     except (PackageNotFoundError, zipfile.BadZipFile, KeyError, ValueError) as exc:
-        raise IngestError(f"corrupt DOCX ({_short(exc)})") from None
+        raise IngestError(f"corrupt DOCX ({short_reason(exc)})") from None
     except Exception as exc:  # noqa: BLE001 - lxml/zip errors on malformed packages
-        raise IngestError(f"unreadable DOCX ({type(exc).__name__}: {_short(exc)})") from None
+        raise IngestError(f"unreadable DOCX ({type(exc).__name__}: {short_reason(exc)})") from None
     lines: list[str] = []
     heading_offsets: list[int] = []
     offset = 0
@@ -442,8 +377,3 @@ def read_file(path: Path, ocr: OcrOptions | None = None, progress: OcrProgress |
     if not extracted.text.strip():
         raise IngestError("no text in file (only whitespace)")
     return extracted
-
-
-def _short(exc: BaseException, limit: int = 120) -> str:
-    message = " ".join(str(exc).split()) or type(exc).__name__
-    return message if len(message) <= limit else message[: limit - 1] + "…"

@@ -21,8 +21,8 @@ import re
 from datetime import date
 from pathlib import Path
 
+from ingest.decoding import decode_text
 from ingest.errors import IngestError
-from ingest.readers import decode_text
 from ingest.records.model import RIGHT_TYPES, Party, Record, RecordSet, line_offsets, span_of_lines
 
 WORK_TRANSACTIONS = {"NWR", "REV", "ISW", "EXC", "WRK", "ISR"}

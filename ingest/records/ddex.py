@@ -24,9 +24,9 @@ import defusedxml.ElementTree as SafeET
 from defusedxml import DTDForbidden, EntitiesForbidden, ExternalReferenceForbidden
 from lxml import etree
 
+from ingest.decoding import decode_text
 from ingest.errors import IngestError
 from ingest.identifiers import format_identifier
-from ingest.readers import decode_text
 from ingest.records.model import Record, RecordSet, line_offsets, span_of_lines
 
 ROOTS = ("NewReleaseMessage", "PurgeReleaseMessage")

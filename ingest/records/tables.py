@@ -22,9 +22,9 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
+from ingest.decoding import decode_text
 from ingest.errors import IngestError
 from ingest.identifiers import find_identifiers
-from ingest.readers import decode_text
 from ingest.records.model import SHARE, Party, Record, RecordSet, line_offsets, span_of_lines
 
 MAX_ROWS = 50_000  # default rows per file (setting ingest_max_records); more is refused unread, memory bounded
@@ -213,7 +213,7 @@ def _read_xlsx(path: Path, max_rows: int = MAX_ROWS) -> tuple[str, list[Sheet]]:
 
     import openpyxl
 
-    from ingest.readers import check_zip
+    from ingest.decoding import check_zip
 
     check_zip(path, "XLSX")
     try:

@@ -23,7 +23,6 @@ import re
 import shutil
 import threading
 import time
-import uuid
 from collections.abc import Iterator, Sequence
 from pathlib import Path
 from typing import Any
@@ -208,8 +207,11 @@ class EdgeStore(Store):
         fresh = not self.path.exists()
         self._shards = _Shards(self.path, settings.store_min_free_mb * 2**20)
         self._tables: dict[str, EdgeTable] = {}
-        if fresh or not self._shards.meta():
-            migrate_local_mode(settings, self)
+        # An earlier version's store waits to be moved (engines.migrate, called by open_store).
+        unstamped = fresh or not self._shards.meta()
+        self.pending_move = unstamped and (settings.qdrant_path / "collection").is_dir()
+        if unstamped and not self.pending_move:
+            self._shards.write_meta()
 
     # -- lifecycle ---------------------------------------------------------------------------------
     def ensure(self, dimension: int) -> None:
@@ -391,84 +393,3 @@ class EdgeTable(Table):
             if shard is not None and ids:
                 self.shards.room()
                 _call(shard.update, qe.UpdateOperation.delete_points(list(ids)))
-
-
-# ---------------------------------------------------------------------------------------------
-# Upgrade: qdrant-client local mode (DATA_DIR/qdrant) -> Qdrant Edge (DATA_DIR/edge)
-# ---------------------------------------------------------------------------------------------
-def migrate_local_mode(settings: Settings, store: EdgeStore) -> bool:
-    """Copy every collection of an earlier version's embedded store into Edge shards, vectors
-    included (nothing is re-embedded), then keep the old folder aside as ``qdrant.migrated``.
-    Returns whether there was anything to move. A crash half-way leaves the old folder in place
-    and no metadata file, so the next open starts the move again from scratch."""
-    old = settings.qdrant_path
-    shards = store._shards
-    if not (old / "collection").is_dir():
-        shards.write_meta()
-        return False
-    from assistant.search.engines.server import local_client
-
-    started = time.monotonic()
-    try:
-        client = local_client(str(old))
-    except RuntimeError as exc:
-        raise StoreError(f"cannot read the earlier store at {old} to move it: {exc}") from None
-    moved: dict[str, int] = {}
-    try:
-        names = [c.name for c in client.get_collections().collections]
-        for name in names:
-            if shards.exists(name):  # a half-finished earlier move: start that collection again
-                shard = shards.open.pop(name, None)
-                if shard is not None:
-                    shard.close()
-                shutil.rmtree(shards.root / name)
-            info = client.get_collection(name).config.params
-            dense = info.vectors if isinstance(info.vectors, dict) else {}
-            if dense:
-                size = dense[DENSE].size
-                config = qe.EdgeConfig(
-                    vectors={DENSE: qe.EdgeVectorParams(size=size, distance=qe.Distance.Cosine)},
-                    sparse_vectors={LEXICAL: qe.EdgeSparseVectorParams(modifier=qe.Modifier.Idf)},
-                )
-                shard = shards.create(name, config, INDEXED_FIELDS)
-                shards.write_meta(dimension=size)
-            else:
-                shard = shards.create(name, qe.EdgeConfig(sparse_vectors={NO_VECTOR: qe.EdgeSparseVectorParams()}), ["doc_id"])
-            offset, count = None, 0
-            while True:
-                points, offset = client.scroll(name, limit=512, offset=offset, with_payload=True, with_vectors=bool(dense))
-                batch = []
-                for p in points:
-                    vector: dict[str, Any] = {}
-                    if dense and isinstance(p.vector, dict):
-                        for key, v in p.vector.items():
-                            vector[key] = qe.SparseVector(indices=list(v.indices), values=list(v.values)) \
-                                if hasattr(v, "indices") else list(v)
-                    batch.append(qe.Point(id=str(uuid.UUID(str(p.id))) if _is_uuid(p.id) else p.id, vector=vector,
-                                          payload=dict(p.payload or {})))
-                if batch:
-                    shard.update(qe.UpdateOperation.upsert_points(batch))
-                    count += len(batch)
-                if offset is None:
-                    break
-            shard.flush()
-            moved[name] = count
-    finally:
-        client.close()
-    shards.write_meta(migrated_from=str(old), migrated_at=time.strftime("%Y-%m-%dT%H:%M:%S"))
-    target = old.with_name(old.name + ".migrated")
-    if target.exists():
-        shutil.rmtree(target)
-    old.rename(target)
-    log.warning("moved the embedded store to Qdrant Edge (%s) in %.1f s: %s; nothing re-embedded; the old folder is kept at %s",
-                shards.root, time.monotonic() - started,
-                ", ".join(f"{n} {c:,} points" for n, c in moved.items()) or "empty", target)
-    return True
-
-
-def _is_uuid(value: Any) -> bool:
-    try:
-        uuid.UUID(str(value))
-        return True
-    except ValueError:
-        return False
