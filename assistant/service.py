@@ -13,12 +13,15 @@ import os
 import shutil
 import sqlite3
 import threading
-from collections.abc import Iterator, Sequence
+from collections.abc import Iterable, Iterator, Sequence
 from contextlib import contextmanager
+from datetime import date
 from pathlib import Path
 from typing import Literal
 
-from assistant.contracts.register import refresh_terms
+from assistant.contracts.family import FamilyTerms, terms_of
+from assistant.contracts.register import Deadline, Row, deadlines, register_rows
+from assistant.contracts.storage import refresh_terms, stored_terms
 from assistant.search import lexical
 from assistant.search.embedding import ChunkEncoder, Embedder, EmbedderProtocol
 from assistant.search.engines import open_store
@@ -368,3 +371,25 @@ class RightsService:
         from assistant.catalog.conflicts import conflicts
 
         return conflicts(self.catalog())
+
+    # -- contracts (key terms and the register) ----------------------------------------------------
+    def contract_terms(self, doc_id: str, today: date | None = None) -> FamilyTerms | None:
+        """The current key terms of the family ``doc_id`` belongs to, as this view sees it (a member
+        it may not see is neither listed nor used for a value); None when it holds no such document."""
+        return terms_of(self, doc_id, today)
+
+    def contract_register(self, *, expiring_within: int | None = None, notice_due_within: int | None = None,
+                          party: str | None = None, sort: str = "expiry", descending: bool = False,
+                          today: date | None = None) -> list[Row]:
+        """One register row per agreement family this view may see, filtered and sorted
+        (assistant/contracts/register.py)."""
+        return register_rows(self, expiring_within=expiring_within, notice_due_within=notice_due_within, party=party,
+                             sort=sort, descending=descending, today=today)
+
+    def contract_deadlines(self, within: int = 90, today: date | None = None) -> list[Deadline]:
+        """Expiries, notice and option deadlines and reversions this view may see in the next ``within`` days."""
+        return deadlines(self, within, today)
+
+    def stored_terms(self, doc_ids: Iterable[str] | None = None) -> dict[str, dict[str, list[dict]]]:
+        """The key terms read at ingest, per document this view's ledger holds."""
+        return stored_terms(self, doc_ids)

@@ -221,7 +221,6 @@ def main(argv: list[str] | None = None) -> int:
     if args.direct:
         results = evaluate(questions, direct_terms(args.corpus, doc_ids), texts=texts)
     else:
-        from assistant.contracts.register import stored_terms
         from assistant.service import RightsService
         from assistant.settings import load_settings
         from eval.systems import eval_settings
@@ -233,7 +232,7 @@ def main(argv: list[str] | None = None) -> int:
                   file=sys.stderr)
             docs = service.store.documents()
             stems = {d.doc_id: Path(d.file_name).stem for d in docs.values()}
-            terms = {stems[d]: t for d, t in stored_terms(service).items()}
+            terms = {stems[d]: t for d, t in service.stored_terms().items()}
 
             def baseline(q: Question):
                 hits = service.retrieve(q.question, 1)

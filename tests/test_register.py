@@ -14,7 +14,10 @@ from pathlib import Path
 
 import pytest
 
+from assistant.contracts import export as RX
+from assistant.contracts import family as RF
 from assistant.contracts import register as R
+from assistant.contracts import storage as RS
 from assistant.contracts.terms import extract_terms
 from ingest import families as F
 from ingest import metadata
@@ -47,9 +50,9 @@ def corpus():
     return ledger(sorted(CORPUS.glob("*.txt")))
 
 
-def family(corpus, stem: str, today: date = JUNE_2024) -> R.FamilyTerms:
+def family(corpus, stem: str, today: date = JUNE_2024) -> RF.FamilyTerms:
     docs, stored = corpus
-    return R.family_terms(F.family_members(docs.values(), stem), stored, today)
+    return RF.family_terms(F.family_members(docs.values(), stem), stored, today)
 
 
 # Every value a later document of the families corpus changes: (family, term, old, new, changing document).
@@ -116,12 +119,12 @@ def test_a_notice_of_non_renewal_stops_the_deadline(corpus):
     assert ft.term("notice_deadline").text() == "notice of non-renewal given"
     assert R.register_row(ft).cells["status"] == "ending (not renewing)"
     docs, stored = corpus
-    alone = R.family_terms([docs["pinecrest-administration-agreement"]], stored, date(2024, 6, 1))
+    alone = RF.family_terms([docs["pinecrest-administration-agreement"]], stored, date(2024, 6, 1))
     # without the notice: renewed twice after the initial term (31 Dec 2022), notice due 90 days before 31 Dec 2024
     assert alone.term("current_end").first().value == "2024-12-31" and "renewed 2 times" in alone.term("current_end").first().basis
     assert alone.term("notice_deadline").first().value == "2024-10-02"
     assert R.register_row(alone).cells["status"] == "renewed"
-    late = R.family_terms([docs["pinecrest-administration-agreement"]], stored, date(2024, 10, 3))
+    late = RF.family_terms([docs["pinecrest-administration-agreement"]], stored, date(2024, 10, 3))
     nd = late.term("notice_deadline").first()
     assert nd.value == "2025-10-02" and "has passed" in nd.basis  # missed: it renews once more
 
@@ -129,9 +132,9 @@ def test_a_notice_of_non_renewal_stops_the_deadline(corpus):
 def test_option_and_reversion_dates(corpus):
     docs, stored = corpus
     members = F.family_members(docs.values(), "tidewell-licence-agreement")
-    before_exercise = R.family_terms([m for m in members if m.doc_id == "tidewell-licence-agreement"], stored, date(2023, 1, 1))
+    before_exercise = RF.family_terms([m for m in members if m.doc_id == "tidewell-licence-agreement"], stored, date(2023, 1, 1))
     assert before_exercise.term("option_deadline").first().value == "2023-03-15"  # 60 days before 14 May 2023
-    after = R.family_terms(members, stored, date(2024, 1, 1))
+    after = RF.family_terms(members, stored, date(2024, 1, 1))
     assert after.term("option_deadline").text() == "15 March 2024 (second option)"  # the letter says the same
     assert after.term("reversion_date").first().value == "2034-05-15"  # ten years after the term's current end
     solstice = family(corpus, "solstice-songwriter-agreement")
@@ -153,7 +156,7 @@ class View:
 @pytest.fixture
 def rows(corpus, monkeypatch):
     docs, stored = corpus
-    monkeypatch.setattr(R, "stored_terms", lambda view, ids=None: {d: stored[d] for d in (ids or stored) if d in stored})
+    monkeypatch.setattr(RF, "stored_terms", lambda view, ids=None: {d: stored[d] for d in (ids or stored) if d in stored})
     return View(docs, stored)
 
 
@@ -186,7 +189,7 @@ def test_exports_read_back(rows, tmp_path):
 
     data = R.register_rows(rows, today=JUNE_2024)
     data[0].cells["agreement"] = "=HYPERLINK(\"http://x\")"  # a contract's words never run as a formula
-    R.export_csv(data, tmp_path / "register.csv")
+    RX.export_csv(data, tmp_path / "register.csv")
     with (tmp_path / "register.csv").open(encoding="utf-8-sig", newline="") as fh:
         read = list(csv.DictReader(fh))
     assert len(read) == len(data) and list(read[0]) == [label for _, label in R.COLUMNS]
@@ -194,7 +197,7 @@ def test_exports_read_back(rows, tmp_path):
     pine = next(r for r in read if r["File"] == "pinecrest-administration-agreement.txt")
     assert pine["Ends"] == "31 December 2024" and pine["Governing law"] == "England and Wales (GB-EAW)"
 
-    R.export_xlsx(data, tmp_path / "register.xlsx", JUNE_2024)
+    RX.export_xlsx(data, tmp_path / "register.xlsx", JUNE_2024)
     book = openpyxl.load_workbook(tmp_path / "register.xlsx")
     sheet = book["Register"]
     values = list(sheet.values)
@@ -220,7 +223,7 @@ def test_terms_stored_at_ingest_and_access_on_every_row(service, tmp_path):
     (folder / "kestrel-amendment-1.txt.groups").write_text("legal\n")  # the amendment: legal only
     (folder / "vantage-distribution-agreement.txt.groups").write_text("legal\n")
     assert service.ingest([folder]).ok
-    stored = R.TermsStore(service.store).all()
+    stored = RS.TermsStore(service.store).all()
     assert len(stored) == 13 and all(r["version"] for r in stored.values())
     everything = R.register_rows(service, today=JUNE_2024)
     assert len(everything) == 6
@@ -233,14 +236,14 @@ def test_terms_stored_at_ingest_and_access_on_every_row(service, tmp_path):
     kestrel = next(r for r in seen if r.cells["file"] == "kestrel-recording-agreement-2021.txt")
     assert kestrel.cells["expiry"] == "3 February 2024"  # the hidden amendment's value is never used
     assert "26%" not in kestrel.cells["royalties"] and kestrel.cells["documents"] == "1"
-    assert R.terms_of(sales, service.find_documents("kestrel-amendment-1.txt")[0].doc_id) is None
+    assert RF.terms_of(sales, service.find_documents("kestrel-amendment-1.txt")[0].doc_id) is None
     blob = json.dumps([r.terms.as_dict() for r in seen])
     assert "kestrel-amendment-1" not in blob and "Vantage" not in blob
-    assert "vantage-termination-letter" not in R.stored_terms(sales)  # an orphan to this viewer: not in the register
+    assert "vantage-termination-letter" not in RS.stored_terms(sales)  # an orphan to this viewer: not in the register
     # a second run reads nothing again; forgetting a document drops its terms
-    assert R.refresh_terms(service.store) == 0
+    assert RS.refresh_terms(service.store) == 0
     service.forget(service.find_documents("solstice-side-letter.txt")[0])
-    assert len(R.TermsStore(service.store).all()) == 12
+    assert len(RS.TermsStore(service.store).all()) == 12
     solstice = next(r for r in R.register_rows(service, today=JUNE_2024) if r.cells["file"] == "solstice-songwriter-agreement.txt")
     assert solstice.cells["territory"] == "GB, IE"
 
@@ -304,7 +307,7 @@ FIXTURES = Path(__file__).resolve().parent / "terms_fixtures"
 
 def test_register_rows_show_values_varied_by_clause_reference(monkeypatch):
     docs, stored = ledger(sorted(FIXTURES.glob("*.txt")))
-    monkeypatch.setattr(R, "stored_terms", lambda view, ids=None: {d: stored[d] for d in (ids or stored) if d in stored})
+    monkeypatch.setattr(RF, "stored_terms", lambda view, ids=None: {d: stored[d] for d in (ids or stored) if d in stored})
     rows = {r.cells["file"]: r for r in R.register_rows(View(docs, stored), today=JUNE_2024)}
     assert set(rows) == {"greywater_ostrander_licence_agreement_2020.txt", "calder_bishop_administration_agreement_2021.txt",
                          "moorhen_tallis_recording_agreement_2019.txt", "thornbury_vale_sync_representation_agreement_2022.txt"}  # the amendments and letters sit under their agreements

@@ -328,7 +328,7 @@ FIXTURES = Path(__file__).resolve().parent / "terms_fixtures"
 def fixture_families():
     from datetime import date
 
-    from assistant.contracts import register as R
+    from assistant.contracts import family as RF
     from ingest import metadata
     from ingest.model import DocumentRecord
 
@@ -344,7 +344,7 @@ def fixture_families():
     for doc in list(docs.values()):
         docs[doc.doc_id] = F.relinked(doc, list(docs.values())) or doc
     texts = {p.stem: read_file(p).text for p in FIXTURES.glob("*.txt")}
-    return {root: R.family_terms(members, stored, date(2024, 6, 1)) for root, members in F.families(docs.values()).items()}, texts
+    return {root: RF.family_terms(members, stored, date(2024, 6, 1)) for root, members in F.families(docs.values()).items()}, texts
 
 
 GREY, CALDER, MOOR, THORN = ("greywater_ostrander_licence_agreement_2020", "calder_bishop_administration_agreement_2021",

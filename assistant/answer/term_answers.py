@@ -29,7 +29,7 @@ from assistant.answer.abstention import Verdict
 from assistant.answer.family_answer import MODIFIER_WORDS, PAST, Candidate, FamilyAnswer, referenced_clauses
 from assistant.answer.rendering import rendered
 from assistant.answer.selection import Selection
-from assistant.contracts.register import Entry, FamilyTerms, terms_of
+from assistant.contracts.family import Entry, FamilyTerms
 from assistant.contracts.rules.money import income_type
 from assistant.search.retrieval import name_terms
 from assistant.search.store import Hit
@@ -263,7 +263,7 @@ def match(view, question: str, hits: Sequence[Hit], docs: dict, today: date | No
     root = _family_for(view, question, hits, docs)
     if root is None:
         return None
-    ft = terms_of(view, root, today)
+    ft = view.contract_terms(root, today)
     if ft is None:
         return None
     term = ft.term(key)

@@ -22,6 +22,7 @@ from pathlib import Path
 from typing import Any
 
 from assistant.catalog.queries import Catalog, Row
+from assistant.ops.spreadsheets import cell_text
 from ingest.identifiers import format_identifier
 from ingest.records.catalogdb import fold, norm_name, norm_title
 from ingest.validation import same_title
@@ -234,11 +235,5 @@ def export_csv(found: list[Conflict], path: Path) -> None:
         w = csv.writer(fh)
         w.writerow(COLUMNS)
         for c in found:
-            w.writerow([_cell(x) for x in (c.kind, c.entity, c.title, c.key, c.detail, c.a.file_name, c.a.location,
+            w.writerow([cell_text(x) for x in (c.kind, c.entity, c.title, c.key, c.detail, c.a.file_name, c.a.location,
                                            c.b.file_name, c.b.location)])
-
-
-def _cell(value: Any) -> str:
-    """A CSV cell that a spreadsheet will not run as a formula."""
-    text = "" if value is None else str(value)
-    return "'" + text if text[:1] in ("=", "+", "-", "@", "\t", "\r") else text

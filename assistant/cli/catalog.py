@@ -15,6 +15,7 @@ from rich.table import Table
 
 from assistant.cli.common import command_settings, friendly
 from assistant.cli.render import console, err, safe
+from assistant.ops.spreadsheets import cell_text
 from assistant.ops.terminal import dumps
 
 catalog_app = typer.Typer(
@@ -34,11 +35,6 @@ def _service():
     return RightsService(command_settings())
 
 
-def _csv_cell(value) -> str:
-    text = "" if value is None else str(value)
-    return "'" + text if text[:1] in ("=", "+", "-", "@", "\t", "\r") else text
-
-
 def _emit(result, as_json: bool, csv_file: Path | None) -> None:
 
     if csv_file is not None:
@@ -46,7 +42,7 @@ def _emit(result, as_json: bool, csv_file: Path | None) -> None:
             w = csv.writer(fh)
             w.writerow(["kind", "title", "identifiers", "writers", "note", "file", "location"])
             for r in result.rows:
-                w.writerow([_csv_cell(x) for x in (
+                w.writerow([cell_text(x) for x in (
                     r.kind, r.title, "; ".join(f"{s} {v}" for s, v, _ in r.identifiers),
                     "; ".join(p["name"] for p in r.writers()), r.note, r.file_name, r.location)])
         err.print(f"[green]✓[/] {len(result.rows)} row(s) written to {safe(csv_file)}")

@@ -59,14 +59,14 @@ def terms_cmd(
     governing law. Family-aware: the current value (set by the latest amendment, side letter or
     notice that changed it) and, below it, what it replaced. "not stated" means the documents do
     not say; nothing is guessed. Exit status 1 when DOC matches no document or several."""
+    from assistant.contracts.family import COMPUTED
     from assistant.contracts.model import KEYS
-    from assistant.contracts.register import COMPUTED, terms_of
     from assistant.service import RightsService
 
     today = _today(as_of)
     with RightsService(command_settings()) as service:
         found = one_document(service, doc)
-        ft = terms_of(service, found.doc_id, today)
+        ft = service.contract_terms(found.doc_id, today)
     if ft is None or found.doc_type != "contract":
         err.print(f"[red]✗[/] '{safe(doc)}' is not a contract: key terms are read from contracts only")
         raise typer.Exit(1)
@@ -113,7 +113,8 @@ def register_cmd(
     renewals), status, renewal and the notice deadline to stop it, options, territory,
     exclusivity, royalties, advances, when the rights revert, governing law. Filter by what ends
     or falls due soon, or by party; export for the team's calendar with --csv or --xlsx."""
-    from assistant.contracts.register import COLUMNS, export_csv, export_xlsx, register_rows
+    from assistant.contracts.export import export_csv, export_xlsx
+    from assistant.contracts.register import COLUMNS
     from assistant.service import RightsService
 
     today = _today(as_of)
@@ -122,7 +123,7 @@ def register_cmd(
     if sort not in dict(COLUMNS):
         raise typer.BadParameter(f"choose one of {', '.join(c for c, _ in COLUMNS)}", param_hint="--sort")
     with RightsService(command_settings()) as service:
-        rows = register_rows(service, expiring_within=expiring, notice_due_within=notice, party=party, sort=sort,
+        rows = service.contract_register(expiring_within=expiring, notice_due_within=notice, party=party, sort=sort,
                              descending=descending, today=today)
     if csv_file is not None:
         export_csv(rows, csv_file)

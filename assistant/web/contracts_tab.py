@@ -10,7 +10,7 @@ viewer may see; every document string is escaped (``inert_html``/``without_contr
 from datetime import date
 from typing import Any
 
-from assistant.contracts.register import COLUMNS, deadlines, register_rows, terms_of
+from assistant.contracts.register import COLUMNS
 from assistant.web.inert import inert_html, without_controls
 from ingest.families import human_date
 
@@ -44,15 +44,15 @@ def _int(value: Any) -> int | None:
 def register_table(view, party: str = "", expiring_within: Any = None, notice_due_within: Any = None,
                    sort: str = "expiry", today: date | None = None) -> list[list[str]]:
     """The register rows ``view`` may see, filtered and sorted, as table cells (plain text)."""
-    rows = register_rows(view, expiring_within=_int(expiring_within), notice_due_within=_int(notice_due_within),
-                         party=(party or "").strip() or None, sort=sort if sort in dict(COLUMNS) else "expiry", today=today)
+    rows = view.contract_register(expiring_within=_int(expiring_within), notice_due_within=_int(notice_due_within),
+                                  party=(party or "").strip() or None, sort=sort if sort in dict(COLUMNS) else "expiry", today=today)
     return [[without_controls(r.cells[c]) for c in SHOWN] + [r.family] for r in rows]
 
 
 def deadlines_html(view, within: Any = 90, today: date | None = None) -> str:
     """Expiries, notice and option deadlines and reversions in the next ``within`` days."""
     days = _int(within) or 90
-    items = deadlines(view, days, today)
+    items = view.contract_deadlines(days, today)
     if not items:
         return f"<p class='deadlines'><i>Nothing ends or falls due in the next {days} days.</i></p>"
     lines = []
@@ -78,7 +78,7 @@ def clause_html(view, family: str, column: str, today: date | None = None) -> st
     from assistant.answer.term_answers import _chunk_for
 
     key = COLUMN_TERM.get(column)
-    ft = terms_of(view, family, today) if family else None
+    ft = view.contract_terms(family, today) if family else None
     if ft is None or key is None:
         return "<p><i>Click a value in the register to see the clause it comes from.</i></p>"
     term = ft.term(key)
