@@ -7,7 +7,6 @@ It owns the store and the embedding model, opened lazily so that cheap commands
 from __future__ import annotations
 
 import errno
-import fcntl
 import logging
 import os
 import shutil
@@ -18,6 +17,8 @@ from contextlib import contextmanager
 from datetime import date
 from pathlib import Path
 from typing import Literal
+
+from filelock import FileLock, Timeout
 
 from assistant.contracts.family import FamilyTerms, terms_of
 from assistant.contracts.register import Deadline, Row, deadlines, register_rows
@@ -78,29 +79,28 @@ def disk_guard(data_dir: Path, on_full=None) -> Iterator[None]:
 
 @contextmanager
 def ingest_lock(data_dir: Path) -> Iterator[None]:
-    """One ingest at a time per data directory; a second one refuses at once."""
+    """One ingest at a time per data directory; a second one refuses at once, naming the first's
+    pid. An OS file lock (filelock, on flock): a killed ingest releases it with its process."""
+    lock = FileLock(data_dir / "ingest.lock", timeout=0, thread_local=False, fallback_to_soft=False, preserve_lock_file=True)
+    holder_file = data_dir / "ingest.pid"
     try:
         data_dir.mkdir(parents=True, exist_ok=True)
-        fh = (data_dir / "ingest.lock").open("a+")
+        lock.acquire()
+    except Timeout:  # before OSError: filelock's Timeout is a TimeoutError
+        try:
+            holder = holder_file.read_text().strip()
+        except OSError:
+            holder = ""
+        raise IngestBusy(f"another ingest is running (pid {holder or 'unknown'}); wait for it to finish") from None
     except OSError as exc:
         if is_unwritable(exc):
             raise not_writable(data_dir, exc) from None
         raise
-    with fh:
-        try:
-            fcntl.flock(fh, fcntl.LOCK_EX | fcntl.LOCK_NB)
-        except BlockingIOError:
-            fh.seek(0)
-            holder = fh.read().strip() or "another process"
-            raise IngestBusy(f"another ingest is running (pid {holder}); wait for it to finish") from None
-        fh.seek(0)
-        fh.truncate()
-        fh.write(str(os.getpid()))
-        fh.flush()
-        try:
-            yield
-        finally:
-            fcntl.flock(fh, fcntl.LOCK_UN)
+    try:
+        holder_file.write_text(str(os.getpid()))
+        yield
+    finally:
+        lock.release()
 
 
 class RightsService:

@@ -11,11 +11,11 @@ from rich.markup import escape
 from rich.progress import BarColumn, MofNCompleteColumn, Progress, TextColumn, TimeElapsedColumn, TimeRemainingColumn
 from rich.table import Table
 
-from assistant.cli.common import USER_ERRORS, command_settings, friendly
+from assistant.cli.common import command_settings, friendly
 from assistant.cli.render import RichProgress, console, err
-from eval.compare import RunError, flips, load_run, metric_deltas
-from eval.dataset import DatasetError, load_dataset, select
-from eval.gates import GateUnavailable, check, load_gate
+from eval.compare import flips, load_run, metric_deltas
+from eval.dataset import load_dataset, select
+from eval.gates import check, load_gate
 from eval.systems import SYSTEMS
 
 HELP = """Score retrieval (and answers) against a gold question set, offline, and write a report.
@@ -156,5 +156,4 @@ def eval_cmd(
 
 
 def register(app: typer.Typer) -> None:
-    USER_ERRORS.extend([DatasetError, RunError, GateUnavailable])
     app.command("eval", help=HELP)(friendly(eval_cmd))

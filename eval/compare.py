@@ -6,8 +6,10 @@ import json
 from dataclasses import dataclass
 from pathlib import Path
 
+from ingest.errors import UserError
 
-class RunError(ValueError):
+
+class RunError(UserError, ValueError):
     pass
 
 

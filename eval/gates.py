@@ -13,10 +13,12 @@ import tomllib
 from dataclasses import dataclass
 from pathlib import Path
 
+from ingest.errors import UserError
+
 GATES_DIR = Path(__file__).parent / "gates"
 
 
-class GateUnavailable(RuntimeError):
+class GateUnavailable(UserError, RuntimeError):
     """The gate's data is not on this machine (the shared data set is not part of the repo)."""
 
 

@@ -11,6 +11,8 @@ from __future__ import annotations
 import re
 from dataclasses import dataclass
 
+from stdnum import ean
+
 SCHEMES = ("ISWC", "ISRC", "IPI", "UPC")
 
 _SEP = r"[-\s.]?"
@@ -53,9 +55,9 @@ def iswc_check_digit(nine_digits: str) -> int:
 
 
 def gtin_check_digit(body: str) -> int:
-    """GS1 check digit for the digits before it (UPC-A, EAN-13, GTIN-14)."""
-    total = sum(int(d) * (3 if i % 2 == 0 else 1) for i, d in enumerate(reversed(body)))
-    return (10 - total % 10) % 10
+    """GS1 check digit for the digits before it (UPC-A, EAN-13, GTIN-14): python-stdnum's EAN
+    module. (ISRCs carry no check digit; python-stdnum has no ISWC module, hence the one above.)"""
+    return int(ean.calc_check_digit(body))
 
 
 def normalize_iswc(text: str) -> Identifier | None:

@@ -205,3 +205,23 @@ def test_no_module_over_the_line_limit():
 
 def test_no_package_crowded_with_modules():
     assert crowded_packages(ROOT) == {}, f"more than {MAX_MODULES} modules side by side: group them into a subpackage"
+
+
+def test_every_expected_failure_shares_one_root():
+    """The CLI's one-red-line wrapper and the chat catch ``UserError``; each error a user can fix
+    must be one, or it would surface as a traceback."""
+    from assistant.llm.base import LLMError, LLMUnavailable
+    from assistant.search.embedding import EmbeddingError
+    from assistant.search.store import StoreError
+    from assistant.web.app import SignInRequired
+    from assistant.web.auth import InvalidUserError, UsersFileError
+    from eval.compare import RunError
+    from eval.dataset import DatasetError
+    from eval.gates import GateUnavailable
+    from ingest.access import AccessError
+    from ingest.errors import IngestError, UnsupportedFile, UserError
+    from ingest.readers.ocr import OcrUnavailable
+
+    expected = [LLMError, LLMUnavailable, EmbeddingError, StoreError, SignInRequired, InvalidUserError, UsersFileError,
+                RunError, DatasetError, GateUnavailable, AccessError, IngestError, UnsupportedFile, OcrUnavailable]
+    assert [e.__name__ for e in expected if not issubclass(e, UserError)] == []

@@ -99,3 +99,36 @@ def test_durations_and_iso():
         Duration(1, "fortnight")
     assert parse_iso("2024-02-29") == date(2024, 2, 29)
     assert parse_iso("2023-02-29") is None and parse_iso({"event": "x"}) is None and parse_iso(None) is None
+
+
+def _months_by_hand(d, months):
+    """The month arithmetic this module had before it used dateutil: the reference."""
+    import calendar
+
+    total = d.year * 12 + (d.month - 1) + months
+    year, month = divmod(total, 12)
+    return date(year, month + 1, min(d.day, calendar.monthrange(year, month + 1)[1]))
+
+
+def _business_days_by_hand(d, n):
+    """The business-day stepping this module had before it used numpy.busday_offset."""
+    from datetime import timedelta
+
+    step, left = (1 if n >= 0 else -1), abs(n)
+    while left:
+        d += timedelta(days=step)
+        if d.weekday() < 5:
+            left -= 1
+    return d
+
+
+def test_the_libraries_give_the_hand_written_results_on_every_day_of_twelve_years():
+    from datetime import timedelta
+
+    from assistant.contracts.dates import _business_days, shift_months
+
+    start = date(2016, 1, 1)
+    days = [start + timedelta(days=i) for i in range(0, 366 * 12)]
+    months = [m for d in days for m in (-13, -1, 1, 6, 12, 25) if shift_months(d, m) != _months_by_hand(d, m)]
+    business = [(d, n) for d in days[::2] for n in (-20, -1, 0, 1, 3, 10, 45) if _business_days(d, n) != _business_days_by_hand(d, n)]
+    assert months == [] and business == []

@@ -17,13 +17,12 @@ from pydantic import ValidationError
 
 from assistant.cli.render import err, safe
 from assistant.ops import logs
-from assistant.search.embedding import EmbeddingError
-from assistant.search.store import StoreError
 from assistant.settings import Settings, load_settings
-from assistant.web.auth import InvalidUserError, UsersFileError
+from ingest.errors import UserError
 
-# Failures a user can fix: one red line, exit 2. Plugins add their own (see cli.app.load_plugins).
-USER_ERRORS: list[type[BaseException]] = [StoreError, EmbeddingError, FileNotFoundError, UsersFileError, InvalidUserError]
+# Failures a user can fix: one red line, exit 2. Every product error of that kind is a UserError
+# (ingest/errors.py); a plugin may add others it raises (see cli.app.load_plugins).
+USER_ERRORS: list[type[BaseException]] = [UserError, FileNotFoundError]
 
 
 class Commands:

@@ -32,6 +32,9 @@ import re
 from dataclasses import dataclass
 from datetime import date, timedelta
 
+import numpy as np
+from dateutil.relativedelta import relativedelta
+
 UNITS = ("day", "business day", "week", "month", "year")
 _ISO_UNIT = {"day": "D", "business day": "D", "week": "W", "month": "M", "year": "Y"}
 MAX_ROLLOVERS = 10_000  # a daily renewal over 27 years: far beyond any real contract, never a hang
@@ -92,22 +95,18 @@ def _month_length(year: int, month: int) -> int:
 
 def shift_months(d: date, months: int) -> date:
     """``d`` moved by ``months`` (negative: back), the day clamped to the target month's length
-    (31 January + 1 month = 29 February in a leap year)."""
-    total = d.year * 12 + (d.month - 1) + months
-    year, month = divmod(total, 12)
-    month += 1
-    return date(year, month, min(d.day, _month_length(year, month)))
+    (31 January + 1 month = 29 February in a leap year): dateutil's ``relativedelta``."""
+    return d + relativedelta(months=months)
 
 
 def _business_days(d: date, n: int) -> date:
-    """``d`` moved by ``n`` business days (Monday-Friday), ``n`` may be negative."""
-    step = 1 if n >= 0 else -1
-    left = abs(n)
-    while left:
-        d += timedelta(days=step)
-        if d.weekday() < 5:
-            left -= 1
-    return d
+    """``d`` moved by ``n`` business days (Monday-Friday), ``n`` may be negative; ``d`` itself is
+    not counted, so from a Saturday one business day on is the Monday: numpy's ``busday_offset``,
+    rolling a weekend start back (forward when moving back) before counting."""
+    if n == 0:
+        return d
+    moved = np.busday_offset(np.datetime64(d, "D"), n, roll="backward" if n > 0 else "forward")
+    return moved.item()
 
 
 def period_end(start: date, duration: Duration) -> date:

@@ -11,10 +11,12 @@ from __future__ import annotations
 from collections.abc import Iterator
 from typing import Protocol
 
+from ingest.errors import UserError
+
 Message = dict[str, str]
 
 
-class LLMError(RuntimeError):
+class LLMError(UserError, RuntimeError):
     """A generation failed; the message says what to do about it."""
 
 

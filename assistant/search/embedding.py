@@ -18,11 +18,12 @@ from typing import Protocol, runtime_checkable
 import numpy as np
 
 from assistant.settings import PACKAGED_MODEL, EmbeddingSettings
+from ingest.errors import UserError
 
 RECENT_QUESTIONS = 64  # question vectors kept in memory: an answer embeds its question (and parts of it) more than once
 
 
-class EmbeddingError(RuntimeError):
+class EmbeddingError(UserError, RuntimeError):
     pass
 
 

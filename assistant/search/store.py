@@ -33,6 +33,7 @@ import numpy as np
 
 from assistant.settings import Settings
 from ingest.access import NOBODY
+from ingest.errors import UserError
 from ingest.model import ChunkPayload, ChunkRecord, DocumentRecord, SparseVector, chunk_point_id, document_point_id
 
 DENSE = "dense"
@@ -43,7 +44,7 @@ TIE_MARGIN = 8  # extra results fetched so equal scores at the cut are broken th
 RECORD_FIELDS = ["doc_id", "ids", "record_kind", "record_title", "file_name", "location", "groups"]
 
 
-class StoreError(RuntimeError):
+class StoreError(UserError, RuntimeError):
     """The store cannot be used; the message says why and what to do."""
 
 

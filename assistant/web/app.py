@@ -19,6 +19,7 @@ from assistant.text.facts import extract_facts
 from assistant.web import contracts_tab as contracts_view
 from assistant.web.inert import inert, inert_html, without_controls
 from assistant.web.uploads import UploadJob, save_uploads
+from ingest.errors import UserError
 from ingest.readers.ocr import ocr_note
 
 DOC_TYPES = ["any", "contract", "split sheet", "catalog", "ddex", "cwr", "table"]
@@ -414,7 +415,7 @@ def build_app(service, answerer: Answerer | None = None, users=None):
 LOOPBACK = {"127.0.0.1", "localhost", "::1"}
 
 
-class SignInRequired(RuntimeError):
+class SignInRequired(UserError, RuntimeError):
     pass
 
 

@@ -30,6 +30,7 @@ from pathlib import Path
 import tomli_w
 
 from ingest.access import NOBODY
+from ingest.errors import UserError
 
 # OWASP password storage guidance: scrypt N=2**17 (128 MiB), r=8, p=1.
 N, R, P = 2**17, 8, 1
@@ -43,11 +44,11 @@ MAX_GROUP = 64
 MAX_PASSWORD = 4096  # longer sign-in attempts are refused unhashed
 
 
-class UsersFileError(Exception):
+class UsersFileError(UserError):
     """The users file cannot be read, is not valid TOML, or does not have the expected shape."""
 
 
-class InvalidUserError(ValueError):
+class InvalidUserError(UserError, ValueError):
     """A user name or access group that cannot be stored (control characters, spaces, ...)."""
 
 

@@ -15,7 +15,6 @@ A data directory written by an earlier version (qdrant-client's local mode under
 from __future__ import annotations
 
 import errno
-import fcntl
 import json
 import logging
 import os
@@ -28,6 +27,7 @@ from pathlib import Path
 from typing import Any
 
 import qdrant_edge as qe
+from filelock import FileLock, Timeout
 
 from assistant.search.store import (
     DENSE,
@@ -96,19 +96,20 @@ class _Shards:
         self.open: dict[str, qe.EdgeShard] = {}
         try:
             root.mkdir(parents=True, exist_ok=True)
-            self._lockfile = (root / ".lock").open("a+")
-        except OSError as exc:
-            if is_unwritable(exc):
-                raise not_writable(root.parent, exc) from None
-            raise
-        try:
-            fcntl.flock(self._lockfile, fcntl.LOCK_EX | fcntl.LOCK_NB)
-        except BlockingIOError:
-            self._lockfile.close()
+            # One process per embedded store: an OS file lock (filelock, on flock), released
+            # with the process however it ends.
+            self._lockfile = FileLock(root / ".lock", timeout=0, thread_local=False, fallback_to_soft=False,
+                                      preserve_lock_file=True)
+            self._lockfile.acquire()
+        except Timeout:  # before OSError: filelock's Timeout is a TimeoutError
             raise StoreError(
                 f"the embedded store at {root} is in use by another rights process (an ingest or the chat); "
                 "wait for it to finish, or use a Qdrant server (QDRANT_URL) for concurrent access"
             ) from None
+        except OSError as exc:
+            if is_unwritable(exc):
+                raise not_writable(root.parent, exc) from None
+            raise
 
     def room(self, extra: int = 0) -> None:
         """Refuse a write when the disk is nearly full. The engine's files are memory-mapped and
@@ -169,8 +170,7 @@ class _Shards:
                     pass
             self.open.clear()
             try:
-                fcntl.flock(self._lockfile, fcntl.LOCK_UN)
-                self._lockfile.close()
+                self._lockfile.release()
             except (OSError, ValueError):
                 pass
 
