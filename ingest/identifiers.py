@@ -27,6 +27,16 @@ IPI_TEXT = re.compile(
 GTIN_LABEL = re.compile(r"\b(?:UPC|EAN|ICPN|GTIN|barcode|bar code)s?\b[^\w]*(?:(?:number|no|code|is|of|with)\b[^\w]*){0,3}$", re.I)
 GTIN_TEXT = re.compile(r"(?<![\d.,-])(\d{12,14})(?![\d])|(?<![\d.,-])(\d(?:[ -]?\d){11,13})(?![\d])")
 
+# Any token shaped like an identifier, of a known scheme or not: ISWC T-345.246.800-1, ISRC
+# GB-NVR-24-00012 / GBNVR2400012, catalogue numbers (NVR-CAT-0042). Citation checks compare them
+# as hard facts; retrieval and answer selection match them exactly. The schemes above are
+# recognised, normalised and validated by ``find_identifiers``.
+IDENTIFIER_LIKE = re.compile(
+    r"\b(?:T-?\d{3}\.?\d{3}\.?\d{3}-?\d"
+    r"|[A-Z]{2}-?[A-Z0-9]{3}-?\d{2}-?\d{5}"
+    r"|(?=[A-Z0-9-]*\d)(?=[A-Z0-9-]*[A-Z])[A-Z0-9]+(?:-[A-Z0-9]+)+)\b"
+)
+
 
 @dataclass(frozen=True)
 class Identifier:

@@ -41,3 +41,16 @@ def test_a_rare_name_in_the_text_scopes_and_a_name_in_every_document_decides_not
     scope = retriever.named_documents("What royalty does Ashcombe get?", None, None)
     assert scope is not None and scope.doc_ids == [d.doc_id for d in fast_service.find_documents("agreement-5.txt")]
     assert seen[-1] == ("doc_id",) and len(seen) >= 2
+
+
+def test_documents_the_names_single_out_equally_come_in_one_order_in_every_process(monkeypatch):
+    """Tied documents are ordered by id, not by the order a set happened to yield them (which
+    changes with the hash seed from one process to the next): the scope's order orders the
+    opening chunks, so a tie once moved a top-1 passage between two runs of the same question."""
+    r = retrieval.Retriever(store=None, embed_queries=None)
+    names = {"doc-b": {"kestrel"}, "doc-a": {"osprey"}, "doc-c": set(), "doc-d": set()}
+    monkeypatch.setattr(r, "_names", lambda: names)
+    monkeypatch.setattr(r, "_term_holders", lambda terms, doc_type, allowed: (
+        {"kestrel": {"doc-b"}, "osprey": {"doc-a"}}, {"kestrel": False, "osprey": False}))
+    scope = r.named_documents("What do Kestrel and Osprey get?", None, None)
+    assert scope is not None and scope.doc_ids == ["doc-a", "doc-b"]

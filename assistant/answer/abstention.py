@@ -1,6 +1,6 @@
 """Calibrated abstention: "the documents do not say" decided from measured signals, not a hunch.
 
-A question gets an answer unit from the extractive engine (assistant/text/extract.py) almost always;
+A question gets an answer unit from the extractive engine (assistant/answer/selection.py) almost always;
 whether that unit really answers is a separate call. It is made by a small logistic model over
 signals we can measure for every question: how close the best passage is (dense similarity),
 whether an identifier matched exactly, how much of the question's key terms the unit covers,

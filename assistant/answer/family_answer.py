@@ -3,7 +3,7 @@
 An amendment, side letter, option exercise or notice changes its agreement; a rights assistant
 that states the agreement's original term after an amendment moved it is worse than none. So the
 answer engine looks at the whole family on the question's subject: each member's best answer
-unit (assistant/text/extract.py), in date order. A later member's unit wins when it *changes* the
+unit (assistant/answer/selection.py), in date order. A later member's unit wins when it *changes* the
 subject (it deletes, replaces, extends, increases, ends ... or is itself a notice that ends or
 extends the deal); the answer then states the current value, cited, and what it replaced, cited
 to the earlier document. A later unit that only *adds* ("an additional advance of £20,000") does

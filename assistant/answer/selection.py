@@ -18,7 +18,7 @@ import re
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass, field
 
-from assistant.text.facts import IDENTIFIER, Fact
+from assistant.text.facts import Fact
 from assistant.text.kinds import COUNTRIES, find_facts, is_relative_date
 from assistant.text.questions import (
     CHANGE_PHRASE,
@@ -38,6 +38,7 @@ from assistant.text.questions import (
     word_tokens,
 )
 from assistant.text.units import DEFINITION, Unit, answer_units
+from ingest.identifiers import IDENTIFIER_LIKE
 
 Similarity = Callable[[str, list[str]], Sequence[float]]
 
@@ -117,7 +118,7 @@ def _term_positions(text: str, terms: Sequence[_Term], weights: dict[int, float]
 
 
 def _identifiers(text: str) -> set[str]:
-    return {re.sub(r"[^A-Z0-9]", "", m.group(0)) for m in IDENTIFIER.finditer(text.upper()) if re.search(r"\d", m.group(0))}
+    return {re.sub(r"[^A-Z0-9]", "", m.group(0)) for m in IDENTIFIER_LIKE.finditer(text.upper()) if re.search(r"\d", m.group(0))}
 
 
 @dataclass

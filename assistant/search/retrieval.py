@@ -20,8 +20,7 @@ import numpy as np
 from assistant.search import lexical
 from assistant.search.clause_types import ClauseTypes
 from assistant.search.store import DENSE, LEXICAL, Hit, Store
-from assistant.text.facts import IDENTIFIER
-from ingest.identifiers import find_identifiers
+from ingest.identifiers import IDENTIFIER_LIKE, find_identifiers
 from ingest.model import SparseVector
 
 RRF_K = 60
@@ -169,7 +168,9 @@ class Retriever:
         if not scores:
             return None
         top = max(scores.values())
-        chosen = [d for d, v in sorted(scores.items(), key=lambda x: -x[1]) if v >= SCOPE_RATIO * top]
+        # Ties broken by document id: the scores come out of sets, whose order changes from one
+        # process to the next (hash seeds), and the scope's order orders the opening chunks.
+        chosen = [d for d, v in sorted(scores.items(), key=lambda x: (-x[1], x[0])) if v >= SCOPE_RATIO * top]
         if len(chosen) > SCOPE_MAX_DOCS:
             return None  # the names don't single out a document
         return Scope(chosen, scores)
@@ -222,7 +223,7 @@ class Retriever:
                 h.signals["identifier"] = ", ".join(i.display for i in idents if i.key in (h.payload.get("ids") or []))
                 found.append(h)
         standard = [i.text.upper() for i in idents]
-        for m in IDENTIFIER.finditer(question):
+        for m in IDENTIFIER_LIKE.finditer(question):
             if any(m.group(0).upper() in s or s in m.group(0).upper() for s in standard):
                 continue
             compact = re.sub(r"[^A-Z0-9]", "", m.group(0).upper())

@@ -11,15 +11,10 @@ from __future__ import annotations
 import re
 from dataclasses import dataclass
 
+from ingest.identifiers import IDENTIFIER_LIKE
 from ingest.metadata import DATE_PATTERNS, find_dates
 from ingest.metadata import date_value as _date_value
 
-# ISWC T-345.246.800-1, ISRC GB-NVR-24-00012 / GBNVR2400012, IPI 00052210040, UPC/EAN, catalogue nos.
-IDENTIFIER = re.compile(
-    r"\b(?:T-?\d{3}\.?\d{3}\.?\d{3}-?\d"
-    r"|[A-Z]{2}-?[A-Z0-9]{3}-?\d{2}-?\d{5}"
-    r"|(?=[A-Z0-9-]*\d)(?=[A-Z0-9-]*[A-Z])[A-Z0-9]+(?:-[A-Z0-9]+)+)\b"
-)
 CITATION_MARKER = re.compile(r"\[(\d+(?:\s*[,;]\s*\d+)*)\]")
 NUMBER = re.compile(r"(?<![\w.])(\d{1,3}(?:,\d{3})+|\d+)(?:\.(\d+))?(?![\w])")
 
@@ -58,7 +53,7 @@ def extract_facts(text: str) -> list[Fact]:
             if value and free(*m.span()):
                 facts.append((m.start(), Fact("date", m.start(), m.end(), m.group(0), value)))
                 taken.append(m.span())
-    for m in IDENTIFIER.finditer(text):
+    for m in IDENTIFIER_LIKE.finditer(text):
         if free(*m.span()):
             facts.append((m.start(), Fact("identifier", m.start(), m.end(), m.group(0), re.sub(r"[^A-Z0-9]", "", m.group(0).upper()))))
             taken.append(m.span())
