@@ -20,6 +20,7 @@ from typing import Literal
 
 from filelock import FileLock, Timeout
 
+from assistant.contracts.consolidated.apply import ChangeDocument, Consolidated, consolidate
 from assistant.contracts.family import FamilyTerms, terms_of
 from assistant.contracts.register import Deadline, Row, deadlines, register_rows
 from assistant.contracts.storage import refresh_terms, stored_terms
@@ -31,7 +32,7 @@ from assistant.search.store import Hit, Store, StoreError, is_disk_full, is_unwr
 from assistant.settings import Settings
 from ingest import families as doc_families
 from ingest.model import DocumentRecord
-from ingest.pipeline import IngestReport, ProgressListener, doc_id_for, ingest, relink_families
+from ingest.pipeline import IngestReport, ProgressListener, doc_id_for, document_text, ingest, relink_families
 from ingest.validation import claims_of_payload, duplicates
 
 SearchMode = Literal["dense", "lexical", "hybrid"]
@@ -393,3 +394,15 @@ class RightsService:
     def stored_terms(self, doc_ids: Iterable[str] | None = None) -> dict[str, dict[str, list[dict]]]:
         """The key terms read at ingest, per document this view's ledger holds."""
         return stored_terms(self, doc_ids)
+
+    def consolidated(self, doc_id: str) -> Consolidated | None:
+        """The agreement of ``doc_id``'s family as it reads now: every change document this view
+        may see applied to its clauses (assistant/contracts/consolidated). A change document the
+        view may not see is not applied and not named. None when the family has no agreement."""
+        members = self.family(doc_id)
+        if not members or members[0].family_role != doc_families.AGREEMENT:
+            return None
+        root, changes = members[0], members[1:]
+        documents = [ChangeDocument(m.doc_id, m.file_name, doc_families.document_date(m) or "",
+                                    document_text(Path(m.file_path), self.settings.ocr), m.family_role) for m in changes]
+        return consolidate(document_text(Path(root.file_path), self.settings.ocr), documents)

@@ -28,7 +28,9 @@ from assistant.cli.render import (
     print_report,
     safe,
 )
+from assistant.contracts.consolidated.redline import redline
 from assistant.ops.terminal import dumps, printable
+from ingest.errors import UserError
 from ingest.pipeline import IngestReport
 
 commands = Commands()
@@ -231,7 +233,12 @@ def sources_cmd(as_json: bool = typer.Option(False, "--json", help="Machine-read
 @friendly
 def family_cmd(
     doc: str = typer.Argument(..., help="Any member of the family: document id, path, file name or title (see `rights sources`)."),
-    as_json: bool = typer.Option(False, "--json", help="Machine-readable output: the members' ledger entries, in date order."),
+    as_json: bool = typer.Option(False, "--json", help="Machine-readable output: the members' ledger entries, in date order "
+                                 "(with --consolidated: the clauses, their changes and the unapplied changes)."),
+    consolidated: bool = typer.Option(False, "--consolidated", help="Print the agreement as it reads now: every clause with its "
+                                      "changes marked ([-struck-] {+inserted+}), the document and date of each, and the changes "
+                                      "that could not be applied."),
+    changed_only: bool = typer.Option(False, "--changed", help="With --consolidated: only the clauses a change touched."),
 ) -> None:
     """Show one contract family in date order: the agreement and every document that changes it
     (amendments, addenda, side letters, variations, extensions, option exercises, non-renewal
@@ -247,6 +254,23 @@ def family_cmd(
     with RightsService(command_settings()) as service:
         found = [one_document(service, doc)]
         members = service.family(found[0].doc_id)
+        try:
+            current = service.consolidated(found[0].doc_id) if consolidated or not as_json else None
+        except UserError:
+            if consolidated:
+                raise
+            current = None  # a member's file moved or unreadable: the family is still listed
+    if consolidated:
+        if current is None:
+            err.print(f"[red]✗[/] {safe(found[0].file_name)} belongs to no ingested agreement: nothing to consolidate")
+            raise typer.Exit(1)
+        if as_json:
+            print(dumps(current.as_dict(), indent=1))
+            return
+        console.print(f"[bold]{safe(members[0].title)}[/] ({safe(members[0].file_name)}) as it reads now, "
+                      f"after {len(current.documents)} change document(s):")
+        console.print(safe(redline(current, changed_only), multiline=True))
+        return
     if as_json:
         print(dumps([m.payload() for m in members], indent=1))
         return
@@ -266,6 +290,10 @@ def family_cmd(
     console.print(table)
     if len(members) == 1 and members[0].family_role == AGREEMENT:
         console.print("No ingested document changes this agreement.")
+    elif current is not None:
+        console.print(f"{len(current.changed)} clause(s) changed; "
+                      + (f"[yellow]{len(current.unapplied)} change(s) could not be applied[/]" if current.unapplied else "every change applied")
+                      + f" (see `rights family {safe(found[0].doc_id)} --consolidated`).")
 
 
 @commands.command("forget")

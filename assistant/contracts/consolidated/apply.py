@@ -1,0 +1,205 @@
+"""Operations applied to an agreement's clauses, in effective-date order: the consolidated agreement.
+
+Each clause ends with its current wording, the original, its status (unchanged, replaced,
+amended, deleted, inserted, overridden) and every change that made it, with the document, date
+and span. An operation that cannot be applied is kept as unapplied with the reason (the clause
+is not in the agreement; the words are not in the clause, or in it more than once without
+"wherever it appears"; the clause to insert already exists), so nothing a document says is lost.
+
+Later wins: two amendments of one clause apply in date order, and an amendment of an amendment
+(words changed in a clause an earlier document inserted or replaced) finds the earlier wording.
+"""
+
+from __future__ import annotations
+
+import re
+from dataclasses import dataclass, field
+
+from assistant.contracts.consolidated.operations import Operation, operations
+from assistant.contracts.consolidated.tree import clause_tree, is_within
+
+
+@dataclass
+class ChangeDocument:
+    """A member of the family that may change the agreement (as the caller may see it)."""
+
+    doc_id: str
+    file_name: str
+    date: str  # ISO; "" when the document states none
+    text: str
+    role: str = ""  # amendment, side letter, notice ... (ingest/families.py)
+
+
+@dataclass
+class Change:
+    op: Operation
+    doc: ChangeDocument
+    before: str = ""  # the clause's wording just before this change ("" for an insert)
+    after: str = ""  # its wording after ("" for a delete)
+
+    @property
+    def effective(self) -> str:
+        return self.op.effective or self.doc.date
+
+    @property
+    def source_text(self) -> str:
+        return self.doc.text[self.op.start:self.op.end]
+
+    def as_dict(self) -> dict:
+        return {"op": self.op.as_dict(), "doc_id": self.doc.doc_id, "file_name": self.doc.file_name, "date": self.doc.date,
+                "effective": self.effective, "before": self.before, "after": self.after}
+
+
+@dataclass
+class CurrentClause:
+    ref: str
+    heading: str
+    original: str  # the base agreement's wording ("" for an inserted clause)
+    current: str  # the wording now ("" once deleted)
+    start: int = -1  # span of the original in the agreement (-1 for an inserted clause)
+    end: int = -1
+    changes: list[Change] = field(default_factory=list)
+    overrides: list[Change] = field(default_factory=list)  # "notwithstanding" sentences that prevail
+
+    @property
+    def status(self) -> str:
+        if not self.changes:
+            return "overridden" if self.overrides else "unchanged"
+        if not self.current:
+            return "deleted"
+        if not self.original:
+            return "inserted"
+        return "replaced" if self.changes[-1].op.kind == "replace" else "amended"
+
+    def as_dict(self) -> dict:
+        return {"ref": self.ref, "heading": self.heading, "status": self.status, "original": self.original,
+                "current": self.current, "start": self.start, "end": self.end,
+                "changes": [c.as_dict() for c in self.changes], "overrides": [c.as_dict() for c in self.overrides]}
+
+
+@dataclass
+class Unapplied:
+    change: Change
+    reason: str
+
+    def as_dict(self) -> dict:
+        return {**self.change.as_dict(), "reason": self.reason, "words": self.change.source_text}
+
+
+@dataclass
+class Consolidated:
+    clauses: list[CurrentClause]
+    unapplied: list[Unapplied]
+    documents: list[ChangeDocument]
+
+    def clause(self, ref: str) -> CurrentClause | None:
+        return next((c for c in self.clauses if c.ref == ref), None)
+
+    @property
+    def changed(self) -> list[CurrentClause]:
+        return [c for c in self.clauses if c.status != "unchanged"]
+
+    def unapplied_for(self, ref: str) -> list[Unapplied]:
+        """Unapplied changes that name ``ref``, a clause within it or a clause it is within."""
+        return [u for u in self.unapplied if is_within(u.change.op.target, ref) or is_within(ref, u.change.op.target)]
+
+    def as_dict(self) -> dict:
+        return {"clauses": [c.as_dict() for c in self.clauses], "unapplied": [u.as_dict() for u in self.unapplied],
+                "documents": [{"doc_id": d.doc_id, "file_name": d.file_name, "date": d.date, "role": d.role} for d in self.documents]}
+
+
+def _label(clause: CurrentClause) -> str:
+    """The number a clause's wording starts with ("2.1 ", "(a) "), kept when it is replaced."""
+    m = re.match(r"\s*((?:(?:clause|section|article|paragraph)\s+)?\d{1,3}(?:\.\d{1,3})*\.?|\([a-z]{1,2}\))\s+", clause.original or clause.current, re.I)
+    return m.group(0).lstrip() if m else ""
+
+
+def _with_label(label: str, wording: str) -> str:
+    return wording if not label or wording.lstrip().lower().startswith(label.strip().lower().rstrip(".")) else label + wording
+
+
+def _sort_key(ref: str) -> tuple:
+    return tuple((0, int(p), "") if p.isdigit() else (1, 0, p) for p in re.findall(r"\d+|[a-z]+", ref))
+
+
+def _words(old: str) -> re.Pattern:
+    """The quoted words as they may sit in the clause: any spacing, any quote marks."""
+    tokens = [re.escape(t) for t in old.split()]
+    pattern = r"\s+".join(tokens)
+    pattern = pattern.replace("\\'", "['’]").replace("’", "['’]").replace('\\"', "[\"“”]")
+    return re.compile(pattern, re.I)
+
+
+def _apply(clauses: list[CurrentClause], change: Change) -> str | None:
+    """Apply one change; the reason it cannot be applied, or None."""
+    op = change.op
+    live = [c for c in clauses if c.current]
+    target = next((c for c in live if c.ref == op.target), None)
+    if op.kind == "insert":
+        existing = next((c for c in clauses if c.ref == op.target), None)
+        if existing is not None and existing.current:
+            return f"clause {op.target} already exists in the agreement; nothing was inserted"
+        new = existing or CurrentClause(op.target, "", "", "")
+        change.before, change.after = "", _with_label(f"{op.target} " if "(" not in op.target else f"({op.target.split('(')[-1]} ", op.new)
+        new.current = change.after
+        new.changes.append(change)
+        if existing is None:
+            anchor = op.after or None
+            if anchor is None:  # after the last clause that sorts before it
+                before = [i for i, c in enumerate(clauses) if _sort_key(c.ref) < _sort_key(op.target)
+                          and not c.ref.startswith("schedule")]
+                at = (before[-1] + 1) if before else len(clauses)
+            else:
+                within = [i for i, c in enumerate(clauses) if is_within(c.ref, anchor)]
+                if not within:
+                    return f"clause {anchor}, which the new clause {op.target} is to follow, is not in the agreement"
+                at = within[-1] + 1
+            clauses.insert(at, new)
+        return None
+    if target is None:
+        gone = next((c for c in clauses if c.ref == op.target), None)
+        if gone is not None:
+            return f"clause {op.target} was already deleted by {gone.changes[-1].doc.file_name}"
+        return f"clause {op.target} is not in the agreement"
+    family = [c for c in live if is_within(c.ref, op.target)]
+    if op.kind == "override":
+        target.overrides.append(change)
+        return None
+    if op.kind in ("replace", "delete"):
+        change.before = "\n".join(c.current for c in family)
+        change.after = _with_label(_label(target), op.new) if op.kind == "replace" else ""
+        target.current = change.after
+        target.changes.append(change)
+        for c in family:
+            if c is not target:  # sub-clauses go with the clause that is replaced or deleted
+                c.changes.append(Change(op, change.doc, c.current, ""))
+                c.current = ""
+        return None
+    # substitute: the words must be in the clause (or one of its sub-clauses) exactly once,
+    # unless the change says "wherever it appears"
+    pattern = _words(op.old)
+    hits = [(c, m) for c in family for m in pattern.finditer(c.current)]
+    if not hits:
+        return f"the words \"{op.old}\" are not in clause {op.target}"
+    if len(hits) > 1 and not op.wherever:
+        return f"the words \"{op.old}\" appear {len(hits)} times in clause {op.target}; which one is meant is not said"
+    for c in list({id(c): c for c, _ in hits}.values()):
+        before = c.current
+        c.current = pattern.sub(lambda _m: op.new, c.current) if op.wherever else pattern.sub(lambda _m: op.new, c.current, count=1)
+        c.changes.append(Change(op, change.doc, before, c.current))
+    return None
+
+
+def consolidate(agreement_text: str, documents: list[ChangeDocument]) -> Consolidated:
+    """The agreement with every operation of ``documents`` applied in effective-date order (a
+    document without a date keeps its place after the dated ones it follows)."""
+    clauses = [CurrentClause(n.ref, n.heading, n.text, n.text, n.start, n.end) for n in clause_tree(agreement_text)]
+    pending = [Change(op, doc) for doc in documents for op in operations(doc.text)]
+    order = {id(d): i for i, d in enumerate(documents)}
+    pending.sort(key=lambda c: (c.effective or "9999", order[id(c.doc)], c.op.start))
+    unapplied = []
+    for change in pending:
+        reason = _apply(clauses, change)
+        if reason is not None:
+            unapplied.append(Unapplied(change, reason))
+    return Consolidated(clauses, unapplied, documents)

@@ -1,0 +1,161 @@
+"""A change document read as operations on its agreement's clauses.
+
+The operations are the closed set lawyers amend with (Akoma Ntoso's textual modifications):
+
+* ``replace`` a clause: "Clause 2.1 of the Agreement is deleted and replaced by: '...'", "by
+  deleting clause 2.1 and replacing it with the following: ...", "Clause 2.1 shall be amended to
+  read as follows: ...", "Clause 2.1 shall now read: ...";
+* ``delete`` a clause: "Clause 9 is deleted in its entirety", "Delete clause 9.2", "clause 9.2
+  shall cease to have effect";
+* ``insert`` a clause or sub-clause: "A new clause 6.4 is inserted after clause 6.3: ...", "by
+  inserting the following as a new clause 6.4: ...", "The following is added as clause 6.1(d): ...";
+* ``substitute`` words inside a clause: "In clause 6.1, 'seventy per cent (70%)' is replaced by
+  'seventy-five per cent (75%)'", "clause 6.1 is amended by deleting the words 'A' and
+  substituting 'B'", "by substituting 'B' for 'A' in clause 6.1", "the reference to 'A' in clause
+  6.1 shall be read as 'B'", "In clause 6.1, 'B' in place of 'A'";
+* ``override``: "Notwithstanding clause 3.1 of the Agreement, ...": the clause stands, the side
+  letter's sentence prevails over it.
+
+Each operation keeps its span in the change document (what a citation points to) and the date it
+takes effect from where the sentence states one ("with effect from 1 July 2024").
+"""
+
+from __future__ import annotations
+
+import re
+from dataclasses import dataclass
+
+from assistant.contracts.consolidated.tree import normalise_ref
+from assistant.text.changes import effective_from
+
+_REF = r"(?:clause|section|paragraph|article|cl\.)\s+(?P<{name}>\d{{1,3}}(?:\.\d{{1,3}}){{0,3}}(?:\s*\([a-z0-9]{{1,4}}\))*)" \
+       r"(?:\s+of\s+(?P<{name}_sched>(?:Schedule|Annex|Appendix|Exhibit)\s+\w+))?"
+_AGR = r"(?:\s+(?:of|to|in)\s+the\s+(?:Principal\s+|Original\s+|Main\s+|Master\s+)?(?:Agreement|Licen[cs]e|Contract|Deed))?"
+_QUOTE = r"[\"“‘'](?P<{name}>(?s:.{{1,400}}?))[\"”’'](?=[\s.,;:)]|$)"
+_WORDS = r"(?:the\s+(?:words?|figures?|date|number|percentage|amount|sum|rate|expression)\s+(?:and\s+figures?\s+)?)?"
+_IS = r"(?:is|are|shall\s+be|will\s+be)\s+(?:hereby\s+)?"
+_WHEREVER = r"(?P<wherever>\s+(?:wherever|where|each\s+time)\s+(?:it|they)\s+appears?|\s+throughout)?"
+
+
+def _p(pattern: str) -> re.Pattern:
+    """A pattern with {REF}, {AFTER}, {AGR}, {OLD}, {NEW}, {WORDS}, {IS}, {WHEREVER} filled in."""
+    return re.compile(pattern.format(REF=_REF.format(name="ref"), AFTER=_REF.format(name="after"), AGR=_AGR,
+                                     OLD=_QUOTE.format(name="old"), NEW=_QUOTE.format(name="new"), WORDS=_WORDS,
+                                     IS=_IS, WHEREVER=_WHEREVER), re.I)
+
+
+SUBSTITUTE = [
+    _p(r"\bIn\s+{REF}{AGR},?\s+{WORDS}{OLD}(?:\s*\([^)]{{0,80}}\))?{WHEREVER}\s+{IS}(?:deleted\s+and\s+)?(?:replaced|substituted)\s+"
+       r"(?:by|with)\s+{WORDS}{NEW}"),
+    _p(r"\b{REF}{AGR}\s+{IS}amended\s+by\s+(?:deleting|striking(?:\s+out)?|removing|replacing)\s+{WORDS}{OLD}{WHEREVER},?\s+"
+       r"(?:and\s+)?(?:substituting|inserting|replacing\s+(?:it|them)\s+(?:with|by)|with|by)\s+"
+       r"(?:(?:in\s+(?:its|their)\s+place|therefor|in\s+lieu\s+thereof)\s+)?{WORDS}{NEW}"),
+    _p(r"\bsubstitut\w*\s+{WORDS}{NEW}\s+for\s+{WORDS}{OLD}{WHEREVER}\s+in\s+{REF}{AGR}"),
+    _p(r"\b{REF}{AGR}\s+{IS}amended\s+by\s+substitut\w*\s+{WORDS}{NEW}\s+for\s+{WORDS}{OLD}{WHEREVER}"),
+    _p(r"\b(?:the\s+)?references?\s+(?:to\s+)?{OLD}\s+in\s+{REF}{AGR}\s+(?:shall|is\s+to|are\s+to|will)\s+be\s+(?:read|construed)\s+as\s+"
+       r"(?:(?:a\s+)?references?\s+to\s+)?{NEW}"),
+    _p(r"\bIn\s+{REF}{AGR},?\s+{OLD}\s+shall\s+be\s+read\s+as\s+{NEW}"),
+    _p(r"\bIn\s+{REF}{AGR},?\s+{WORDS}{NEW}\s+(?:is\s+|are\s+|shall\s+apply\s+|shall\s+be\s+used\s+)?(?:substituted\s+)?in\s+place\s+of\s+{WORDS}{OLD}"),
+]
+REPLACE = [
+    _p(r"\b{REF}{AGR}\s+{IS}(?:deleted\s+(?:in\s+(?:its\s+)?entirety\s+)?and\s+)?(?:replaced|substituted)\s+(?:in\s+(?:its\s+)?entirety\s+)?"
+       r"(?:by|with)(?:\s+the\s+following(?:\s+(?:new\s+)?(?:clause|wording|text|provision|paragraph))?)?\s*:?\s*"),
+    _p(r"\bdelet\w*\s+{REF}{AGR}\s+(?:in\s+(?:its\s+)?entirety\s+)?and\s+(?:replac\w*|substitut\w*)\s+it\s+(?:with|by)(?:\s+the\s+following)?\s*:?\s*"),
+    _p(r"\b{REF}{AGR}\s+{IS}amended\s+(?:so\s+as\s+)?to\s+read(?:\s+in\s+full)?(?:\s+as\s+follows)?\s*:?\s*"),
+    _p(r"\b{REF}{AGR}\s+shall\s+(?:now\s+|henceforth\s+|hereafter\s+)?read(?:\s+as\s+follows)?\s*:\s*"),
+    _p(r"\b{REF}{AGR}\s+(?:is\s+)?(?:hereby\s+)?restated\s+(?:in\s+full\s+)?(?:as\s+follows)?\s*:?\s*"),
+]
+DELETE = [
+    _p(r"\b{REF}{AGR}\s+{IS}(?:deleted|removed|struck(?:\s+out)?|revoked|repealed)(?:\s+in\s+(?:its\s+)?entirety)?"
+       r"(?!\s*(?:,\s*)?(?:and\s+)?(?:replaced|substituted|amended))"),
+    _p(r"\b(?:delete|deleting)\s+{REF}{AGR}(?:\s+in\s+(?:its\s+)?entirety)?(?!\s+and\s+(?:replac|substitut|insert))"),
+    _p(r"\b{REF}{AGR}\s+shall\s+(?:cease\s+to\s+have\s+(?:any\s+)?effect|no\s+longer\s+apply|be\s+of\s+no\s+(?:further\s+)?(?:force\s+or\s+)?effect)"),
+]
+INSERT = [
+    _p(r"\b(?:a\s+)?new\s+{REF}\s+{IS}(?:inserted|added)(?:\s+(?:into|in|to)\s+the\s+Agreement)?"
+       r"(?:\s+(?:immediately\s+)?(?:after|following)\s+{AFTER})?(?:\s*,?\s*(?:as\s+follows|which\s+reads|reading|to\s+read))?\s*:?\s*"),
+    _p(r"\b(?:insert\w*|add\w*)\s+(?:the\s+following\s+)?(?:as\s+(?:a\s+)?)?new\s+{REF}(?:\s+(?:immediately\s+)?(?:after|following)\s+{AFTER})?"
+       r"(?:\s+(?:of|to|into|in)\s+the\s+Agreement)?\s*:?\s*"),
+    _p(r"\bthe\s+following\s+(?:shall\s+be\s+|is\s+(?:hereby\s+)?)?(?:inserted|added)\s+(?:(?:to|into|in)\s+the\s+Agreement\s+)?as\s+(?:a\s+)?(?:new\s+)?{REF}"
+       r"(?:\s+(?:immediately\s+)?(?:after|following)\s+{AFTER})?\s*:?\s*"),
+    _p(r"\bthe\s+following\s+(?:new\s+)?{REF}\s+{IS}(?:inserted|added)[^:\n]{{0,60}}:\s*"),
+]
+OVERRIDE = [
+    _p(r"\bNotwithstanding\s+(?:anything\s+(?:to\s+the\s+contrary\s+)?(?:in|contained\s+in)\s+|the\s+(?:terms|provisions)\s+of\s+)?{REF}{AGR},?\s*"
+       r"(?P<body>[^.]{{5,400}}\.)"),
+]
+PATTERNS = [("substitute", SUBSTITUTE), ("replace", REPLACE), ("delete", DELETE), ("insert", INSERT), ("override", OVERRIDE)]
+_OPEN_CLOSE = {"“": "”", "\"": "\"", "‘": "’", "'": "'"}
+
+
+@dataclass
+class Operation:
+    kind: str  # replace | delete | insert | substitute | override
+    target: str  # the clause it acts on, normalised ("6.1(a)", "schedule 2 3")
+    new: str = ""  # the clause's new wording (replace, insert), the new words (substitute), the prevailing sentence (override)
+    old: str = ""  # the words replaced (substitute)
+    after: str = ""  # insert: the clause it goes after, when stated
+    wherever: bool = False  # substitute: every occurrence ("wherever it appears")
+    start: int = 0  # the operation's span in the change document
+    end: int = 0
+    effective: str = ""  # ISO date it takes effect from, when the sentence states one
+
+    def as_dict(self) -> dict:
+        return dict(self.__dict__)
+
+
+def _ref(m: re.Match, name: str) -> str:
+    ref = m.groupdict().get(name)
+    if not ref:
+        return ""
+    sched = m.groupdict().get(f"{name}_sched")
+    return normalise_ref(f"{sched} {ref}" if sched else ref)
+
+
+def _wording(text: str, pos: int) -> tuple[str, int]:
+    """The new wording that follows a replace or insert phrase at ``pos``: a quoted passage (to the
+    quote that closes a line), else the rest of the paragraph. Returns (wording, end offset)."""
+    while pos < len(text) and text[pos] in " \t\n":
+        pos += 1
+    if pos < len(text) and text[pos] in _OPEN_CLOSE:
+        close = _OPEN_CLOSE[text[pos]]
+        m = re.compile(rf"{re.escape(close)}\s*[.;]?[ \t]*(?=\n|$)").search(text, pos + 1)
+        if m is None:
+            m = re.compile(re.escape(close)).search(text, pos + 1)
+        if m is not None:
+            return " ".join(text[pos + 1:m.start()].split()), m.end()
+    m = re.compile(r"\n[ \t]*\n").search(text, pos)
+    end = m.start() if m else len(text)
+    return " ".join(text[pos:end].split()), end
+
+
+def operations(text: str) -> list[Operation]:
+    """Every operation the change document states, in document order (a span matched by one
+    pattern is not read again by another)."""
+    found: list[Operation] = []
+    taken: list[tuple[int, int]] = []
+
+    def free(a: int, b: int) -> bool:
+        return all(b <= s or a >= e for s, e in taken)
+
+    for kind, patterns in PATTERNS:
+        for pattern in patterns:
+            for m in pattern.finditer(text):
+                if not free(*m.span()):
+                    continue
+                op = Operation(kind, _ref(m, "ref"), start=m.start(), end=m.end())
+                if kind == "substitute":
+                    op.old, op.new = " ".join(m.group("old").split()), " ".join(m.group("new").split())
+                    op.wherever = bool(m.groupdict().get("wherever"))
+                elif kind in ("replace", "insert"):
+                    op.new, op.end = _wording(text, m.end())
+                    op.after = _ref(m, "after")
+                    if not op.new:
+                        continue
+                elif kind == "override":
+                    op.new = " ".join(m.group("body").split())
+                taken.append((op.start, op.end))
+                sentence_start = max(text.rfind("\n\n", 0, op.start), text.rfind(". ", 0, op.start), 0)
+                op.effective = effective_from(text[sentence_start:m.end()], text)
+                found.append(op)
+    return sorted(found, key=lambda o: o.start)

@@ -1,0 +1,67 @@
+"""The consolidated agreement written for people: every clause as it reads now, with the changes
+marked ([-struck original-] {+inserted wording+}), the document and date of each change, the
+"notwithstanding" sentences that prevail over a clause, and the changes that could not be
+applied. Plain text; the CLI escapes it for the terminal and the chat renders it inert."""
+
+from __future__ import annotations
+
+import difflib
+import re
+
+from assistant.contracts.consolidated.apply import Change, Consolidated, CurrentClause
+from ingest.families import human_date
+
+
+def word_diff(before: str, after: str) -> str:
+    """``after`` with the words ``before`` had and it lacks struck ([-…-]) and its new words marked ({+…+})."""
+    a, b = re.findall(r"\S+", before), re.findall(r"\S+", after)
+    out: list[str] = []
+    for tag, i1, i2, j1, j2 in difflib.SequenceMatcher(a=a, b=b, autojunk=False).get_opcodes():
+        if tag in ("delete", "replace"):
+            out.append("[-" + " ".join(a[i1:i2]) + "-]")
+        if tag in ("insert", "replace"):
+            out.append("{+" + " ".join(b[j1:j2]) + "+}")
+        if tag == "equal":
+            out.append(" ".join(a[i1:i2]))
+    return " ".join(out)
+
+
+def _source(change: Change) -> str:
+    when = human_date(change.effective) if change.effective else "undated"
+    effective = "with effect from " if change.op.effective else ""
+    return f"{change.doc.file_name} ({change.doc.role or 'change'}, {effective}{when})"
+
+
+def clause_lines(clause: CurrentClause) -> list[str]:
+    status = clause.status
+    if status == "unchanged":
+        return [" ".join(clause.current.split())]
+    lines = []
+    if status == "deleted":
+        lines.append(f"[-{' '.join(clause.original.split())}-]" if clause.original else f"[-{clause.ref}-]")
+    elif status == "inserted":
+        lines.append("{+" + " ".join(clause.current.split()) + "+}")
+    else:
+        lines.append(word_diff(clause.original, clause.current) if clause.original else " ".join(clause.current.split()))
+    for change in clause.changes:
+        if change.before or change.after:
+            lines.append(f"    {change.op.kind} by {_source(change)}")
+    for o in clause.overrides:
+        lines.append(f"    prevails over it: \"{o.op.new}\" ({_source(o)})")
+    return lines
+
+
+def redline(consolidated: Consolidated, changed_only: bool = False) -> str:
+    """The whole agreement (or, with ``changed_only``, the changed clauses), then the unapplied changes."""
+    lines: list[str] = []
+    for clause in consolidated.clauses:
+        if changed_only and clause.status == "unchanged":
+            continue
+        lines += clause_lines(clause)
+    if consolidated.unapplied:
+        lines += ["", f"Not applied ({len(consolidated.unapplied)}): these changes could not be placed in the agreement; "
+                      "read them before relying on it:"]
+        for u in consolidated.unapplied:
+            lines.append(f"  - {u.change.op.kind} of clause {u.change.op.target} in {_source(u.change)}: {u.reason}. "
+                         f"It says: \"{' '.join(u.change.source_text.split())[:300]}\"")
+    return "\n".join(lines)

@@ -1,0 +1,242 @@
+"""The consolidated agreement (assistant/contracts/consolidated): ten contract families written for
+this test, by different drafters, each changing its agreement with the closed set of operations
+(replace, delete, insert, replace words, "notwithstanding"). Every changed clause must read as the
+last change left it, every original must stay readable as the original, and every change that
+cannot be applied must be listed, never dropped.
+
+Styles vary on purpose: numbering ("2.1", "Clause 2.1", "Section 2.1.", lettered sub-clauses,
+schedule paragraphs), quotes (straight, curly, single), and four wordings per operation.
+"""
+
+from __future__ import annotations
+
+import pytest
+
+from assistant.contracts.consolidated.apply import ChangeDocument, consolidate
+from assistant.contracts.consolidated.operations import operations
+from assistant.contracts.consolidated.redline import redline, word_diff
+from assistant.contracts.consolidated.tree import clause_tree, normalise_ref
+
+
+def _agreement(parties: str, style: str = "plain") -> str:
+    """A recording/publishing agreement whose clauses are numbered in one of several styles."""
+    clauses = [
+        ("1", "DEFINITIONS", [("1.1", '"Records" means the master recordings delivered under this agreement.'),
+                               ("1.2", '"Net Receipts" means sums actually received, less VAT.')]),
+        ("2", "TERM", [("2.1", "The Term begins on 1 May 2022 and ends on 30 April 2025."),
+                       ("2.2", "The Company may extend the Term once by twelve (12) months by written notice.")]),
+        ("3", "TERRITORY", [("3.1", "The Territory is the World.")]),
+        ("6", "ROYALTIES", [("6.1", "The Company shall pay the Artist seventy per cent (70%) of mechanical income."),
+                            ("6.2", "Streaming royalties are twenty per cent (20%) of Net Receipts, as follows:"),
+                            ("(a)", "statements are sent twice a year; and"),
+                            ("(b)", "payment is due sixty (60) days after each statement.")]),
+        ("9", "CONFIDENTIALITY", [("9.1", "Each party shall keep this agreement confidential."),
+                                  ("9.2", "This clause survives termination for two (2) years.")]),
+        ("12", "NOTICES", [("12.1", "Notices are sent by post to the addresses above.")]),
+    ]
+    lines = [f"RECORDING AGREEMENT between {parties}", ""]
+    for number, heading, subs in clauses:
+        lines.append({"plain": f"{number}. {heading}", "clause": f"Clause {number}. {heading}",
+                      "section": f"Section {number}. {heading.title()}"}[style])
+        for ref, text in subs:
+            if ref.startswith("("):
+                lines.append(f"    {ref} {text}")
+            else:
+                lines.append({"plain": f"{ref} {text}", "clause": f"Clause {ref} {text}", "section": f"Section {ref}. {text}"}[style])
+        lines.append("")
+    lines += ["SCHEDULE 2", "1. Delivery of two (2) albums.", "2. Each album holds at least ten (10) tracks.", ""]
+    return "\n".join(lines)
+
+
+def _doc(name: str, date: str, text: str, role: str = "amendment") -> ChangeDocument:
+    return ChangeDocument(name, f"{name}.txt", date, text, role)
+
+
+# (family, agreement style, change documents, expected current wording per clause (substring), unapplied count)
+FAMILIES = [
+    ("Nova Records / Mara Quinn", "plain", [
+        _doc("nova-first-amendment", "2023-06-10",
+             "1. Clause 2.1 of the Agreement is deleted and replaced by: 'The Term begins on 1 May 2022 and ends on 2 April 2026.'\n\n"
+             "2. Clause 3.1 of the Agreement is deleted and replaced by: \"The Territory is the World excluding Japan.\"\n\n"
+             "3. In clause 6.1 of the Agreement, 'seventy per cent (70%)' is replaced by 'seventy-five per cent (75%)'.\n")],
+     {"2.1": "ends on 2 April 2026", "3.1": "World excluding Japan", "6.1": "seventy-five per cent (75%)"}, 0),
+    ("Halcyon Music / Theo Lark", "clause", [
+        _doc("halcyon-variation", "2024-02-01",
+             "The parties agree that the Agreement is amended by deleting clause 2.1 and replacing it with the following:\n"
+             "“The Term begins on 1 May 2022 and ends on 31 December 2026.”\n\n"
+             "Clause 9.2 is deleted in its entirety.\n\n"
+             "Clause 6.1 is amended by deleting the words “seventy per cent (70%)” and substituting “eighty per cent (80%)”.\n")],
+     {"2.1": "31 December 2026", "9.2": None, "6.1": "eighty per cent (80%)"}, 0),
+    ("Sakura Ongaku / Northgate Publishing", "section", [
+        _doc("sakura-addendum", "2023-03-15",
+             "With effect from 1 April 2023, Section 3.1 shall be amended to read as follows: 'The Territory is Japan, Korea and Taiwan.'\n\n"
+             "By substituting 'ninety (90) days' for 'sixty (60) days' in Section 6.2(b).\n\n"
+             "A new Section 12.2 is inserted after Section 12.1: \"Notices may also be sent by email to legal@sakura.example.\"\n")],
+     {"3.1": "Japan, Korea and Taiwan", "6.2(b)": "ninety (90) days", "12.2": "by email"}, 0),
+    ("Meridian Distribution / Paper Lantern", "plain", [
+        _doc("meridian-amendment-1", "2022-09-01",
+             "1. Clause 6.1 shall now read: \"The Company shall pay the Artist sixty-five per cent (65%) of mechanical income.\"\n"),
+        _doc("meridian-amendment-2", "2023-09-01",
+             "1. In clause 6.1 of the Agreement, \"sixty-five per cent (65%)\" is replaced by \"seventy-two per cent (72%)\".\n")],
+     {"6.1": "seventy-two per cent (72%)"}, 0),  # an amendment of an amendment
+    ("Kestrel Records / Jonah Reyes", "plain", [
+        _doc("kestrel-amendment-2", "2024-05-01",
+             "Clause 2.1 is replaced in its entirety by: 'The Term ends on 30 April 2028.'\n"),
+        _doc("kestrel-amendment-1", "2023-05-01",
+             "Clause 2.1 is replaced in its entirety by: 'The Term ends on 30 April 2027.'\n")],
+     {"2.1": "30 April 2028"}, 0),  # two amendments of one clause, given out of order: the later wins
+    ("Pinecrest Publishing / Ada Vale", "clause", [
+        _doc("pinecrest-side-letter", "2023-01-20",
+             "Dear Ada,\n\nNotwithstanding clause 3.1 of the Agreement, the Company may not exploit the Records in France.\n\n"
+             "Clause 14.3 of the Agreement is deleted and replaced by: \"Disputes go to mediation first.\"\n", "side letter")],
+     {"3.1": "The Territory is the World."}, 1),  # the override prevails; clause 14.3 does not exist: unapplied
+    ("Solstice Songs / Lena Marsh", "plain", [
+        _doc("solstice-amendment", "2024-07-01",
+             "(1) Delete clause 9.\n\n"
+             "(2) The following is added as clause 6.2(c): 'an annual audit may be requested on thirty (30) days notice.'\n\n"
+             "(3) In clause 1.2, \"less VAT\" shall be read as \"less VAT and collection costs\".\n")],
+     {"9": None, "9.1": None, "6.2(c)": "annual audit", "1.2": "less VAT and collection costs"}, 0),
+    ("Tidewell Media / Blue Hour Films", "section", [
+        _doc("tidewell-amendment", "2025-01-10",
+             "1. The following new Section 6.3 is hereby inserted: \"Synchronisation fees are split 50/50.\"\n\n"
+             "2. Section 9.1 shall cease to have effect.\n\n"
+             "3. In Section 12.1, 'by email' is replaced by 'by courier'.\n")],
+     {"6.3": "split 50/50", "9.1": None}, 1),  # "by email" is not in 12.1: unapplied, reported
+    ("Copperline / Rue Castell", "plain", [
+        _doc("copperline-deed-of-variation", "2023-11-30",
+             "1. Clause 6.2 is hereby restated in full as follows: 'Streaming royalties are twenty-five per cent (25%) of Net Receipts.'\n\n"
+             "2. Paragraph 1 of Schedule 2 is deleted and replaced by: \"Delivery of three (3) albums.\"\n\n"
+             "3. In clause 6.1, 'per cent' is replaced by 'percent'.\n")],
+     {"6.2": "twenty-five per cent (25%)", "6.2(a)": None, "schedule 2 1": "three (3) albums"}, 0),
+    ("Osprey Audio / Mira Sol", "clause", [
+        _doc("osprey-amendment", "2022-12-01",
+             "Clause 2.2 of the Principal Agreement is deleted.\n\n"
+             "Insert the following as a new clause 2.3 after clause 2.1: 'The Term may not be extended.'\n\n"
+             "In clause 3.1, \"the World\" is deleted and replaced with \"the United Kingdom and Ireland\".\n\n"
+             "Clause 7.4 shall be deleted in its entirety.\n")],
+     {"2.2": None, "2.3": "may not be extended", "3.1": "United Kingdom and Ireland"}, 1),
+]
+
+
+@pytest.mark.parametrize("family,style,docs,expected,n_unapplied", FAMILIES, ids=[f[0] for f in FAMILIES])
+def test_every_change_reads_as_the_last_document_left_it(family, style, docs, expected, n_unapplied):
+    base = _agreement(family, style)
+    result = consolidate(base, docs)
+    for ref, wording in expected.items():
+        clause = result.clause(normalise_ref(ref))
+        assert clause is not None, f"{family}: clause {ref} missing"
+        if wording is None:
+            assert clause.current == "" and clause.status == "deleted", f"{family}: {ref} should be deleted: {clause.current!r}"
+        else:
+            assert wording in " ".join(clause.current.split()), f"{family}: {ref} reads {clause.current!r}"
+    assert len(result.unapplied) == n_unapplied, [u.reason for u in result.unapplied]
+    for clause in result.clauses:  # originals stay readable as originals
+        node = next((n for n in clause_tree(base) if n.ref == clause.ref), None)
+        assert clause.original == (node.text if node else "")
+
+
+def test_the_numbers_of_every_style_are_read_as_one_tree():
+    for style in ("plain", "clause", "section"):
+        refs = [n.ref for n in clause_tree(_agreement("A / B", style))]
+        assert refs[:6] == ["1", "1.1", "1.2", "2", "2.1", "2.2"], (style, refs)
+        assert {"6.2(a)", "6.2(b)", "schedule 2", "schedule 2 1", "schedule 2 2"} <= set(refs), (style, refs)
+    assert normalise_ref("Clause 6.1 (a)") == "6.1(a)" == normalise_ref("section 6.1(A).")
+
+
+def test_unchanged_clauses_keep_the_base_wording_and_changed_ones_their_history():
+    result = consolidate(_agreement("A / B"), FAMILIES[3][2])
+    six_one = result.clause("6.1")
+    assert [c.doc.doc_id for c in six_one.changes] == ["meridian-amendment-1", "meridian-amendment-2"]
+    assert "seventy per cent (70%)" in six_one.original
+    assert "sixty-five" in six_one.changes[-1].before and "seventy-two" in six_one.changes[-1].after
+    assert result.clause("3.1").status == "unchanged"
+
+
+def test_a_side_letter_that_overrides_notwithstanding_is_kept_beside_the_clause():
+    result = consolidate(_agreement("A / B", "clause"), FAMILIES[5][2])
+    territory = result.clause("3.1")
+    assert territory.status == "overridden"
+    assert "may not exploit the Records in France" in territory.overrides[0].op.new
+    assert "prevails over it" in redline(result, changed_only=True)
+
+
+def test_words_that_appear_twice_are_not_guessed_at():
+    base = _agreement("A / B")
+    doc = _doc("ambiguous", "2024-01-01", "In clause 6, 'per cent' is replaced by 'percent'.\n")
+    result = consolidate(base, [doc])
+    assert len(result.unapplied) == 1 and "appear" in result.unapplied[0].reason
+    assert result.clause("6.1").status == "unchanged"  # nothing half-applied
+    wherever = _doc("wherever", "2024-01-01", "In clause 6, 'per cent' wherever it appears is replaced by 'percent'.\n")
+    result = consolidate(base, [wherever])
+    assert result.unapplied == [] and "percent (70%)" in result.clause("6.1").current and "percent (20%)" in result.clause("6.2").current
+
+
+def test_every_unapplied_change_is_shown_with_its_reason_and_words():
+    result = consolidate(_agreement("A / B", "section"), FAMILIES[7][2])
+    text = redline(result)
+    assert "Not applied (1)" in text and "by email" in text and "tidewell-amendment.txt" in text
+    assert result.unapplied_for("12") and not result.unapplied_for("3")
+
+
+def test_the_redline_marks_struck_and_inserted_words():
+    assert word_diff("pay seventy per cent (70%) of income", "pay seventy-five per cent (75%) of income") == \
+        "pay [-seventy-] {+seventy-five+} per cent [-(70%)-] {+(75%)+} of income"
+    text = redline(consolidate(_agreement("A / B"), FAMILIES[0][2]), changed_only=True)
+    assert "{+(75%)+}" in text and "nova-first-amendment.txt (amendment, 10 June 2023)" in text
+    assert "CONFIDENTIALITY" not in text  # only what changed
+
+
+def test_a_stated_effective_date_orders_the_change_and_is_shown():
+    ops = operations(FAMILIES[2][2][0].text)
+    assert [o.kind for o in ops] == ["replace", "substitute", "insert"]
+    assert ops[0].effective == "2023-04-01" and ops[1].effective == ""
+
+
+def test_text_that_only_mentions_a_clause_is_not_an_operation():
+    assert operations("The Artist confirms that clause 6.1 of the Agreement remains in full force. See clause 2 for the Term.") == []
+
+
+def test_the_service_consolidates_only_what_the_viewer_may_see(fast_service, tmp_path):
+    folder = tmp_path / "family"
+    folder.mkdir()
+    (folder / "nova-recording-agreement.txt").write_text(
+        "RECORDING AGREEMENT\n\nThis Recording Agreement is made on 1 May 2022 between Nova Records Limited (the \"Company\") "
+        "and Mara Quinn (the \"Artist\").\n\n" + _agreement("Nova Records Limited / Mara Quinn").split("\n", 2)[2])
+    amendment = ("FIRST AMENDMENT\n\nThis First Amendment dated 10 June 2023 amends the Recording Agreement dated 1 May 2022 "
+                 "between Nova Records Limited and Mara Quinn (the \"Agreement\").\n\n"
+                 "1. In clause 6.1 of the Agreement, 'seventy per cent (70%)' is replaced by 'seventy-five per cent (75%)'.\n")
+    (folder / "nova-first-amendment.txt").write_text(amendment)
+    (folder / "nova-first-amendment.txt.groups").write_text("legal")
+    assert fast_service.ingest([folder]).ok
+    agreement = next(d for d in fast_service.sources() if d.file_name == "nova-recording-agreement.txt")
+    legal = fast_service.restricted(["legal"]).consolidated(agreement.doc_id)
+    assert "seventy-five per cent (75%)" in legal.clause("6.1").current
+    outsider = fast_service.restricted(["a-and-r"]).consolidated(agreement.doc_id)
+    assert outsider.clause("6.1").status == "unchanged" and outsider.documents == []
+    assert "amendment" not in redline(outsider).lower()
+
+
+@pytest.mark.slow  # the CLI loads the real embedding model
+def test_rights_family_prints_the_consolidated_agreement_and_counts_unapplied_changes(cli, tmp_path):
+    folder = tmp_path / "family"
+    folder.mkdir()
+    (folder / "kestrel-recording-agreement.txt").write_text(
+        "RECORDING AGREEMENT\n\nThis Recording Agreement is made on 1 May 2022 between Kestrel Records Limited (the \"Company\") "
+        "and Jonah Reyes (the \"Artist\").\n\n" + _agreement("Kestrel Records Limited / Jonah Reyes").split("\n", 2)[2])
+    (folder / "kestrel-first-amendment.txt").write_text(
+        "FIRST AMENDMENT\n\nThis First Amendment dated 10 June 2023 amends the Recording Agreement dated 1 May 2022 between "
+        "Kestrel Records Limited and Jonah Reyes (the \"Agreement\").\n\n"
+        "1. Clause 2.1 of the Agreement is deleted and replaced by: 'The Term ends on 2 April 2026.'\n\n"
+        "2. Clause 14.3 of the Agreement is deleted and replaced by: 'Disputes go to mediation first.'\n")
+    assert cli("ingest", str(folder)).exit_code == 0
+    listing = cli("family", "kestrel-recording-agreement.txt")
+    assert listing.exit_code == 0 and "1 clause(s) changed" in listing.output and "1 change(s) could not be applied" in listing.output
+    shown = cli("family", "kestrel-recording-agreement.txt", "--consolidated", "--changed")
+    assert shown.exit_code == 0
+    flat = " ".join(shown.output.split())
+    assert "[-begins on 1 May 2022 and-]" in flat and "[-2025.-] {+2026.+}" in flat  # struck, inserted
+    assert "clause 14.3 is not in the agreement" in shown.output
+    import json
+
+    data = json.loads(cli("family", "kestrel-first-amendment.txt", "--consolidated", "--json").output)
+    assert [c["ref"] for c in data["clauses"] if c["status"] != "unchanged"] == ["2.1"] and len(data["unapplied"]) == 1
