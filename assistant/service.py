@@ -403,6 +403,11 @@ class RightsService:
         if not members or members[0].family_role != doc_families.AGREEMENT:
             return None
         root, changes = members[0], members[1:]
+        key = tuple((m.doc_id, m.file_sha256, m.ingested_at) for m in members)
+        cache = self.__dict__.setdefault("_consolidated", {})
+        if key in cache:  # unchanged family: no file read, no re-consolidation
+            return cache[key]
         documents = [ChangeDocument(m.doc_id, m.file_name, doc_families.document_date(m) or "",
                                     document_text(Path(m.file_path), self.settings.ocr), m.family_role) for m in changes]
-        return consolidate(document_text(Path(root.file_path), self.settings.ocr), documents)
+        cache[key] = consolidate(document_text(Path(root.file_path), self.settings.ocr), documents)
+        return cache[key]

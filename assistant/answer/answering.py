@@ -19,6 +19,7 @@ from typing import Literal
 from assistant.answer import term_answers
 from assistant.answer.abstention import Abstention, Verdict, features
 from assistant.answer.citations import check_answer
+from assistant.answer.consolidated_answer import current_clause_answer
 from assistant.answer.family_answer import Candidate, FamilyAnswer, compose, event_answer, resolve
 from assistant.answer.selection import named_in, select
 from assistant.llm.base import ChatModel
@@ -190,6 +191,8 @@ class Answerer:
                                   f"{', '.join(repr(w) for w in subjects[:3])}", verdict.features)
         if extracted is not None and verdict.answer:
             answer.signals = verdict.features
+            # the chosen clause as it reads now, when a later document changed it
+            extracted = current_clause_answer(self.service, question, extracted, sources, full, docs) or extracted
         if not self._uses_model():
             answer.model = EXTRACTIVE
             if extracted is None or not verdict.answer:

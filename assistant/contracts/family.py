@@ -14,11 +14,13 @@ from typing import Any
 
 from assistant.contracts import dates as datecalc
 from assistant.contracts.changes import apply_territory, change_targets, resolve_change
-from assistant.contracts.model import KEYS, Value
+from assistant.contracts.consolidated.apply import Consolidated
+from assistant.contracts.model import KEYS, MODIFIER_KEYS, Clause, Value
 from assistant.contracts.places import territory_text
 from assistant.contracts.storage import stored_terms
-from assistant.contracts.terms import values_of
+from assistant.contracts.terms import extract_terms, values_of
 from ingest import families as F
+from ingest.errors import UserError
 from ingest.model import DocumentRecord
 
 
@@ -163,7 +165,37 @@ def _by_clause(members: list[DocumentRecord], stored: dict[str, dict]) -> dict[s
     return out
 
 
-def family_terms(members: Sequence[DocumentRecord], stored: dict[str, dict], today: date | None = None) -> FamilyTerms:
+def _by_consolidation(members: list[DocumentRecord], stored: dict[str, dict], consolidated: Consolidated | None) -> dict[str, list[Value]]:
+    """Per changing document: the values the agreement's clauses state *now*, where that document
+    replaced or amended the clause a value was read from (assistant/contracts/consolidated). The
+    clause's current wording is read with the same rules, and the value is cited to the changing
+    document's words, so "Clause 3.1 is deleted and replaced by: 'The Territory is the World
+    excluding Japan.'" sets the territory whatever the key-term rules make of the amendment itself."""
+    out: dict[str, list[Value]] = {}
+    if consolidated is None or not consolidated.documents:
+        return out
+    root, visible = members[0], {m.doc_id for m in members}
+    for key in MODIFIER_KEYS:
+        for v in values_of(stored.get(root.doc_id, {}), key):
+            if v.clause is None:
+                continue
+            holding = sorted((c for c in consolidated.clauses if 0 <= c.start <= v.clause.start < c.end), key=lambda c: -c.start)
+            changed = next((c for c in holding if c.status in ("replaced", "amended")), None)
+            if changed is None or changed.changes[-1].doc.doc_id not in visible:
+                continue
+            change = changed.changes[-1]
+            new = [n for n in values_of(extract_terms(root.title, changed.current), key) if (n.slot or "") == (v.slot or "")]
+            for n in new[:1]:
+                words = change.source_text
+                n.clause = Clause(change.op.start, change.op.end, words, changed.ref, changed.heading, changed.ref)
+                n.fact = n.fact if n.fact and n.fact in words else ""
+                n.effective = change.op.effective
+                out.setdefault(change.doc.doc_id, []).append(n)
+    return out
+
+
+def family_terms(members: Sequence[DocumentRecord], stored: dict[str, dict], today: date | None = None,
+                 consolidated: Consolidated | None = None) -> FamilyTerms:
     """The terms of one family (``members`` in date order, the agreement first), current values
     and history, plus the values computed as of ``today``. A changing document's values come from
     its own words and from the clauses of the agreement it names (``_by_clause``); a change that
@@ -173,6 +205,9 @@ def family_terms(members: Sequence[DocumentRecord], stored: dict[str, dict], tod
     root = members[0]
     assigned = _assigned(members, stored)
     by_clause = _by_clause(members, stored)
+    for doc_id, values in _by_consolidation(members, stored, consolidated).items():
+        mine = by_clause.setdefault(doc_id, [])
+        mine += [v for v in values if not any(o.key == v.key and o.slot == v.slot for o in mine)]
     terms: dict[str, Term] = {}
     for key in KEYS:
         state: dict[str, list[Entry]] = {}
@@ -312,8 +347,19 @@ def all_family_terms(view, today: date | None = None) -> list[FamilyTerms]:
     for _root, members in fams.items():
         if members[0].family_role != F.AGREEMENT:
             continue
-        out.append(family_terms(members, stored, today))
+        out.append(family_terms(members, stored, today, _consolidated(view, members)))
     return out
+
+
+def _consolidated(view, members: Sequence[DocumentRecord]) -> Consolidated | None:
+    """The family's consolidated agreement as ``view`` sees it, when a member changes it; None
+    when there is nothing to apply or a member's file cannot be read now (terms stay as stored)."""
+    if len(members) < 2 or not hasattr(view, "consolidated"):
+        return None
+    try:
+        return view.consolidated(members[0].doc_id)
+    except UserError:
+        return None
 
 
 def terms_of(view, doc_id: str, today: date | None = None) -> FamilyTerms | None:
@@ -322,4 +368,4 @@ def terms_of(view, doc_id: str, today: date | None = None) -> FamilyTerms | None
     if not members:
         return None
     stored = stored_terms(view, [m.doc_id for m in members])
-    return family_terms(members, stored, today)
+    return family_terms(members, stored, today, _consolidated(view, members))

@@ -91,6 +91,7 @@ class Consolidated:
     clauses: list[CurrentClause]
     unapplied: list[Unapplied]
     documents: list[ChangeDocument]
+    text: str = ""  # the agreement's text, which the clauses' spans point into
 
     def clause(self, ref: str) -> CurrentClause | None:
         return next((c for c in self.clauses if c.ref == ref), None)
@@ -202,4 +203,4 @@ def consolidate(agreement_text: str, documents: list[ChangeDocument]) -> Consoli
         reason = _apply(clauses, change)
         if reason is not None:
             unapplied.append(Unapplied(change, reason))
-    return Consolidated(clauses, unapplied, documents)
+    return Consolidated(clauses, unapplied, documents, agreement_text)

@@ -18,7 +18,9 @@ _ROYALTY_CUE = re.compile(r"\broyalt\w*|\brevenue\s+shar\w*|\bprofit\s+shar\w*|\
                           r"sub-?publish\w*|admin)\s+fee\b|\bof\s+(?:all\s+)?(?:receipts|revenues?|income|sums|monies|profits?)\b|"
                           r"\b(?:retain|collect)\w*\b[^.;]{0,40}%|\bof\s+(?:the\s+)?(?:[A-Z][\w-]*\s+){1,2}(?:Income|Receipts|Revenues?)\b|"
                           r"\broyalty\s+rate\b|\bshares?\s+of\s+income\b", re.I)
-_ROYALTY_VERB = re.compile(r"\b(?:pay|paid|payable|credit\w*|retain\w*|receive\w*|entitled|shar\w*|split|bear|accru\w*|due|keep)\b", re.I)
+# ... or a clause that states the rate outright: "Streaming royalties are twenty-five per cent (25%) of Net Receipts"
+_ROYALTY_VERB = re.compile(r"\b(?:pay|paid|payable|credit\w*|retain\w*|receive\w*|entitled|shar\w*|split|bear|accru\w*|due|keep)\b|"
+                           r"\broyalt(?:y|ies)(?:\s+rates?)?\s+(?:is|are|shall\s+be|will\s+be)\s+(?:\w+[\s-]+){0,6}?\(?\d", re.I)
 _ROYALTY_AVOID = re.compile(r"\binterest\b|\blate\s+(?:payment|charge)|\boverdue\b|\bdiscount\w*|\bvat\b|\btax\w*|\bwithholding\b|"
                             r"\binsurance\b|\bliabilit\w*|\bdamages\b|\bunderpay\w*|\bmargin\s+of\s+error|\bvariance\b|\bdeviation\b|"
                             r"\bequity\b|\bshares\s+of\s+(?:common\s+)?stock|\bvoting\b|\boutstanding\s+shares|\bownership\s+interest|"
