@@ -199,7 +199,7 @@ def _choose_fact(
     """The fact the question asks for in ``text`` (a unit, with its lead-in): of the first wanted
     kind present; the one after a change ("replaced with"), after the question's terms and a
     stating verb, not a reference ("Agreement dated ..."), else the first."""
-    pools = [sorted(g) for k in want_order for g in kind_groups({k})]
+    pools = [sorted(g) for k in want_order for g in kind_groups({k}, question)]
     for pool in pools:
         cands = _kind_facts(facts, pool)
         if cands:
@@ -295,7 +295,7 @@ def candidates(question: str, passages: Sequence[tuple[int, str]], similarity: S
     first. A unit repeated in overlapping passages is scored once, in the best-ranked one."""
     want = wanted(question)
     want_order = [k for k in asked_kinds(question) if k in want]
-    groups = kind_groups(want)
+    groups = kind_groups(want, question)
     terms = _question_terms(question)
     focus = _focus(question)
     q_ids = _identifiers(question)

@@ -218,13 +218,21 @@ def wanted(question: str) -> set[str]:
     return kinds
 
 
-def kind_groups(want: set[str]) -> list[set[str]]:
+# What is only ever a sum: an advance, a signing fee, a minimum guarantee, a budget. A rate does
+# not answer "How much is the advance?" (a royalty of 70% is not an advance).
+AMOUNT_ONLY = re.compile(r"\badvances?\b|\bsigning\s+(?:fee|bonus)\b|\bminimum\s+guarantee\b|\blump\s+sum\b|\bbudget\b", re.I)
+
+
+def kind_groups(want: set[str], question: str = "") -> list[set[str]]:
     """What must be answered, each group satisfied by any of its kinds: an amount or a rate are
-    one ask ("what fee": "15% of Gross Receipts" answers it as well as "£500" would)."""
+    one ask ("what fee": "15% of Gross Receipts" answers it as well as "£500" would), except for
+    what is only ever a sum (``AMOUNT_ONLY``)."""
     out: list[set[str]] = []
     money = want & {"money", "percent"}
     if money == {"percent"}:
         out.append({"percent"})  # a royalty, rate or share is a rate: a lump sum does not answer it
+    elif money == {"money"} and AMOUNT_ONLY.search(question):
+        out.append({"money"})
     elif money:
         out.append(money | {"money", "percent"})
     out += [{k} for k in sorted(want - {"money", "percent"})]
