@@ -43,3 +43,12 @@ def test_llm_speed_prints_a_table(contracts, capsys):
     llm_speed.main(["--docs", str(contracts), "--prompts", "1", "--max-tokens", "4", "--passages", "1", "--in-process"])
     out = capsys.readouterr().out
     assert "TTFT" in out and "median of 1 prompts" in out and "peak RSS" in out
+
+
+def test_consolidation_benchmark_reports_every_change_to_a_missing_clause(capsys):
+    from eval.bench import consolidation
+
+    result = consolidation.main(["--families", "20"])
+    out = capsys.readouterr().out
+    assert "ratio consolidation / key terms" in out and result["families"] == 20
+    assert result["missing"] > 0 and result["reported"] == result["missing"]

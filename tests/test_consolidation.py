@@ -374,3 +374,30 @@ def test_key_terms_and_the_register_read_the_current_clauses(fast_service, tmp_p
     rows = {r.cells["file"]: r for r in fast_service.contract_register()}
     assert "2 April 2026" in rows["nova-agreement.txt"].cells["expiry"]
     assert "Japan" in rows["nova-agreement.txt"].cells["territory"] or "JP" in rows["nova-agreement.txt"].cells["territory"]
+
+
+def test_a_term_stated_in_a_deleted_clause_is_no_longer_current(fast_service, tmp_path):
+    folder = tmp_path / "family"
+    folder.mkdir()
+    company, artist = "Quarry Lane Records Limited", "Sol Adeyemi"
+    agreement = (f"RECORDING AGREEMENT\n\nThis Recording Agreement is made on 1 May 2022 between {company} (the \"Company\") and "
+                 f"{artist} (the \"Artist\").\n\n1. TERM\n1.1 The Term ends on 30 April 2025.\n\n"
+                 "2. AUDIT\n2.1 The Artist may audit the Company's books once a year on thirty (30) days' written notice.\n\n"
+                 "3. TERRITORY\n3.1 The Territory is the World.\n")
+    (folder / "quarry-agreement.txt").write_text(agreement)
+    (folder / "quarry-amendment.txt").write_text(
+        f"AMENDMENT\n\nThis Amendment dated 1 March 2024 amends the Recording Agreement dated 1 May 2022 between {company} and "
+        f"{artist} (the \"Agreement\").\n\n1. Clause 2.1 of the Agreement is deleted in its entirety.\n")
+    assert fast_service.ingest([folder]).ok
+    doc = next(d for d in fast_service.sources() if d.file_name == "quarry-agreement.txt")
+    from assistant.contracts.family import family_terms
+    from assistant.contracts.storage import stored_terms
+
+    members = fast_service.family(doc.doc_id)
+    terms_before = family_terms(members, stored_terms(fast_service, [m.doc_id for m in members]))
+    before = terms_before.term("audit")
+    assert before.current, "the agreement states an audit right (the rules must read it for this test to mean anything)"
+    audit = fast_service.contract_terms(doc.doc_id).term("audit")
+    assert audit.current == [] and any(e.superseded for e in audit.history)
+    assert any("deleted" in e.value.text and e.doc.file_name == "quarry-amendment.txt" for e in audit.history)
+    assert fast_service.contract_terms(doc.doc_id).term("territory").current  # other clauses untouched

@@ -256,8 +256,31 @@ def family_terms(members: Sequence[DocumentRecord], stored: dict[str, dict], tod
             e.superseded = e not in current and e.change != "restated"
         if current or history:
             terms[key] = Term(key, current, history)
+    _withdraw_deleted(terms, members, consolidated)
     _compute(terms, root, today)
     return FamilyTerms(root, members, terms, today)
+
+
+def _withdraw_deleted(terms: dict[str, Term], members: Sequence[DocumentRecord], consolidated: Consolidated | None) -> None:
+    """A value the agreement states in a clause a later document deleted is no longer current:
+    it stays in the history, superseded by the deletion (cited to the deleting words)."""
+    if consolidated is None or not consolidated.documents:
+        return
+    root, visible = members[0], {m.doc_id: m for m in members}
+    for term in terms.values():
+        for entry in list(term.current):
+            clause = entry.value.clause
+            if entry.doc is not root or clause is None:
+                continue
+            gone = next((c for c in consolidated.clauses if c.status == "deleted" and 0 <= c.start <= clause.start < c.end), None)
+            if gone is None or gone.changes[-1].doc.doc_id not in visible:
+                continue
+            change = gone.changes[-1]
+            term.current.remove(entry)
+            entry.superseded = True
+            words = Clause(change.op.start, change.op.end, change.source_text, gone.ref, gone.heading, gone.ref)
+            term.history.append(Entry(Value(term.key, f"clause {gone.ref} deleted", None, words, effective=change.op.effective),
+                                      visible[change.doc.doc_id], change="changed"))
 
 
 def _entry(terms: dict[str, Term], key: str) -> Entry | None:
