@@ -20,7 +20,7 @@ from typing import Literal
 
 from filelock import FileLock, Timeout
 
-from assistant.contracts.consolidated.apply import ChangeDocument, Consolidated, consolidate
+from assistant.contracts.consolidated.apply import ChangeDocument, Consolidated, consolidate, restricted_targets
 from assistant.contracts.family import FamilyTerms, terms_of
 from assistant.contracts.register import Deadline, Row, deadlines, register_rows
 from assistant.contracts.storage import refresh_terms, stored_terms
@@ -31,6 +31,7 @@ from assistant.search.retrieval import Retriever, fuse
 from assistant.search.store import Hit, Store, StoreError, is_disk_full, is_unwritable, not_writable
 from assistant.settings import Settings
 from ingest import families as doc_families
+from ingest.errors import UserError
 from ingest.model import DocumentRecord
 from ingest.pipeline import IngestReport, ProgressListener, doc_id_for, document_text, ingest, relink_families
 from ingest.validation import claims_of_payload, duplicates
@@ -398,16 +399,38 @@ class RightsService:
     def consolidated(self, doc_id: str) -> Consolidated | None:
         """The agreement of ``doc_id``'s family as it reads now: every change document this view
         may see applied to its clauses (assistant/contracts/consolidated). A change document the
-        view may not see is not applied and not named. None when the family has no agreement."""
+        view may not see is not applied and not named: only the numbers of the clauses it acts on
+        are kept (``Consolidated.restricted``), so the viewer is told that a restricted document
+        may change them. None when the family has no agreement."""
         members = self.family(doc_id)
         if not members or members[0].family_role != doc_families.AGREEMENT:
             return None
         root, changes = members[0], members[1:]
-        key = tuple((m.doc_id, m.file_sha256, m.ingested_at) for m in members)
+        hidden = self._hidden_members(root, members)
+        key = tuple((m.doc_id, m.file_sha256, m.ingested_at) for m in [*members, *hidden])
         cache = self.__dict__.setdefault("_consolidated", {})
         if key in cache:  # unchanged family: no file read, no re-consolidation
             return cache[key]
         documents = [ChangeDocument(m.doc_id, m.file_name, doc_families.document_date(m) or "",
                                     document_text(Path(m.file_path), self.settings.ocr), m.family_role) for m in changes]
-        cache[key] = consolidate(document_text(Path(root.file_path), self.settings.ocr), documents)
-        return cache[key]
+        result = consolidate(document_text(Path(root.file_path), self.settings.ocr), documents)
+        result.restricted = restricted_targets(self._readable(m) for m in hidden)
+        cache[key] = result
+        return result
+
+    def _hidden_members(self, root: DocumentRecord, members: list[DocumentRecord]) -> list[DocumentRecord]:
+        """The members of ``root``'s family this view may not see (none for an unrestricted view)."""
+        if self.store.access is None:
+            return []
+        seen = {m.doc_id for m in members}
+        everyone = doc_families.family_members(self.store.writer.documents().values(), root.doc_id)
+        if not everyone or everyone[0].doc_id != root.doc_id:
+            return []
+        return [m for m in everyone[1:] if m.doc_id not in seen]
+
+    def _readable(self, record: DocumentRecord) -> str:
+        """A hidden member's text, read only for the clause numbers it acts on ("" when unreadable now)."""
+        try:
+            return document_text(Path(record.file_path), self.settings.ocr)
+        except (OSError, UserError):
+            return ""

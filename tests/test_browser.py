@@ -206,7 +206,8 @@ def test_a_family_answer_cites_both_documents_and_a_follow_up_stays_in_scope(cor
 
 def test_the_contracts_view_register_deadlines_and_clauses(corpus, embedder, fake, browser, tmp_path):
     """The Contracts tab: the register (one row per agreement family, its current values), a
-    click on a value opens its clause with the value marked and what it replaced; the party filter;
+    click on a value opens its clause with the value marked and what it replaced, and the
+    agreement's redline (the consolidated agreement); the party filter;
     the deadlines list; and a signed-in user outside a contract's groups never sees its row."""
     svc, app, url = _serve(corpus, embedder, fake)
     try:
@@ -222,6 +223,14 @@ def test_the_contracts_view_register_deadlines_and_clauses(corpus, embedder, fak
         clause = page.locator("#clause")
         assert "31 December 2027" in clause.locator("mark").first.inner_text()
         assert "nova-records-amendment-1.txt" in clause.inner_text() and "was: 29 February 2024" in clause.inner_text()
+        # the same click opens the agreement as it reads now: struck and inserted words, who changed it
+        page.wait_for_function("() => document.querySelector('#redline').innerText.includes('As it reads now')", timeout=30_000)
+        redline = page.locator("#redline")
+        assert "28 February" in redline.locator("del").all_inner_texts() and "31 December" in redline.locator("ins").all_inner_texts()
+        assert "replace by nova-records-amendment-1.txt" in redline.inner_text()
+        changed_only = len(redline.inner_text())
+        page.locator("#redline-changed input").click()  # the whole agreement, unchanged clauses too
+        page.wait_for_function(f"() => document.querySelector('#redline').innerText.length > {changed_only}", timeout=30_000)
         deadlines = page.locator("#deadlines").inner_text()
         assert "Nothing ends" in deadlines or "in the next 90 days" in deadlines
         page.locator("#deadline-days input").fill("400")

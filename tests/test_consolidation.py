@@ -211,9 +211,68 @@ def test_the_service_consolidates_only_what_the_viewer_may_see(fast_service, tmp
     agreement = next(d for d in fast_service.sources() if d.file_name == "nova-recording-agreement.txt")
     legal = fast_service.restricted(["legal"]).consolidated(agreement.doc_id)
     assert "seventy-five per cent (75%)" in legal.clause("6.1").current
+    assert legal.restricted == []
     outsider = fast_service.restricted(["a-and-r"]).consolidated(agreement.doc_id)
     assert outsider.clause("6.1").status == "unchanged" and outsider.documents == []
-    assert "amendment" not in redline(outsider).lower()
+    # told that a document they may not see acts on clause 6.1, and nothing else of it
+    assert outsider.restricted == ["6.1"] and outsider.restricted_for("6.1") and not outsider.restricted_for("3.1")
+    shown = redline(outsider, changed_only=True)
+    assert "may not see may change clause 6.1" in shown
+    assert not any(w in shown.lower() for w in ("amendment", "75", "10 june 2023", "seventy-five"))
+
+
+class _View:
+    """What the Contracts view asks of a service: its consolidation of one family."""
+
+    def __init__(self, consolidated):
+        self._c = consolidated
+
+    def consolidated(self, family):
+        return self._c
+
+
+def test_the_chat_redline_marks_changes_and_renders_document_words_inert():
+    from assistant.web.contracts_tab import redline_html
+
+    hostile = ('A new clause 12.2 is inserted after clause 12.1: "Notices may be sent to <img src=x onerror=alert(1)> '
+               'or [here](http://evil.example/x.png)."\n\n'
+               "In clause 6.1, 'seventy per cent (70%)' is replaced by 'seventy-five per cent (75%)'.\n\n"
+               "Clause 14.3 is deleted and replaced by: 'Disputes go to mediation first.'\n")
+    current = consolidate(_agreement("Nova Records / Mara Quinn"), [_doc("nova-<b>x</b>-amendment", "2023-06-10", hostile)])
+    current.restricted = ["3.1"]
+    html = redline_html(_View(current), "nova", changed_only=True)
+    assert "<img" not in html and "<b>x" not in html and "&lt;img src=x" in html  # escaped, shown as words
+    assert "href" not in html
+    assert "<del>seventy</del>" in html and "<ins>seventy-five</ins>" in html and "<ins>12.2 Notices" in html
+    assert "Not applied (1)" in html and "clause 14.3 is not in the agreement" in html
+    assert "may not see may change clause 3.1" in html
+    assert "Each party shall keep this agreement confidential." not in html  # only the touched clauses by default
+    whole = redline_html(_View(current), "nova", changed_only=False)
+    assert "Each party shall keep this agreement confidential." in whole
+    assert "Click a row" in redline_html(_View(None), "")
+
+
+@pytest.mark.slow  # the real embedding model: retrieval as users get it
+def test_an_answer_from_a_clause_with_an_unapplied_change_says_so(tmp_path, embedder):
+    from assistant.answer.answering import Answerer
+    from assistant.service import RightsService
+    from assistant.settings import Settings
+
+    folder = tmp_path / "family"
+    folder.mkdir()
+    company, artist = "Wrenfield Records Limited", "Ines Kova"
+    (folder / "wrenfield-agreement.txt").write_text(
+        f"RECORDING AGREEMENT\n\nThis Recording Agreement is made on 1 May 2022 between {company} (the \"Company\") and "
+        f"{artist} (the \"Artist\").\n\n" + _agreement(f"{company} / {artist}").split("\n", 2)[2])
+    (folder / "wrenfield-amendment.txt").write_text(
+        f"AMENDMENT\n\nThis Amendment dated 10 June 2023 amends the Recording Agreement dated 1 May 2022 between {company} and "
+        f"{artist} (the \"Agreement\").\n\n1. In clause 6.1 of the Agreement, 'sixty per cent (60%)' is replaced by "
+        "'sixty-five per cent (65%)'.\n")
+    with RightsService(Settings(data_dir=tmp_path / "data"), embedder=embedder) as svc:
+        assert svc.ingest([folder]).ok
+        a = Answerer(svc).ask(f"What mechanical royalty does {company} pay {artist}?")
+    assert not a.abstained and "seventy per cent (70%)" in a.text
+    assert "could not be applied" in a.text and "wrenfield-amendment.txt" in a.text and "clause 6.1" in a.text
 
 
 @pytest.mark.slow  # the CLI loads the real embedding model

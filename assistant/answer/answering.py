@@ -19,7 +19,7 @@ from typing import Literal
 from assistant.answer import term_answers
 from assistant.answer.abstention import Abstention, Verdict, features
 from assistant.answer.citations import check_answer
-from assistant.answer.consolidated_answer import current_clause_answer
+from assistant.answer.consolidated_answer import change_notes, current_clause_answer
 from assistant.answer.family_answer import Candidate, FamilyAnswer, compose, event_answer, resolve
 from assistant.answer.selection import named_in, select
 from assistant.llm.base import ChatModel
@@ -149,10 +149,13 @@ class Answerer:
         sources = [Source(i, h) for i, h in enumerate(hits, 1)]
         yield SourcesEvent(sources)
         answer = Answer(question, NO_ANSWER, "abstained", sources, retrieval_s=retrieval_s)
+        notes: list[str] = []  # changes to the answer's clause it could not take into account
 
         def finish(a: Answer) -> FinalEvent:
             if a.status in ("answered", "reduced", "flagged"):  # a conflicted work among the sources
                 a.text = _with_conflicts(self.service, a.text, sources)
+                if notes:
+                    a.text = a.text + "\n\n" + "\n".join(notes)
             a.total_s = time.perf_counter() - began
             return FinalEvent(a)
 
@@ -193,6 +196,7 @@ class Answerer:
             answer.signals = verdict.features
             # the chosen clause as it reads now, when a later document changed it
             extracted = current_clause_answer(self.service, question, extracted, sources, full, docs) or extracted
+            notes += change_notes(self.service, extracted, sources)
         if not self._uses_model():
             answer.model = EXTRACTIVE
             if extracted is None or not verdict.answer:

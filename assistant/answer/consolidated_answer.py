@@ -18,7 +18,9 @@ from assistant.answer.citations import check_answer
 from assistant.answer.family_answer import MODIFIER_WORDS, PAST, Candidate, FamilyAnswer
 from assistant.answer.rendering import rendered
 from assistant.contracts.consolidated.apply import Change, Consolidated, CurrentClause
+from assistant.contracts.consolidated.redline import RESTRICTED_NOTE, change_source
 from assistant.text.kinds import find_facts
+from ingest.errors import UserError
 from ingest.model import DocumentRecord
 
 MAX_QUOTE = 290  # the citation check reads quotes of up to 300 characters
@@ -106,3 +108,36 @@ def current_clause_answer(service, question: str, extracted: FamilyAnswer, sourc
     sel = replace(current.sel, number=number, unit_text=said, fact_text=facts[0] if value else current.sel.fact_text,
                   start=0, end=len(said), fact_start=None, fact_end=None, lead_text="")
     return FamilyAnswer(text, [(number, first), (current.sel.number, second)], Candidate(doc, sel), current)
+
+
+def change_notes(service, extracted: FamilyAnswer, sources) -> list[str]:
+    """One line per change that touches the clause an answer comes from and that the answer could
+    not take into account: a change that could not be applied (named, with its reason, since the
+    viewer may see its document), and a change in a document the viewer may not see (only that one
+    exists). Never an answer about a clause whose pending changes go unsaid."""
+    candidate = extracted.current
+    if candidate.doc.family_role != "agreement" and extracted.previous is not None:
+        candidate = extracted.previous  # the agreement's clause the changing document replaced
+    if candidate.doc.family_role != "agreement" or not candidate.doc.doc_id:
+        return []
+    try:
+        consolidated = service.consolidated(candidate.doc.doc_id)
+    except UserError:
+        return []
+    if consolidated is None or not (consolidated.unapplied or consolidated.restricted):
+        return []
+    source = next((s for s in sources if s.number == candidate.sel.number), None)
+    if source is None:
+        return []
+    position = _locate(consolidated.text, candidate.sel.unit_text, int(source.payload.get("start", 0)) + candidate.sel.start)
+    clauses = _clause_at(consolidated, position) if position >= 0 else []
+    if not clauses:
+        return []
+    ref = clauses[-1].ref  # the clause (and with it every sub-clause) the answer sits in
+    notes = []
+    for u in consolidated.unapplied_for(ref):
+        notes.append(f"Note: {change_source(u.change)} changes clause {u.change.op.target}, but the change could not be "
+                     f"applied ({u.reason}); read it before relying on this answer.")
+    if consolidated.restricted_for(ref):
+        notes.append("Note: " + RESTRICTED_NOTE.format(ref=ref) + ".")
+    return notes

@@ -1,4 +1,5 @@
-"""The chat's Contracts view: the register as a table, the deadlines list, and a value's clause.
+"""The chat's Contracts view: the register as a table, the deadlines list, a value's clause, and
+the agreement as it reads now (a redline of the consolidated agreement).
 
 Gradio-free functions of a service view (one user's: ``ChatSession.view``), wired into the page
 by ``assistant/web/app.py``. Everything shown comes through ``assistant/contracts/register.py`` from what the
@@ -10,8 +11,10 @@ viewer may see; every document string is escaped (``inert_html``/``without_contr
 from datetime import date
 from typing import Any
 
+from assistant.contracts.consolidated.redline import RESTRICTED_NOTE, change_source, restricted_on, word_ops
 from assistant.contracts.register import COLUMNS
 from assistant.web.inert import inert_html, without_controls
+from ingest.errors import UserError
 from ingest.families import human_date
 
 # The view's table: the register's columns people scan most, then the family's id (to open a clause).
@@ -30,6 +33,11 @@ CSS = """
 .clause-view mark {background: #ffd84a; padding: 0 1px;}
 .clause-view .was {color: #777;}
 .deadlines li {margin: 3px 0;}
+.redline .clause {margin: 6px 0;}
+.redline del {color: #a33; background: #fde8e8;}
+.redline ins {color: #175; background: #e3f6ea; text-decoration: none;}
+.redline .by, .redline .restricted {color: #555; font-size: 0.9em; margin-left: 1.5em;}
+.redline .unapplied {border-left: 3px solid #d90; padding: 4px 10px;}
 """
 
 
@@ -111,10 +119,62 @@ def clause_html(view, family: str, column: str, today: date | None = None) -> st
     return f"<div class='clause-view' id='clause-{inert_html(key)}'>{''.join(parts)}</div>"
 
 
+def _clause_html(clause) -> str:
+    """One clause as it reads now, struck and inserted words marked, escaped word by word."""
+    if clause.status == "unchanged":
+        return inert_html(" ".join(clause.current.split()))
+    if clause.status == "deleted":
+        return f"<del>{inert_html(' '.join(clause.original.split()) or clause.ref)}</del>"
+    if clause.status == "inserted":
+        return f"<ins>{inert_html(' '.join(clause.current.split()))}</ins>"
+    tags = {"del": "<del>{}</del>", "ins": "<ins>{}</ins>", "same": "{}"}
+    return " ".join(tags[tag].format(inert_html(words)) for tag, words in word_ops(clause.original, clause.current))
+
+
+def redline_html(view, family: str, changed_only: bool = True) -> str:
+    """The agreement of ``family`` as it reads now for this viewer: every (or every changed) clause
+    with its struck and inserted words, the document and date of each change, the sentences that
+    prevail over it, a note where a document the viewer may not see acts on it, and the changes
+    that could not be applied. Built from ``view.consolidated``, so only what the viewer may see."""
+    try:
+        current = view.consolidated(family) if family else None
+    except UserError as exc:
+        return f"<p class='redline'><i>The agreement cannot be read now: {inert_html(str(exc))}</i></p>"
+    if current is None:
+        return "<p class='redline'><i>Click a row of the register to see its agreement as it reads now.</i></p>"
+    parts = []
+    for clause in current.clauses:
+        restricted = restricted_on(current, clause.ref)
+        if changed_only and clause.status == "unchanged" and not restricted:
+            continue
+        lines = [f"<div class='clause' id='clause-{inert_html(clause.ref)}'>{_clause_html(clause)}"]
+        lines += [f"<div class='by'>{inert_html(c.op.kind)} by {inert_html(change_source(c))}</div>"
+                  for c in clause.changes if c.before or c.after]
+        lines += [f"<div class='by'>prevails over it: “{inert_html(o.op.new)}” ({inert_html(change_source(o))})</div>"
+                  for o in clause.overrides]
+        if restricted:
+            lines.append(f"<div class='restricted'>{inert_html(RESTRICTED_NOTE.format(ref=restricted))}</div>")
+        parts.append("".join(lines) + "</div>")
+    if not parts:
+        parts.append("<p><i>No clause of this agreement has been changed by a document you may see.</i></p>")
+    if current.unapplied:
+        items = "".join(f"<li>{inert_html(u.change.op.kind)} of clause {inert_html(u.change.op.target)} in "
+                        f"{inert_html(change_source(u.change))}: {inert_html(u.reason)}. It says: "
+                        f"“{inert_html(' '.join(u.change.source_text.split())[:300])}”</li>" for u in current.unapplied)
+        parts.append(f"<div class='unapplied'><b>Not applied ({len(current.unapplied)})</b>: these changes could not be "
+                     f"placed in the agreement; read them before relying on it.<ul>{items}</ul></div>")
+    missing = [r for r in current.restricted if current.clause(r) is None]
+    if missing:
+        parts.append(f"<div class='restricted'>{inert_html(RESTRICTED_NOTE.format(ref=', '.join(missing)))}</div>")
+    title = f"{len(current.changed)} clause(s) changed by {len(current.documents)} document(s)"
+    return f"<div class='redline'><p><b>As it reads now</b> — {title}</p>{''.join(parts)}</div>"
+
+
 def build_tab(app, session, user_of) -> None:
     """The Contracts tab's widgets and events, inside the caller's ``gr.Tab`` (ui.build_app).
     Per-user by construction: every event computes from ``session.view(user)``, and the table's
-    last column carries the family id a click opens (no per-page state is kept)."""
+    last column carries the family id a click opens (the page keeps only that id, to redraw the
+    redline when "only changed clauses" is toggled; what is shown is computed again for the user)."""
     import gradio as gr
 
     with gr.Row():
@@ -130,20 +190,31 @@ def build_tab(app, session, user_of) -> None:
     within = gr.Number(value=90, label="Expiries, notice dates and reversions in the next N days", precision=0,
                        elem_id="deadline-days")
     upcoming = gr.HTML("", elem_id="deadlines")
+    gr.Markdown("### The agreement as it reads now")
+    changed_only = gr.Checkbox(value=True, label="Only the clauses a change touched", elem_id="redline-changed")
+    agreement = gr.HTML(redline_html(None, ""), elem_id="redline")
 
     def load(pa, ex, no, so, wi, request: gr.Request):
         view = session.view(user_of(request))
         return register_table(view, pa, ex, no, so), deadlines_html(view, wi)
 
-    def open_clause(evt: gr.SelectData, request: gr.Request):
+    def open_clause(only, evt: gr.SelectData, request: gr.Request):
         row = evt.row_value or []
         col = evt.index[1] if isinstance(evt.index, (list, tuple)) and len(evt.index) > 1 else None
         if not row or col is None or col >= len(SHOWN):
             return gr.skip()
-        return clause_html(session.view(user_of(request)), str(row[-1]), SHOWN[col])
+        view = session.view(user_of(request))
+        return clause_html(view, str(row[-1]), SHOWN[col]), redline_html(view, str(row[-1]), bool(only)), str(row[-1])
+
+    def reload_redline(only, family, request: gr.Request):
+        return redline_html(session.view(user_of(request)), family or "", bool(only))
+
+    # the opened family's id, in a hidden box: a gr.State would keep the page's event stream open
+    opened = gr.Textbox("", visible=False, elem_id="redline-family")
 
     inputs = [party, expiring, notice, sort, within]
     for event in (refresh.click, party.submit, expiring.submit, notice.submit, within.submit, sort.input):
         event(load, inputs, [table, upcoming])
     app.load(load, inputs, [table, upcoming])
-    table.select(open_clause, None, clause)
+    table.select(open_clause, [changed_only], [clause, agreement, opened])
+    changed_only.change(reload_redline, [changed_only, opened], agreement)

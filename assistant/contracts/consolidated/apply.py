@@ -92,6 +92,9 @@ class Consolidated:
     unapplied: list[Unapplied]
     documents: list[ChangeDocument]
     text: str = ""  # the agreement's text, which the clauses' spans point into
+    # clauses a document this viewer may not see acts on: only the clause number is kept, never
+    # that document's wording, date, parties or file name (RightsService.consolidated)
+    restricted: list[str] = field(default_factory=list)
 
     def clause(self, ref: str) -> CurrentClause | None:
         return next((c for c in self.clauses if c.ref == ref), None)
@@ -100,12 +103,17 @@ class Consolidated:
     def changed(self) -> list[CurrentClause]:
         return [c for c in self.clauses if c.status != "unchanged"]
 
+    def restricted_for(self, ref: str) -> bool:
+        """Whether a document this viewer may not see acts on ``ref``, a clause within it or one it is within."""
+        return any(is_within(r, ref) or is_within(ref, r) for r in self.restricted)
+
     def unapplied_for(self, ref: str) -> list[Unapplied]:
         """Unapplied changes that name ``ref``, a clause within it or a clause it is within."""
         return [u for u in self.unapplied if is_within(u.change.op.target, ref) or is_within(ref, u.change.op.target)]
 
     def as_dict(self) -> dict:
         return {"clauses": [c.as_dict() for c in self.clauses], "unapplied": [u.as_dict() for u in self.unapplied],
+                "restricted_clauses": list(self.restricted),
                 "documents": [{"doc_id": d.doc_id, "file_name": d.file_name, "date": d.date, "role": d.role} for d in self.documents]}
 
 
@@ -204,3 +212,9 @@ def consolidate(agreement_text: str, documents: list[ChangeDocument]) -> Consoli
         if reason is not None:
             unapplied.append(Unapplied(change, reason))
     return Consolidated(clauses, unapplied, documents, agreement_text)
+
+
+def restricted_targets(texts) -> list[str]:
+    """The clause numbers the operations of ``texts`` act on, and nothing else of them: what a
+    viewer is told about change documents they may not see."""
+    return sorted({op.target for text in texts for op in operations(text) if op.target}, key=_sort_key)

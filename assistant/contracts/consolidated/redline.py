@@ -9,24 +9,41 @@ import difflib
 import re
 
 from assistant.contracts.consolidated.apply import Change, Consolidated, CurrentClause
+from assistant.contracts.consolidated.tree import is_within
 from ingest.families import human_date
+
+# What a viewer is told about a change document they may not see: that it exists for this clause,
+# never its wording, date, parties or file name.
+RESTRICTED_NOTE = "a document you may not see may change clause {ref}; ask its owner before relying on this clause"
+
+
+def restricted_on(consolidated: Consolidated, ref: str) -> str:
+    """The clause a restricted document acts on that holds ``ref`` (the clause itself or one it is
+    within), "" when none: the note goes on that clause and its sub-clauses, not on its heading."""
+    return next((r for r in consolidated.restricted if is_within(ref, r)), "")
+
+
+def word_ops(before: str, after: str) -> list[tuple[str, str]]:
+    """The words of ``before`` and ``after`` as runs: ("same" | "del" | "ins", words), in reading order."""
+    a, b = re.findall(r"\S+", before), re.findall(r"\S+", after)
+    out: list[tuple[str, str]] = []
+    for tag, i1, i2, j1, j2 in difflib.SequenceMatcher(a=a, b=b, autojunk=False).get_opcodes():
+        if tag in ("delete", "replace"):
+            out.append(("del", " ".join(a[i1:i2])))
+        if tag in ("insert", "replace"):
+            out.append(("ins", " ".join(b[j1:j2])))
+        if tag == "equal":
+            out.append(("same", " ".join(a[i1:i2])))
+    return out
 
 
 def word_diff(before: str, after: str) -> str:
     """``after`` with the words ``before`` had and it lacks struck ([-…-]) and its new words marked ({+…+})."""
-    a, b = re.findall(r"\S+", before), re.findall(r"\S+", after)
-    out: list[str] = []
-    for tag, i1, i2, j1, j2 in difflib.SequenceMatcher(a=a, b=b, autojunk=False).get_opcodes():
-        if tag in ("delete", "replace"):
-            out.append("[-" + " ".join(a[i1:i2]) + "-]")
-        if tag in ("insert", "replace"):
-            out.append("{+" + " ".join(b[j1:j2]) + "+}")
-        if tag == "equal":
-            out.append(" ".join(a[i1:i2]))
-    return " ".join(out)
+    marks = {"del": "[-{}-]", "ins": "{{+{}+}}", "same": "{}"}
+    return " ".join(marks[tag].format(words) for tag, words in word_ops(before, after))
 
 
-def _source(change: Change) -> str:
+def change_source(change: Change) -> str:
     when = human_date(change.effective) if change.effective else "undated"
     effective = "with effect from " if change.op.effective else ""
     return f"{change.doc.file_name} ({change.doc.role or 'change'}, {effective}{when})"
@@ -45,9 +62,9 @@ def clause_lines(clause: CurrentClause) -> list[str]:
         lines.append(word_diff(clause.original, clause.current) if clause.original else " ".join(clause.current.split()))
     for change in clause.changes:
         if change.before or change.after:
-            lines.append(f"    {change.op.kind} by {_source(change)}")
+            lines.append(f"    {change.op.kind} by {change_source(change)}")
     for o in clause.overrides:
-        lines.append(f"    prevails over it: \"{o.op.new}\" ({_source(o)})")
+        lines.append(f"    prevails over it: \"{o.op.new}\" ({change_source(o)})")
     return lines
 
 
@@ -55,13 +72,19 @@ def redline(consolidated: Consolidated, changed_only: bool = False) -> str:
     """The whole agreement (or, with ``changed_only``, the changed clauses), then the unapplied changes."""
     lines: list[str] = []
     for clause in consolidated.clauses:
-        if changed_only and clause.status == "unchanged":
+        restricted = restricted_on(consolidated, clause.ref)
+        if changed_only and clause.status == "unchanged" and not restricted:
             continue
         lines += clause_lines(clause)
+        if restricted:
+            lines.append(f"    {RESTRICTED_NOTE.format(ref=restricted)}")
+    missing = [r for r in consolidated.restricted if consolidated.clause(r) is None]
+    if missing:
+        lines += ["", RESTRICTED_NOTE.format(ref=", ".join(missing)).replace("may change clause", "may add or change clause")]
     if consolidated.unapplied:
         lines += ["", f"Not applied ({len(consolidated.unapplied)}): these changes could not be placed in the agreement; "
                       "read them before relying on it:"]
         for u in consolidated.unapplied:
-            lines.append(f"  - {u.change.op.kind} of clause {u.change.op.target} in {_source(u.change)}: {u.reason}. "
+            lines.append(f"  - {u.change.op.kind} of clause {u.change.op.target} in {change_source(u.change)}: {u.reason}. "
                          f"It says: \"{' '.join(u.change.source_text.split())[:300]}\"")
     return "\n".join(lines)
