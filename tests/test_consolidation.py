@@ -460,3 +460,76 @@ def test_a_term_stated_in_a_deleted_clause_is_no_longer_current(fast_service, tm
     assert audit.current == [] and any(e.superseded for e in audit.history)
     assert any("deleted" in e.value.text and e.doc.file_name == "quarry-amendment.txt" for e in audit.history)
     assert fast_service.contract_terms(doc.doc_id).term("territory").current  # other clauses untouched
+
+
+# -- options: an exercise extends the term by the agreement's Option Period ----------------------------
+OPTION_AGREEMENT = """EXCLUSIVE RECORDING AGREEMENT
+
+This Agreement is made on 1 January 2023 between {company} (the "Label") and {artist} (the "Artist").
+
+1. TERM
+1.1 The initial period of the Term starts on 1 January 2023 and ends on 31 December 2024.
+1.2 The Label has two (2) options to extend the Term, each by a further period of twelve (12) months (each an "Option Period"), exercisable by written notice given no later than sixty (60) days before the end of the then current period.
+
+2. ROYALTIES
+2.1 The Label shall pay the Artist eighteen per cent (18%) of Net Receipts.
+"""
+
+
+def _option_notice(company: str, artist: str, date: str, body: str) -> str:
+    return (f"NOTICE OF EXERCISE OF OPTION\n\nDate: {date}\n\nRe: Exclusive Recording Agreement dated 1 January 2023 between "
+            f"{company} and {artist} (the \"Agreement\")\n\n1. {body}\n\nYours sincerely, for {company}\n")
+
+
+def _option_families(folder) -> None:
+    larch = ("Larch Records Limited", "Petra Novak")
+    (folder / "larch-agreement.txt").write_text(OPTION_AGREEMENT.format(company=larch[0], artist=larch[1]))
+    (folder / "larch-option-1.txt").write_text(_option_notice(*larch, "15 October 2024",
+                                                              "We hereby exercise the first option under clause 1.2 of the Agreement."))
+    (folder / "larch-option-2.txt").write_text(_option_notice(*larch, "20 October 2025",
+                                                              "Notice is given that the Label exercises its second option to extend the Term."))
+    fenwick = ("Fenwick Sound Limited", "Oren Hale")
+    (folder / "fenwick-agreement.txt").write_text(OPTION_AGREEMENT.format(company=fenwick[0], artist=fenwick[1]))
+    (folder / "fenwick-option.txt").write_text(_option_notice(
+        *fenwick, "1 October 2024", "We exercise the first option under clause 1.2. Accordingly the Term will now end on 30 June 2026."))
+    granite = ("Granite Lane Music Limited", "Sade Okoro")
+    (folder / "granite-agreement.txt").write_text(OPTION_AGREEMENT.format(company=granite[0], artist=granite[1]))
+
+
+def test_an_option_exercised_extends_the_term_by_the_agreements_option_period(fast_service, tmp_path):
+    folder = tmp_path / "options"
+    folder.mkdir()
+    _option_families(folder)
+    assert fast_service.ingest([folder]).ok
+    ids = {d.file_name: d.doc_id for d in fast_service.sources()}
+    larch = fast_service.contract_terms(ids["larch-agreement.txt"]).term("expiry")
+    assert [e.value.value for e in larch.current] == ["2026-12-31"]  # two options exercised: 24 months past 31 December 2024
+    assert larch.current[0].value.kind == "computed" and larch.current[0].doc.file_name == "larch-option-2.txt"
+    assert "second option exercised" in larch.current[0].value.basis and "12 months" in larch.current[0].value.basis
+    assert any(e.superseded and e.value.value == "2024-12-31" for e in larch.history)
+    fenwick = fast_service.contract_terms(ids["fenwick-agreement.txt"]).term("expiry")  # the notice states the end: read, not computed
+    assert [e.value.value for e in fenwick.current] == ["2026-06-30"] and fenwick.current[0].value.kind != "computed"
+    granite = fast_service.contract_terms(ids["granite-agreement.txt"]).term("expiry")  # nothing exercised: as signed
+    assert [e.value.value for e in granite.current] == ["2024-12-31"]
+    rows = {r.cells["file"]: r.cells["expiry"] for r in fast_service.contract_register()}
+    assert "31 December 2026" in rows["larch-agreement.txt"] and "31 December 2024" in rows["granite-agreement.txt"]
+
+
+@pytest.mark.slow  # the real embedding model: retrieval as users get it
+def test_until_when_the_term_runs_after_an_option_is_answered_with_the_worked_out_end(tmp_path, embedder):
+    from assistant.answer.answering import Answerer
+    from assistant.service import RightsService
+    from assistant.settings import Settings
+
+    folder = tmp_path / "options"
+    folder.mkdir()
+    _option_families(folder)
+    with RightsService(Settings(data_dir=tmp_path / "data"), embedder=embedder) as svc:
+        assert svc.ingest([folder]).ok
+        answerer = Answerer(svc)
+        now = answerer.ask("Did Larch Records exercise an option, and until when does the term now run?")
+        ends = answerer.ask("When does the term of Petra Novak's agreement with Larch Records end?")
+        was = answerer.ask("When did the term of Petra Novak's agreement with Larch Records originally end?")
+    for a in (now, ends):
+        assert not a.abstained and "31 December 2026" in a.text.split("\n")[0] and "exercise" in a.text, a.text
+    assert not was.abstained and "31 December 2024" in was.text and "2026" not in was.text

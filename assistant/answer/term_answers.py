@@ -45,7 +45,8 @@ ASKS: list[tuple[str, re.Pattern]] = [
     ("reversion_date", re.compile(r"\bwhen\b[^?]*\b(?:revert\w*|reversion|get\s+(?:the\s+)?rights\s+back)\b", re.I)),
     ("retention", re.compile(r"\bhow\s+long\b[^?]*\b(?:retain\w*|keep\w*|revert\w*)\b|\bretention\s+period\b", re.I)),
     ("expiry", re.compile(r"\b(?:when|what\s+date|until\s+when)\b[^?]*\b(?:expire[sd]?|expiry|end|ends|ended|run\s+out|finish\w*|terminate[sd]?)\b"
-                          r"|\bexpir(?:y|ation)\s+date\b|\bend\s+date\b", re.I)),
+                          r"|\bexpir(?:y|ation)\s+date\b|\bend\s+date\b"
+                          r"|\buntil\s+when\b[^?]*\b(?:run|runs|last|lasts|continue|continues)\b", re.I)),
     ("agreement_date", re.compile(r"\bwhen\s+(?:was|were|did)\b[^?]*\b(?:signed|made|dated|entered|executed|sign)\b|\b(?:agreement|contract)\s+date\b", re.I)),
     ("effective_date", re.compile(r"\beffective\s+date\b|\bwhen\s+(?:does|did)\b[^?]*\b(?:take\s+effect|become\s+effective|start|begin|commence)\b", re.I)),
     ("governing_law", re.compile(r"\bgoverning\s+law\b|\b(?:which|what)\s+law\b|\blaws?\s+govern|\bgoverned\s+by\b|\bgoverns\b", re.I)),
@@ -152,7 +153,8 @@ class KeyTermMatch:
         if not current:
             return None
         previous = self._candidate(self.previous, number, passages) if self.previous is not None else None
-        if previous is not None and len(current) == 1 and current[0].sel.kind:
+        worked_out = self.entries[0].value.kind == "computed" and self.key not in COMPUTED_FROM  # the end after an option
+        if previous is not None and len(current) == 1 and current[0].sel.kind and not worked_out:
             # "The second sentence of clause 2.3 of the Agreement is deleted and replaced": what it
             # replaced is that clause's value, as the answer engine reads it (family_answer)
             numbers = tuple(s.number for s in sources if s.payload.get("doc_id") == previous.doc.doc_id)
@@ -162,11 +164,13 @@ class KeyTermMatch:
             c = current[0]
             r = rendered(c.sel).text
             text = r.replace(" — “", f" — {_clause(c)}: “", 1) if " — “" in r else f"{_clause(c).capitalize()}: {r}"
+            if worked_out and "“" in r:  # the value is in the line above; this is what it is worked out from
+                text = f"As {_role(c.doc)} provides in {_clause(c)}: " + r[r.index("“"):]
             out = FamilyAnswer(text, [(c.sel.number, text)], c, None)
         elif len(current) == 1:  # the value and what it replaced, each with its own clause
             c = current[0]
             now = rendered(c.sel).text
-            fact = " ".join(c.sel.fact_text.split())
+            fact = " ".join(c.sel.fact_text.split()) if not worked_out else ""  # the value is in the line above
             quote = now[now.index("“"):] if "“" in now else now
             effective = next((e.value.effective for e in self.entries if e.value.effective), "")
             since = f" with effect from {F.human_date(effective)}" if effective else ""  # a variation's own start date
@@ -314,6 +318,8 @@ def match(view, question: str, hits: Sequence[Hit], docs: dict, today: date | No
             continue
         if _words(m.group(0)) not in said:
             return None
+    if computed is None and len(entries) == 1 and entries[0].value.kind == "computed" and entries[0].value.clause is not None:
+        computed = entries[0]  # a stated term worked out from others (the end after an option exercised)
     out = KeyTermMatch(key, ft, entries, previous, None)
     if computed is not None:
         out.computed = computed

@@ -303,6 +303,9 @@ def _compute(terms: dict[str, Term], root: DocumentRecord, today: date) -> None:
     retention = _entry(terms, "retention")
     end = datecalc.parse_iso(expiry.value.value) if expiry else None
     terminated = bool(expiry and expiry.value.basis == "termination")
+    if end is not None and options is not None and not terminated:
+        end = _extended_by_options(terms, expiry, end) or end
+        expiry = _entry(terms, "expiry")
     rv = renewal.value.value if renewal else {}
     stopped = bool(rv.get("stopped"))
     period = datecalc.Duration.from_dict(rv.get("period")) if rv.get("automatic") and not stopped else None
@@ -358,6 +361,40 @@ def _compute(terms: dict[str, Term], root: DocumentRecord, today: date) -> None:
                 basis += "; later if the term renews again"
             terms["reversion_date"] = Term("reversion_date", [_computed(
                 "reversion_date", F.human_date(revert.isoformat()), revert.isoformat(), basis, retention)])
+
+
+def _extended_by_options(terms: dict[str, Term], expiry: Entry, end: date) -> date | None:
+    """The end of the term once the options exercised are counted, where no document states it:
+    "We exercise the first option under clause 3.2" extends the term by the Option Period the
+    agreement gives (each option exercised, one period). The stated end it replaces stays in the
+    history, superseded. None when nothing was exercised, the agreement gives no period, or a
+    document states the new end itself (the exercise notice, or a later one)."""
+    history = terms["options"].history
+    exercises = [e for e in history if (e.value.value or {}).get("exercised")]
+    root_options = next((e for e in history if (e.value.value or {}).get("count") or (e.value.value or {}).get("period")), None)
+    if not exercises or root_options is None:
+        return None
+    period = datecalc.Duration.from_dict((root_options.value.value or {}).get("period"))
+    count = (root_options.value.value or {}).get("count")
+    last = exercises[-1]
+    if period is None or period.unit not in ("month", "year"):
+        return None
+    if expiry.doc is not None and expiry.doc.family_role != F.AGREEMENT and (expiry.date or "") >= (last.date or ""):
+        return None  # the exercise (or a later document) states the new end: it is read, not computed
+    n = min(len(exercises), count) if count else len(exercises)
+    new_end = end
+    for _ in range(n):
+        new_end = datecalc.after_end(new_end, period)
+    which = ", ".join(e.value.text for e in exercises[:n])
+    basis = (f"{which} ({F.human_date(last.date)}): the term ran to {F.human_date(end.isoformat())} and each option "
+             f"extends it by {period.text()} ({root_options.value.text})")
+    for e in terms["expiry"].current:
+        e.superseded = True
+    entry = _computed("expiry", F.human_date(new_end.isoformat()), new_end.isoformat(), basis, last)
+    entry.change = "changed"
+    terms["expiry"].current = [entry]
+    terms["expiry"].history.append(entry)
+    return new_end
 
 
 def all_family_terms(view, today: date | None = None) -> list[FamilyTerms]:
