@@ -492,6 +492,12 @@ def _option_families(folder) -> None:
     (folder / "fenwick-agreement.txt").write_text(OPTION_AGREEMENT.format(company=fenwick[0], artist=fenwick[1]))
     (folder / "fenwick-option.txt").write_text(_option_notice(
         *fenwick, "1 October 2024", "We exercise the first option under clause 1.2. Accordingly the Term will now end on 30 June 2026."))
+    for stem, company, artist, body in (  # more ways notices word an exercise
+            ("birchwood", "Birchwood Records Limited", "Lior Vance", "The Label hereby elects to extend the Term for the first Option Period."),
+            ("cinder", "Cinder Hill Music Limited", "Ana Reis", "Pursuant to clause 1.2, the Company is taking up its first option."),
+            ("dunmore", "Dunmore Audio Limited", "Kit Amari", "This letter is notice of the Label's exercise of its option under clause 1.2.")):
+        (folder / f"{stem}-agreement.txt").write_text(OPTION_AGREEMENT.format(company=company, artist=artist))
+        (folder / f"{stem}-option.txt").write_text(_option_notice(company, artist, "1 October 2024", body))
     granite = ("Granite Lane Music Limited", "Sade Okoro")
     (folder / "granite-agreement.txt").write_text(OPTION_AGREEMENT.format(company=granite[0], artist=granite[1]))
 
@@ -509,6 +515,9 @@ def test_an_option_exercised_extends_the_term_by_the_agreements_option_period(fa
     assert any(e.superseded and e.value.value == "2024-12-31" for e in larch.history)
     fenwick = fast_service.contract_terms(ids["fenwick-agreement.txt"]).term("expiry")  # the notice states the end: read, not computed
     assert [e.value.value for e in fenwick.current] == ["2026-06-30"] and fenwick.current[0].value.kind != "computed"
+    for stem in ("birchwood", "cinder", "dunmore"):
+        expiry = fast_service.contract_terms(ids[f"{stem}-agreement.txt"]).term("expiry")
+        assert [e.value.value for e in expiry.current] == ["2025-12-31"], (stem, expiry.text())
     granite = fast_service.contract_terms(ids["granite-agreement.txt"]).term("expiry")  # nothing exercised: as signed
     assert [e.value.value for e in granite.current] == ["2024-12-31"]
     rows = {r.cells["file"]: r.cells["expiry"] for r in fast_service.contract_register()}
@@ -530,6 +539,21 @@ def test_until_when_the_term_runs_after_an_option_is_answered_with_the_worked_ou
         now = answerer.ask("Did Larch Records exercise an option, and until when does the term now run?")
         ends = answerer.ask("When does the term of Petra Novak's agreement with Larch Records end?")
         was = answerer.ask("When did the term of Petra Novak's agreement with Larch Records originally end?")
+        status = answerer.ask("How much of Petra Novak's royalties has Larch Records paid so far?")
     for a in (now, ends):
         assert not a.abstained and "31 December 2026" in a.text.split("\n")[0] and "exercise" in a.text, a.text
     assert not was.abstained and "31 December 2024" in was.text and "2026" not in was.text
+    assert status.abstained and "how an account stands" in status.reason, status.text  # a contract states terms, not balances
+
+
+def test_how_an_account_stands_is_not_read_from_a_contract_term():
+    from assistant.text.questions import asks_account_status
+
+    clause = "The Publisher shall pay to the Writer a non-returnable advance of £40,000 within fourteen days."
+    for q in ("How much of Tamsin Okafor's publishing advance has been recouped so far?", "What is the unrecouped balance?",
+              "How much has been recouped to date on the Larch deal?"):
+        assert asks_account_status(q, clause), q
+    assert not asks_account_status("How much of the advance has been recouped so far?",
+                                   "Unrecouped balance at the close of the statement period: £12,400.")  # a statement says it
+    assert not asks_account_status("How much is the advance?", clause)
+    assert not asks_account_status("When must the advance be recouped?", clause)

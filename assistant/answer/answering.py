@@ -28,7 +28,7 @@ from assistant.llm.prompting import NO_ANSWER, PromptSource, build_messages, def
 from assistant.search.retrieval import name_terms
 from assistant.search.store import Hit
 from assistant.text.facts import extract_facts
-from assistant.text.questions import subjects_missing, wanted
+from assistant.text.questions import asks_account_status, subjects_missing, wanted
 from ingest.families import family_members
 from ingest.model import DocumentRecord
 
@@ -192,6 +192,9 @@ class Answerer:
             elif subjects := subjects_missing(question, family_text):
                 verdict = Verdict(False, verdict.probability, f"the documents that would answer never mention "
                                   f"{', '.join(repr(w) for w in subjects[:3])}", verdict.features)
+            elif asks_account_status(question, extracted.current.sel.unit_text):
+                verdict = Verdict(False, verdict.probability, "the question asks how an account stands; the documents "
+                                  "state contract terms, and no statement among them says it", verdict.features)
         if extracted is not None and verdict.answer:
             answer.signals = verdict.features
             # the chosen clause as it reads now, when a later document changed it

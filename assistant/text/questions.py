@@ -254,3 +254,19 @@ COMPATIBLE_KINDS = {
     "title": (),
     "count": (),
 }
+
+
+# Where an account stands, not what a contract says: "How much of the advance has been recouped so
+# far?", "What is the unrecouped balance?". A contract states the terms (the advance, the rate);
+# only a statement or a ledger says how the account stands, so a clause never answers this.
+_ACCOUNT_STATUS = re.compile(r"\bso\s+far\b|\bto\s+date\b|\bas\s+(?:of|at)\s+(?:now|today)\b|"
+                             r"\b(?:has|have)\s+(?:already\s+)?been\s+(?:recouped|paid\s+(?:out|back)|earned\s+out)\b|"
+                             r"\bunrecouped\b|\b(?:outstanding|remaining)\s+balance\b|\bbalance\s+(?:left|remaining|outstanding)\b", re.I)
+_STATES_ACCOUNT = re.compile(r"\bbalance\b|\bunrecouped\b|\b(?:recouped|paid|earned)\s+(?:to\s+date|so\s+far)\b|\bto\s+date\b|"
+                             r"\bstatement\s+(?:period|balance)\b|\bclosing\b", re.I)
+
+
+def asks_account_status(question: str, unit: str) -> bool:
+    """Whether ``question`` asks how an account stands and ``unit`` (the passage chosen to answer)
+    only states contract terms."""
+    return bool(_ACCOUNT_STATUS.search(question)) and not _STATES_ACCOUNT.search(unit)

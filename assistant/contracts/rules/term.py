@@ -356,6 +356,17 @@ _NO_OPTION = re.compile(r"\b(?:not|no\s+longer)\s+(?:be\s+)?(?:entitled|able|per
                         r"no\s+longer\s+(?:apply|exercisable|be\s+exercisable))\b", re.I)
 
 
+# An option exercised, in the ways notices word it: "we exercise the first option", "exercise of its
+# option", "takes up the second option", "elects to extend the Term for the first Option Period",
+# "the Term is extended by the second Option Period".
+_WHICH = r"(?:the\s+|its\s+|our\s+|their\s+)?(?P<{g}>first|second|third|fourth|fifth)?\s*"
+_EXERCISE = re.compile(r"\b(?:exercis\w*\s+(?:of\s+)?|tak\w*\s+up\s+|pick\w*\s+up\s+)" + _WHICH.format(g="which") + r"option"
+                       r"|\b(?:elect\w*\s+to\s+extend|extend\w*|renew\w*)\s+the\s+Term\s+(?:for|by|into)\s+"
+                       + _WHICH.format(g="which2") + r"(?:Option|Extension|Renewal)\s+Period"
+                       r"|\bthe\s+Term\s+(?:is|shall\s+be|will\s+be)\s+(?:hereby\s+)?(?:extended|renewed)\s+(?:for|by|into)\s+"
+                       + _WHICH.format(g="which3") + r"(?:Option|Extension|Renewal)\s+Period", re.I)
+
+
 def read_options(us: list[ContractUnit], modifier: str | None) -> Value | None:
     """Options to extend the term: how many, each for how long, and the notice to exercise
     them; in an option exercise (or an amendment exercising one), which option was exercised."""
@@ -365,9 +376,9 @@ def read_options(us: list[ContractUnit], modifier: str | None) -> Value | None:
         if modifier is not None and _NO_OPTION.search(u.text):
             return make_value("options", "no option left to exercise", {"count": 0, "removed": True}, u,
                           fact=_NO_OPTION.search(u.text).group(0))
-        ex = re.search(r"\bexercis\w*\s+(?:of\s+)?(?:the\s+|its\s+|our\s+)?(first|second|third|fourth|fifth)?\s*option", u.text, re.I)
+        ex = _EXERCISE.search(u.text)
         if ex and (modifier is not None) and not re.search(r"\bunless\b[^.]{0,40}\bexercise|\bnot\b[^.;]{0,40}$", u.text[: ex.start() + 5], re.I):
-            which = (ex.group(1) or "").lower()
+            which = (ex.group("which") or ex.group("which2") or ex.group("which3") or "").lower()
             return make_value("options", f"{which + ' ' if which else ''}option exercised",
                           {"exercised": _ORDINAL.get(which, 1) if which else 1}, u, fact=ex.group(0), mode="add")
         if modifier is not None:
