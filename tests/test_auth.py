@@ -20,6 +20,7 @@ from assistant.web.auth import (
     Users,
     UsersFileError,
     hash_password,
+    signing_in_from,
     validate_group,
     validate_name,
     verify_password,
@@ -257,22 +258,65 @@ def test_crafted_hashes_are_refused_quickly():
 # --- lockout ----------------------------------------------------------------------------------
 
 
-def test_lockout_after_five_failures_and_unlock_after_the_window(monkeypatch, cheap_dummy):
+def test_five_failures_pause_the_name_from_that_client_with_a_growing_back_off(monkeypatch, cheap_dummy):
     clock = FakeClock()
     users = Users({"alice": {"password": _old_hash("right-password"), "groups": []}}, lockout=Lockout(clock=clock))
     checks = []
     real_check = auth._check
     monkeypatch.setattr(auth, "_check", lambda pw, params: checks.append(pw) or real_check(pw, params))
-    for _ in range(5):
-        assert not users.authenticate("alice", "wrong-password")
-        clock.now += 10
-    assert len(checks) == 5
-    assert not users.authenticate("alice", "right-password")  # locked: refused unchecked
-    assert len(checks) == 5
-    clock.now += 15 * 60 - 60  # still within the lock
-    assert not users.authenticate("alice", "right-password") and len(checks) == 5
-    clock.now += 61
+    for lock in (60, 120, 240):  # each pause twice as long as the one before
+        for _ in range(5):
+            assert not users.authenticate("alice", "wrong-password")
+            clock.now += 1
+        n = len(checks)
+        assert not users.authenticate("alice", "right-password") and len(checks) == n  # paused: refused unchecked
+        assert lock - 2 <= users.lockout.retry_after("alice") <= lock
+        clock.now += lock - 5
+        assert not users.authenticate("alice", "right-password") and len(checks) == n
+        clock.now += 6
     assert users.authenticate("alice", "right-password")
+    for _ in range(5):  # a success starts the pair afresh: the next pause is the first again
+        assert not users.authenticate("alice", "wrong-password")
+    assert 55 <= users.lockout.retry_after("alice") <= 60
+
+
+def test_a_flood_from_one_client_never_locks_the_real_user_out_from_another(cheap_dummy):
+    clock = FakeClock()
+    users = Users({"alice": {"password": _old_hash("right-password"), "groups": []}}, lockout=Lockout(clock=clock))
+    with signing_in_from("203.0.113.9"):
+        for _ in range(100):
+            assert not users.authenticate("alice", "guess")
+            clock.now += 0.5
+        assert users.lockout.locked("alice", "203.0.113.9")
+        assert not users.authenticate("alice", "right-password")  # the attacker's client stays paused
+    with signing_in_from("10.0.0.7") as holder:
+        assert users.authenticate("alice", "right-password")  # the real user, from their own machine
+        assert "retry_after" not in holder
+
+
+def test_guesses_from_many_clients_pause_the_name_but_not_for_a_client_it_signed_in_from(cheap_dummy):
+    clock = FakeClock()
+    users = Users({"alice": {"password": _old_hash("right-password"), "groups": []}}, lockout=Lockout(clock=clock))
+    with signing_in_from("10.0.0.7"):
+        assert users.authenticate("alice", "right-password")
+    for i in range(100):  # 4 guesses each from 25 machines: no pair reaches its limit, the name does
+        with signing_in_from(f"198.51.100.{i // 4}"):
+            assert not users.authenticate("alice", "guess")
+    with signing_in_from("198.51.100.200") as holder:
+        assert not users.authenticate("alice", "right-password") and holder["retry_after"] > 0
+    with signing_in_from("10.0.0.7"):
+        assert users.authenticate("alice", "right-password")
+
+
+def test_password_spraying_from_one_client_pauses_that_client(cheap_dummy):
+    clock = FakeClock()
+    users = Users({"alice": {"password": _old_hash("right-password"), "groups": []}}, lockout=Lockout(clock=clock))
+    with signing_in_from("203.0.113.9"):
+        for i in range(30):
+            assert not users.authenticate(f"user{i}", "Spring2026!")
+        assert not users.authenticate("alice", "right-password")
+    with signing_in_from("10.0.0.7"):
+        assert users.authenticate("alice", "right-password")
 
 
 def test_success_resets_and_old_failures_expire(cheap_dummy):
@@ -317,8 +361,8 @@ def test_lockout_memory_is_bounded():
     clock = FakeClock()
     lockout = Lockout(clock=clock, max_tracked=100)
     for i in range(1000):
-        assert lockout.begin(f"user{i}")
-    assert len(lockout._failures) + len(lockout._locked_until) <= 100
+        assert lockout.begin(f"user{i}", f"192.0.2.{i}")
+    assert lockout.tracked() <= 100
 
 
 # --- timing -----------------------------------------------------------------------------------
@@ -333,3 +377,37 @@ def test_unknown_user_costs_as_much_as_a_wrong_password(strong_hash):
             assert not users.authenticate(name, "wrong-password")
             times.append(time.perf_counter() - start)
     assert statistics.median(unknown) >= 0.5 * statistics.median(known), (known, unknown)
+
+
+@pytest.mark.slow  # starts the real Gradio app
+def test_over_http_a_flood_from_one_address_is_told_when_to_retry_and_the_real_user_signs_in(tmp_path):
+    """The chat as served: 100 wrong passwords for alice from 127.0.0.2, then alice from 127.0.0.1."""
+    import socket
+
+    import httpx
+
+    from assistant.service import RightsService
+    from assistant.settings import Settings
+    from assistant.testing import HashingEmbedder
+    from assistant.web.app import launch
+
+    users_file = tmp_path / "users.toml"
+    Users({"alice": {"password": hash_password("alice-password-1"), "groups": []}}).save(users_file)
+    with socket.socket() as s:
+        s.bind(("127.0.0.1", 0))
+        port = s.getsockname()[1]
+    svc = RightsService(Settings(data_dir=tmp_path / "data", auth_file=users_file), embedder=HashingEmbedder())
+    app = launch(svc, "127.0.0.1", port, block=False)
+    url = f"http://127.0.0.1:{port}/login"
+    try:
+        attacker = httpx.Client(transport=httpx.HTTPTransport(local_address="127.0.0.2"), timeout=30)
+        statuses = [attacker.post(url, data={"username": "alice", "password": f"guess{i}"}).status_code for i in range(100)]
+        assert statuses[:4] == [400] * 4 and set(statuses[5:]) == {429}
+        refused = attacker.post(url, data={"username": "alice", "password": "alice-password-1"})
+        assert refused.status_code == 429 and 0 < int(refused.headers["retry-after"]) <= 60
+        assert "try again in" in refused.json()["detail"] and "Traceback" not in refused.text
+        real = httpx.post(url, data={"username": "alice", "password": "alice-password-1"}, timeout=30)
+        assert real.status_code == 200 and real.json() == {"success": True}
+    finally:
+        app.close()
+        svc.close()

@@ -439,7 +439,8 @@ def launch(service, host: str | None = None, port: int | None = None, answerer: 
     app.launch(
         server_name=host,
         auth=users.authenticate if users is not None else None,
-        auth_message="rights-assistant: sign in with your user name and password." if users is not None else None,
+        auth_message=("rights-assistant: sign in with your user name and password. After five wrong passwords, sign-in "
+                      "from this computer pauses for a minute, then longer each time.") if users is not None else None,
         server_port=port or service.settings.ui.port,
         share=False,
         inbrowser=False,

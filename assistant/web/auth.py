@@ -10,7 +10,8 @@ users file the chat has no sign-in, which is only allowed while it listens on lo
 
 Sign-in is slowed on purpose: scrypt at OWASP's cost (N=2**17, r=8, p=1; older hashes keep their
 own cost and still verify), an unknown user name costs the same as a wrong password (so names
-cannot be found by timing), and a name is locked for a while after repeated failures.
+cannot be found by timing), and repeated failures are throttled per (name, client) with a growing
+back-off (``Lockout``), so a flood of wrong passwords from one machine never locks the real user out.
 """
 
 from __future__ import annotations
@@ -23,7 +24,9 @@ import threading
 import time
 import tomllib
 import unicodedata
-from collections.abc import Callable
+from collections.abc import Callable, Iterator
+from contextlib import contextmanager
+from contextvars import ContextVar
 from dataclasses import dataclass, field
 from pathlib import Path
 
@@ -143,61 +146,122 @@ _DUMMY = _parse(f"scrypt${N}${R}${P}${os.urandom(SALT_BYTES).hex()}${os.urandom(
 _CHECKS = threading.BoundedSemaphore(4)
 
 
-class Lockout:
-    """Per-user-name lockout: ``max_failures`` failed sign-ins within ``window`` seconds lock the
-    name for ``lock_for`` seconds. Unknown names are tracked like real ones, so the lockout does
-    not reveal which names exist. Thread-safe; ``clock`` is injectable for tests."""
+# Who is signing in: the web guard (assistant/web/guard.py) sets a holder per /login request with
+# the client's address; the auth callable reads it and writes back when a refused client may retry
+# (Gradio calls ``auth(username, password)`` without the request).
+SIGN_IN: ContextVar[dict | None] = ContextVar("sign_in", default=None)
 
-    def __init__(self, max_failures: int = 5, window: float = 900.0, lock_for: float = 900.0,
+
+@contextmanager
+def signing_in_from(client: str) -> Iterator[dict]:
+    """Attempts made inside are attributed to ``client`` (tests, and any caller outside the web guard)."""
+    holder = {"client": client}
+    token = SIGN_IN.set(holder)
+    try:
+        yield holder
+    finally:
+        SIGN_IN.reset(token)
+
+
+@dataclass
+class _Counter:
+    failures: list[float] = field(default_factory=list)  # failure times within the window
+    locked_until: float = 0.0
+    strikes: int = 0  # locks so far: each lasts twice as long as the one before
+
+
+class Lockout:
+    """Sign-in throttling that an attacker cannot use to lock a real user out.
+
+    * ``max_failures`` failed sign-ins for one name **from one client** within ``window`` seconds
+      lock that (name, client) pair: the first lock lasts ``lock_for`` seconds, each later one twice
+      as long, up to ``max_lock``. The same name from another client is not affected, so a flood of
+      wrong passwords from one machine never stops the real user on theirs.
+    * ``max_client_failures`` failures from one client across any names lock the client (password
+      spraying), with the same back-off.
+    * ``max_name_failures`` failures for one name across all clients (a guessing run from many
+      machines) lock the name, except for clients that have signed in as that name before.
+
+    Unknown names are tracked like real ones, so the throttle does not reveal which names exist.
+    Thread-safe; ``clock`` is injectable for tests; memory is bounded by ``max_tracked``."""
+
+    def __init__(self, max_failures: int = 5, window: float = 900.0, lock_for: float = 60.0, max_lock: float = 3600.0,
+                 max_client_failures: int = 30, max_name_failures: int = 100,
                  clock: Callable[[], float] = time.monotonic, max_tracked: int = 100_000):
-        self.max_failures, self.window, self.lock_for = max_failures, window, lock_for
+        self.max_failures, self.window, self.lock_for, self.max_lock = max_failures, window, lock_for, max_lock
+        self.max_client_failures, self.max_name_failures = max_client_failures, max_name_failures
         self.clock, self.max_tracked = clock, max_tracked
         self._lock = threading.Lock()
-        self._failures: dict[str, list[float]] = {}  # failure times within the window (at most max_failures)
-        self._locked_until: dict[str, float] = {}
+        self._state: dict[tuple, _Counter] = {}  # ordered by last attempt
+        self._trusted: dict[tuple[str, str], float] = {}  # (name, client) that signed in, last success
 
-    def locked(self, name: str) -> bool:
+    def _keys(self, name: str, client: str) -> list[tuple[tuple, int]]:
+        return [(("pair", name, client), self.max_failures), (("client", client), self.max_client_failures),
+                (("name", name), self.max_name_failures)]
+
+    def retry_after(self, name: str, client: str = "") -> float:
+        """Seconds until ``client`` may try ``name`` again (0: now)."""
         with self._lock:
-            return self._is_locked(name, self.clock())
+            return self._wait(name, client, self.clock())
 
-    def begin(self, name: str) -> bool:
-        """Start an attempt: False while ``name`` is locked; otherwise the attempt is counted as a
-        failure up front (so concurrent attempts cannot slip past the limit) until ``success``."""
+    def locked(self, name: str, client: str = "") -> bool:
+        return self.retry_after(name, client) > 0
+
+    def _wait(self, name: str, client: str, now: float) -> float:
+        waits = []
+        for key, _limit in self._keys(name, client):
+            c = self._state.get(key)
+            if c is None or c.locked_until <= now:
+                continue
+            if key[0] == "name" and (name, client) in self._trusted:
+                continue  # a client this user signed in from before is not held up by others' guesses
+            waits.append(c.locked_until - now)
+        return max(waits, default=0.0)
+
+    def begin(self, name: str, client: str = "") -> bool:
+        """Start an attempt: False while locked for this client; otherwise the attempt is counted
+        as a failure up front (so concurrent attempts cannot slip past the limit) until ``success``."""
         with self._lock:
             now = self.clock()
-            if self._is_locked(name, now):
+            if self._wait(name, client, now) > 0:
                 return False
-            times = [t for t in self._failures.pop(name, []) if t > now - self.window] + [now]
-            self._failures[name] = times  # re-inserted: the dict stays ordered by last attempt
-            if len(times) >= self.max_failures:
-                self._locked_until[name] = now + self.lock_for
-                del self._failures[name]
+            for key, limit in self._keys(name, client):
+                c = self._state.pop(key, None) or _Counter()
+                self._state[key] = c  # re-inserted: the dict stays ordered by last attempt
+                c.failures = [t for t in c.failures if t > now - self.window] + [now]
+                if len(c.failures) >= limit:
+                    c.locked_until = now + min(self.lock_for * 2 ** c.strikes, self.max_lock)
+                    c.strikes += 1
+                    c.failures = []
             self._trim(now)
             return True
 
-    def success(self, name: str) -> None:
+    def success(self, name: str, client: str = "") -> None:
+        """The attempt begun last for (name, client) succeeded: the pair starts afresh and the client
+        is trusted for the name; it no longer counts against the client or the name."""
         with self._lock:
-            self._failures.pop(name, None)
-            self._locked_until.pop(name, None)
+            self._state.pop(("pair", name, client), None)
+            for key in (("client", client), ("name", name)):
+                c = self._state.get(key)
+                if c is not None and c.failures:
+                    c.failures.pop()
+            self._trusted.pop((name, client), None)
+            self._trusted[(name, client)] = self.clock()
+            while len(self._trusted) > self.max_tracked:
+                del self._trusted[next(iter(self._trusted))]
 
-    def _is_locked(self, name: str, now: float) -> bool:
-        until = self._locked_until.get(name)
-        if until is None:
-            return False
-        if now < until:
-            return True
-        del self._locked_until[name]
-        return False
+    def tracked(self) -> int:
+        with self._lock:
+            return len(self._state)
 
     def _trim(self, now: float) -> None:
-        if len(self._failures) + len(self._locked_until) <= self.max_tracked:
+        if len(self._state) <= self.max_tracked:
             return
-        for name in [n for n, until in self._locked_until.items() if until <= now]:
-            del self._locked_until[name]
-        for name in [n for n, t in self._failures.items() if not t or t[-1] <= now - self.window]:
-            del self._failures[name]
-        while self._failures and len(self._failures) + len(self._locked_until) > self.max_tracked:
-            del self._failures[next(iter(self._failures))]  # the longest-idle name
+        for key in [k for k, c in self._state.items()
+                    if c.locked_until <= now and (not c.failures or c.failures[-1] <= now - self.window) and not c.strikes]:
+            del self._state[key]
+        while len(self._state) > self.max_tracked:
+            del self._state[next(iter(self._state))]  # the longest-idle entry
 
 
 @dataclass
@@ -233,7 +297,11 @@ class Users:
             validate_name(username)
         except InvalidUserError:
             return False  # no user can have such a name: nothing to time, nothing to lock
-        if not self.lockout.begin(username):
+        holder = SIGN_IN.get()
+        client = str(holder.get("client", "")) if holder else ""
+        if not self.lockout.begin(username, client):
+            if holder is not None:  # the guard tells the client when it may try again
+                holder["retry_after"] = self.lockout.retry_after(username, client)
             return False
         entry = self.entries.get(username)
         params = _parse(entry.get("password")) if isinstance(entry, dict) else None
@@ -243,7 +311,7 @@ class Users:
                 return False
             ok = _check(password, params)
         if ok:
-            self.lockout.success(username)
+            self.lockout.success(username, client)
         return ok
 
     def groups(self, username: str | None) -> list[str]:

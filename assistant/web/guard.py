@@ -44,6 +44,7 @@ from __future__ import annotations
 import functools
 import inspect
 import json
+import math
 import re
 import threading
 from collections.abc import Callable
@@ -51,6 +52,8 @@ from typing import Any
 from urllib.parse import unquote
 
 from gradio.exceptions import Error as _GradioError
+
+from assistant.web.auth import SIGN_IN
 
 REFUSAL = "Only files uploaded from this computer are accepted; links (URLs) are refused and never fetched."
 API_PREFIX = "/gradio_api"
@@ -141,6 +144,17 @@ class WebGuard:
     async def __call__(self, scope, receive, send):
         if scope.get("type") != "http":
             return await self.app(scope, receive, send)
+        if scope.get("method") == "POST" and scope.get("path", "").rstrip("/").endswith("/login"):
+            # sign-in is throttled per (name, client): the auth callable learns the client here
+            holder = {"client": str((scope.get("client") or ("",))[0])}
+            token = SIGN_IN.set(holder)
+            try:
+                return await self._serve(scope, receive, _telling_when_to_retry(send, holder))
+            finally:
+                SIGN_IN.reset(token)
+        return await self._serve(scope, receive, send)
+
+    async def _serve(self, scope, receive, send):
         path = scope.get("path", "")
         raw = scope.get("raw_path") or b""
         for p in {path, raw.decode("latin-1") if isinstance(raw, bytes) else str(raw)}:
@@ -179,6 +193,29 @@ class WebGuard:
             return pending.pop(0) if pending else await receive()
 
         return await self.app(scope, replay, send)
+
+
+def _telling_when_to_retry(send, holder: dict):
+    """``send``, except that a refused sign-in from a throttled client becomes a 429 that says when
+    to try again (Retry-After, and in words), instead of Gradio's bare "Incorrect credentials."."""
+    replaced = False
+
+    async def wrapped(message):
+        nonlocal replaced
+        if message["type"] == "http.response.start" and message.get("status") == 400 and holder.get("retry_after"):
+            replaced = True
+            wait = max(1, math.ceil(holder["retry_after"]))
+            words = f"{wait} seconds" if wait < 120 else f"{math.ceil(wait / 60)} minutes"
+            body = json.dumps({"detail": f"Too many failed sign-ins from this computer: try again in {words}."}).encode()
+            await send({"type": "http.response.start", "status": 429,
+                        "headers": [(b"content-type", b"application/json"), (b"retry-after", str(wait).encode()),
+                                    (b"content-length", str(len(body)).encode())]})
+            await send({"type": "http.response.body", "body": body})
+            return
+        if not replaced:
+            await send(message)
+
+    return wrapped
 
 
 async def _refuse(send, status: int, message: str) -> None:
