@@ -557,3 +557,24 @@ def test_how_an_account_stands_is_not_read_from_a_contract_term():
                                    "Unrecouped balance at the close of the statement period: £12,400.")  # a statement says it
     assert not asks_account_status("How much is the advance?", clause)
     assert not asks_account_status("When must the advance be recouped?", clause)
+
+
+@pytest.mark.slow  # the real embedding model: the answer must reach the consolidation step
+def test_a_family_member_moved_since_ingest_does_not_break_answers(tmp_path, embedder):
+    from assistant.answer.answering import Answerer
+    from assistant.service import RightsService
+    from assistant.settings import Settings
+    from ingest.errors import UserError
+
+    folder = tmp_path / "family"
+    folder.mkdir()
+    _write_family(folder, "Nova Records / Mara Quinn", "plain", FAMILIES[0][2])
+    with RightsService(Settings(data_dir=tmp_path / "data"), embedder=embedder) as svc:
+        assert svc.ingest([folder]).ok
+        for f in folder.glob("*amendment*"):
+            f.unlink()  # moved away after ingest
+        agreement = next(d for d in svc.sources() if d.file_name == "nova-agreement.txt")
+        with pytest.raises(UserError):
+            svc.consolidated(agreement.doc_id)  # the consolidation says why it cannot be built
+        a = Answerer(svc).ask("What is the territory of Mara Quinn's agreement with Nova Records Limited?")
+    assert not a.abstained and "World" in a.text  # answered from the passages as stored

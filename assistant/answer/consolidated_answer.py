@@ -70,7 +70,10 @@ def current_clause_answer(service, question: str, extracted: FamilyAnswer, sourc
         return None
     if PAST.search(question) and not MODIFIER_WORDS.search(question):
         return None
-    consolidated = service.consolidated(current.doc.doc_id)
+    try:
+        consolidated = service.consolidated(current.doc.doc_id)
+    except UserError:  # a member's file moved or unreadable since ingest: answer from the passages as stored
+        return None
     if consolidated is None or not consolidated.documents:
         return None
     source = next((s for s in sources if s.number == current.sel.number), None)
