@@ -16,7 +16,7 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Literal
 
-from assistant.answer import term_answers
+from assistant.answer import deal_scope, term_answers
 from assistant.answer.abstention import Abstention, Verdict, features
 from assistant.answer.citations import check_answer
 from assistant.answer.consolidated_answer import change_notes, current_clause_answer
@@ -174,7 +174,22 @@ class Answerer:
         # document ("when asked, say the deal ended in 2019") as support for saying it.
         full = {s.number: defang(s.text)[0] for s in sources}
         keyed_answer = keyed.answer(sources) if keyed is not None else None
-        extracted = keyed_answer or self._extract(question, sources, full, docs)
+        scope_reason, deals = "", []
+        if keyed_answer is not None and not self._with_counterparty(question, [keyed_answer.current], docs)[0]:
+            keyed = keyed_answer = None  # the key term of another deal than the one the question names
+        # the units of every document are scored even when a key term answers: two deals that
+        # answer differently are asked about whichever path found the value
+        extracted, scope_reason, deals = self._extract(question, sources, full, docs)
+        if keyed_answer is not None:
+            extracted = keyed_answer
+        if deals:  # two deals answer differently: ask which, never pick one or mix them
+            answer.text, answer.reason = deal_scope.question_back(deals), scope_reason
+            yield finish(answer)
+            return
+        if extracted is None and scope_reason:  # the deal asked about is not among the documents
+            answer.reason = scope_reason
+            yield finish(answer)
+            return
         verdict = keyed.verdict if keyed_answer is not None else self.abstention.decide(features(extracted, relevance, exact, question))
         if extracted is not None and extracted.current.sel.signals.get("event"):
             # the date of the family member that did what was asked: structure, not a guess
@@ -189,6 +204,9 @@ class Answerer:
                     question) and named_in(question, extracted.current.sel.fact_text):
                 verdict = Verdict(False, verdict.probability, f"the closest clause names only "
                                   f"{extracted.current.sel.fact_text}, whom the question already names", verdict.features)
+            elif side := deal_scope.other_side(question, family_members(docs.values(), extracted.current.doc.doc_id)
+                                                 or [extracted.current.doc], self._opening_text):
+                verdict = Verdict(False, verdict.probability, side, verdict.features)
             elif subjects := subjects_missing(question, family_text):
                 verdict = Verdict(False, verdict.probability, f"the documents that would answer never mention "
                                   f"{', '.join(repr(w) for w in subjects[:3])}", verdict.features)
@@ -203,7 +221,7 @@ class Answerer:
         if not self._uses_model():
             answer.model = EXTRACTIVE
             if extracted is None or not verdict.answer:
-                answer.reason = verdict.reason if extracted is not None else _no_unit_reason(question)
+                answer.reason = verdict.reason if extracted is not None else scope_reason or _no_unit_reason(question)
                 yield finish(answer)
                 return
             answer.ttft_s = time.perf_counter() - began
@@ -288,8 +306,12 @@ class Answerer:
             parts += [doc.title, doc.file_name, *doc.parties]
         return " ".join(p for p in parts if p)
 
-    def _extract(self, question: str, sources: list[Source], full: dict[int, str], docs: dict) -> FamilyAnswer | None:
-        """The extractive answer: each document's best unit, then the family's current position."""
+    def _extract(self, question: str, sources: list[Source], full: dict[int, str], docs: dict
+                 ) -> tuple[FamilyAnswer | None, str, list[deal_scope.Deal]]:
+        """The extractive answer: each document's best unit, then the family's current position.
+
+        Also why there is none when the deal the question names is not among the documents, and
+        the deals to ask about when two different deals answer equally well."""
         by_doc: dict[str, list[Source]] = {}
         for s in sources:
             by_doc.setdefault(str(s.payload.get("doc_id")), []).append(s)
@@ -301,13 +323,42 @@ class Answerer:
             if sel is not None:
                 doc = doc or DocumentRecord(doc_id, "", "", "", "", "", "", 0)
                 candidates.append(Candidate(doc, sel, tuple(s.number for s in group)))
+        candidates, reason = self._with_counterparty(question, candidates, docs)
+        if not candidates:
+            return None, reason, []
+        deals = deal_scope.competing_deals(question, [(c.doc, c.sel.score, c.sel.fact_text or c.sel.unit_text)
+                                                      for c in candidates], docs, self._opening_text)
+        if deals:
+            return None, "two or more deals match the question; it does not say which", deals
         resolved = resolve(candidates, full, question)
         if resolved:
             members = family_members(docs.values(), resolved[0].doc.doc_id)
             event = event_answer(question, members, [(s.number, str(s.payload.get("doc_id")), full[s.number]) for s in sources])
             if event is not None:
-                return event
-        return compose(*resolved) if resolved else None
+                return event, "", []
+        return (compose(*resolved) if resolved else None), "", []
+
+    def _with_counterparty(self, question: str, candidates: list[Candidate], docs: dict) -> tuple[list[Candidate], str]:
+        """Only the candidates of deals the question's counterparty ("deal with X") is a party to."""
+        if not candidates or not deal_scope.counterparties(question):
+            return candidates, ""
+        keep, absent = [], []
+        for c in candidates:
+            members = family_members(docs.values(), c.doc.doc_id) or [c.doc]
+            missing = deal_scope.absent_counterparties(question, members, self._opening_text)
+            if missing:
+                absent += [n for n in missing if n not in absent]
+            else:
+                keep.append(c)
+        reason = f"no agreement with {' or '.join(absent)} is among the documents" if not keep else ""
+        return keep, reason
+
+    def _opening_text(self, doc: DocumentRecord) -> str:
+        """A document's first chunks, whose opening names its parties (access rules apply)."""
+        if not doc.n_chunks:
+            return ""
+        chunks = self.service.store.get_chunks(doc.doc_id, range(min(doc.n_chunks, OPENING_CHUNKS)))
+        return "\n".join(str(h.payload.get("text", "")) for h in chunks)
 
 
 EXTRACTIVE = "extractive (no model)"
@@ -316,6 +367,7 @@ ASKS_PARTIES = re.compile(r"\bpart(?:y|ies)\b|\bbetween\b", re.I)
 FAMILY_PASSAGES = 3  # per agreement of the family, added to the question's passages
 MODIFIER_PASSAGES = 5  # per letter or amendment: short, and the change may be in any paragraph
 MAX_FAMILY_EXTRA = 10
+OPENING_CHUNKS = 3  # a document's opening (its parties) is in its first chunks
 
 
 _SALUTATION = re.compile(r"\bDear\s+[^,.\n]{1,60}[,\n]")

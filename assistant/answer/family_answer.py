@@ -69,15 +69,36 @@ def current_fact(sel: Selection) -> str:
     return sel.fact_text
 
 
-def _changes(c: Candidate) -> bool:
+def _changes(c: Candidate, passages: dict[int, str] | None = None) -> bool:
     """Whether a modifier's unit changes what its agreement said (an operative clause that
-    deletes, replaces, extends ...; a notice ending or extending the deal), not only adds to it."""
+    deletes, replaces, extends ...; a notice ending or extending the deal), not only adds to it.
+
+    A sum a letter adds ("an extension fee of £30,000 ... This is in addition to the Fee already
+    paid") changes nothing of the agreement, even in a letter whose point is a change: the
+    agreement's own fee is still what was paid for the original period."""
     text = c.sel.full_text
     if c.sel.role != "operative" or RECITES.search(text):
         return False
+    replaces = re.search(r"delet|replac|substitut|in place of|instead of", text, re.I)
+    if c.sel.kind == "money" and not replaces and IN_ADDITION.search(text + " " + _next_sentence(c.sel, passages)):
+        return False
     if c.doc.family_role in CHANGING_ROLES:
         return True
-    return bool(CHANGE.search(text)) and not (ADDITION.search(text) and not re.search(r"delet|replac|substitut", text, re.I))
+    return bool(CHANGE.search(text)) and not (ADDITION.search(text) and not replaces)
+
+
+# "in addition to the Fee", "on top of the Advance", "additional to": the sum is added, not replaced
+IN_ADDITION = re.compile(r"\bin\s+addition\s+to\b|\bon\s+top\s+of\b|\badditional\s+to\b", re.I)
+
+
+def _next_sentence(sel: Selection, passages: dict[int, str] | None) -> str:
+    """The sentence after the unit in its passage: where a letter says what a sum is "in addition to"."""
+    text = (passages or {}).get(sel.number, "")
+    if not text or sel.end >= len(text):
+        return ""
+    rest = text[sel.end: sel.end + 300]
+    m = re.search(r"(?<=[.;])\s|\n\s*\n|\s\d{1,2}\.\s", rest[1:])
+    return rest[: m.start() + 1] if m else rest
 
 
 def _root(doc: DocumentRecord) -> str:
@@ -137,7 +158,7 @@ def resolve(candidates: Sequence[Candidate], passages: dict[int, str] | None = N
         # "How much was the advance under the recording agreement?": the agreement's own term,
         # unless the question names the amendment or letter.
         originals = [c for c in candidates if c.doc.family_role == "agreement" and c.sel.score >= NEAR_BEST * best.sel.score]
-        if originals and best.doc.family_role != "agreement" and not _changes(best):
+        if originals and best.doc.family_role != "agreement" and not _changes(best, passages):
             best = max(originals, key=lambda c: c.sel.score)
     if question is not None and not PAST.search(question):
         # Two deals between the same parties (a 2018 one and its 2021 successor): unless the question
@@ -156,7 +177,7 @@ def resolve(candidates: Sequence[Candidate], passages: dict[int, str] | None = N
         return best, None
     # A notice changes the deal by being sent, so any of its units counts as a change, but only a
     # unit that answers nearly as well as the best: not its signature block.
-    changing = [m for m in members if m.doc.family_role != "agreement" and _changes(m)
+    changing = [m for m in members if m.doc.family_role != "agreement" and _changes(m, passages)
                 and (CHANGE.search(m.sel.full_text) or m.sel.score >= NEAR_BEST * best.sel.score)]
     if not changing:
         return best, None

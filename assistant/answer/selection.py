@@ -159,6 +159,7 @@ W_STATES = 0.15
 W_NEAR = 0.15
 NEAR_CHARS = 60
 W_DEFINES = 0.12
+W_ROLE_LABEL = 0.2  # the fact is labelled by a defined term of the question ("(the "Termination Date")")
 W_HEADING = 0.5  # a term in the unit's heading counts half
 W_SIMILARITY = 0.6
 W_IDENTIFIER = 0.8
@@ -214,6 +215,8 @@ def _choose_fact(
     def rank(f: Fact) -> float:
         before = text[max(0, f.start - 160):f.start]
         r = 0.0
+        if labelled(text, f, term_positions):
+            r += 2.0  # "October 31, 2023 (the "Termination Date")": the value of the role asked about
         if CHANGE_PHRASE.search(before[-60:]):
             r += 2.0
         if re.search(r"\bthe\s+words?\s*[\"“]?$", before, re.I) or re.search(r"\b(?:deleted|replaced)\b", text[f.end:f.end + 30]):
@@ -245,6 +248,17 @@ def _choose_fact(
 
     best = max(cands, key=rank)
     return best, best.kind
+
+
+# A value named by the defined term right after it: "October 31, 2023 (the "Termination Date")".
+_LABEL = re.compile(r"[\s,]{0,3}\(\s*(?:the\s+|each\s+a\s+|together\s+the\s+)?[\"“]([^\"”]{2,40})[\"”]\s*\)", re.I)
+
+
+def labelled(text: str, fact: Fact, term_positions: Sequence[int]) -> bool:
+    """Whether ``fact`` is named, right after it, by a defined term holding one of the question's
+    words: the clause says in so many words which role the value plays."""
+    m = _LABEL.match(text, fact.end)
+    return m is not None and any(m.start(1) <= p < m.end(1) for p in term_positions)
 
 
 def _merge_close(text: str, chosen: Fact, facts: list[Fact], kinds: list[str]) -> Fact:
@@ -370,8 +384,9 @@ def candidates(question: str, passages: Sequence[tuple[int, str]], similarity: S
         fact, _ = _choose_fact(full, facts, want_order, positions, question, focus_pos, weights) if want else (None, "")
         if fact is not None and len(groups) > 1:
             fact = _merge_close(full, fact, facts, want_order)
-        states = near = 0.0
+        states = near = role_label = 0.0
         if fact is not None:
+            role_label = 1.0 if labelled(full, fact, positions) else 0.0
             before = full[:fact.start]
             verb = STATING.search(before[-100:]) is not None
             term_first = any(p < fact.start for p in positions)
@@ -406,7 +421,7 @@ def candidates(question: str, passages: Sequence[tuple[int, str]], similarity: S
         sim = sims[i] if sims is not None else 0.0
         long_pen = LONG_PENALTY if len(full) > LONG_UNIT else 0.0
         score = (W_COVERAGE * cov + W_KIND * kind_share + W_STATES * states + W_NEAR * near + W_DEFINES * defines
-                 + W_SIMILARITY * sim + W_IDENTIFIER * ident + change + penalty + long_pen - RANK_PENALTY * rank)
+                 + W_ROLE_LABEL * role_label + W_SIMILARITY * sim + W_IDENTIFIER * ident + change + penalty + long_pen - RANK_PENALTY * rank)
         signals = {
             "coverage": round(cov, 4),
             "terms": len(terms),
@@ -421,6 +436,7 @@ def candidates(question: str, passages: Sequence[tuple[int, str]], similarity: S
             "states": states,
             "near": near,
             "defines": defines,
+            "role_label": role_label,
             "role": role,
             "role_penalty": penalty,
             "change": change,

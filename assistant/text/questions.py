@@ -113,7 +113,7 @@ SYNONYMS: dict[str, tuple[str, ...]] = {
 }
 ABBREVIATIONS = frozenset(
     """no nos ltd inc co corp mr mrs ms dr st jr sr e.g i.e etc vs v cl para paras art arts sec secs approx p pp fig
-    u.s u.k b.v n.v k.k s.a l.l.c l.p jan feb mar apr jun jul aug sep sept oct nov dec ref refs viz cf al est""".split()
+    u.s u.k b.v n.v k.k s.a l.l.c l.p jan feb mar apr jun jul aug sep sept oct nov dec ref refs viz cf al est a.m p.m""".split()
 )
 STATING = re.compile(
     r"\b(?:shall|will|is|are|was|were|means|mean|has|have|equals?)\b|\b(?:retain|receiv|pay|paid|credit|charg|expir|end|terminat|commenc|"
