@@ -42,6 +42,21 @@ def _locate(text: str, unit: str, near: int) -> int:
     return min(found, key=lambda p: abs(p - near)) if found else -1
 
 
+def _clauses_of(service, candidate: Candidate, sources) -> tuple[Consolidated, list[CurrentClause]] | None:
+    """The agreement's consolidation and the clauses holding the candidate's unit (deepest first);
+    None when there is none to read (a member's file moved or unreadable since ingest: the answer
+    then comes from the passages as stored) or the unit is not found in it."""
+    try:
+        consolidated = service.consolidated(candidate.doc.doc_id)
+    except UserError:
+        return None
+    source = next((s for s in sources if s.number == candidate.sel.number), None)
+    if consolidated is None or source is None:
+        return None
+    position = _locate(consolidated.text, candidate.sel.unit_text, int(source.payload.get("start", 0)) + candidate.sel.start)
+    return (consolidated, _clause_at(consolidated, position)) if position >= 0 else None
+
+
 def _covering_source(change: Change, sources) -> int | None:
     """The number of a source passage of the changing document that holds the change's words."""
     for s in sources:
@@ -70,19 +85,10 @@ def current_clause_answer(service, question: str, extracted: FamilyAnswer, sourc
         return None
     if PAST.search(question) and not MODIFIER_WORDS.search(question):
         return None
-    try:
-        consolidated = service.consolidated(current.doc.doc_id)
-    except UserError:  # a member's file moved or unreadable since ingest: answer from the passages as stored
+    found = _clauses_of(service, current, sources)
+    if found is None or not found[0].documents:
         return None
-    if consolidated is None or not consolidated.documents:
-        return None
-    source = next((s for s in sources if s.number == current.sel.number), None)
-    if source is None:
-        return None
-    position = _locate(consolidated.text, current.sel.unit_text, int(source.payload.get("start", 0)) + current.sel.start)
-    if position < 0:
-        return None
-    changed = next((c for c in _clause_at(consolidated, position) if c.status != "unchanged"), None)
+    changed = next((c for c in found[1] if c.status != "unchanged"), None)
     if changed is None:
         return None
     change = changed.overrides[-1] if changed.overrides and (not changed.changes or
@@ -123,19 +129,10 @@ def change_notes(service, extracted: FamilyAnswer, sources) -> list[str]:
         candidate = extracted.previous  # the agreement's clause the changing document replaced
     if candidate.doc.family_role != "agreement" or not candidate.doc.doc_id:
         return []
-    try:
-        consolidated = service.consolidated(candidate.doc.doc_id)
-    except UserError:
+    found = _clauses_of(service, candidate, sources)
+    if found is None or not (found[0].unapplied or found[0].restricted) or not found[1]:
         return []
-    if consolidated is None or not (consolidated.unapplied or consolidated.restricted):
-        return []
-    source = next((s for s in sources if s.number == candidate.sel.number), None)
-    if source is None:
-        return []
-    position = _locate(consolidated.text, candidate.sel.unit_text, int(source.payload.get("start", 0)) + candidate.sel.start)
-    clauses = _clause_at(consolidated, position) if position >= 0 else []
-    if not clauses:
-        return []
+    consolidated, clauses = found
     ref = clauses[-1].ref  # the clause (and with it every sub-clause) the answer sits in
     notes = []
     for u in consolidated.unapplied_for(ref):
