@@ -239,8 +239,9 @@ def test_the_chat_redline_marks_changes_and_renders_document_words_inert():
                "In clause 6.1, 'seventy per cent (70%)' is replaced by 'seventy-five per cent (75%)'.\n\n"
                "Clause 14.3 is deleted and replaced by: 'Disputes go to mediation first.'\n")
     current = consolidate(_agreement("Nova Records / Mara Quinn"), [_doc("nova-<b>x</b>-amendment", "2023-06-10", hostile)])
-    current.restricted = ["3.1"]
+    current.restricted = ["3.1", "19.4"]  # 19.4: a clause the agreement does not have (it may be inserted)
     html = redline_html(_View(current), "nova", changed_only=True)
+    assert "may add or change clause 19.4" in html and "may add or change clause 19.4" in redline(current, changed_only=True)
     assert "<img" not in html and "<b>x" not in html and "&lt;img src=x" in html  # escaped, shown as words
     assert "href" not in html
     assert "<del>seventy</del>" in html and "<ins>seventy-five</ins>" in html and "<ins>12.2 Notices" in html

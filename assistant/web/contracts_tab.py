@@ -11,7 +11,14 @@ viewer may see; every document string is escaped (``inert_html``/``without_contr
 from datetime import date
 from typing import Any
 
-from assistant.contracts.consolidated.redline import RESTRICTED_NOTE, change_source, restricted_on, word_ops
+from assistant.contracts.consolidated.redline import (
+    RESTRICTED_ADD_NOTE,
+    RESTRICTED_NOTE,
+    change_source,
+    restricted_elsewhere,
+    restricted_on,
+    word_ops,
+)
 from assistant.contracts.register import COLUMNS
 from assistant.web.inert import inert_html, without_controls
 from ingest.errors import UserError
@@ -163,9 +170,9 @@ def redline_html(view, family: str, changed_only: bool = True) -> str:
                         f"“{inert_html(' '.join(u.change.source_text.split())[:300])}”</li>" for u in current.unapplied)
         parts.append(f"<div class='unapplied'><b>Not applied ({len(current.unapplied)})</b>: these changes could not be "
                      f"placed in the agreement; read them before relying on it.<ul>{items}</ul></div>")
-    missing = [r for r in current.restricted if current.clause(r) is None]
+    missing = restricted_elsewhere(current)
     if missing:
-        parts.append(f"<div class='restricted'>{inert_html(RESTRICTED_NOTE.format(ref=', '.join(missing)))}</div>")
+        parts.append(f"<div class='restricted'>{inert_html(RESTRICTED_ADD_NOTE.format(ref=', '.join(missing)))}</div>")
     title = f"{len(current.changed)} clause(s) changed by {len(current.documents)} document(s)"
     return f"<div class='redline'><p><b>As it reads now</b> — {title}</p>{''.join(parts)}</div>"
 

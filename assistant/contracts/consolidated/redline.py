@@ -15,6 +15,13 @@ from ingest.families import human_date
 # What a viewer is told about a change document they may not see: that it exists for this clause,
 # never its wording, date, parties or file name.
 RESTRICTED_NOTE = "a document you may not see may change clause {ref}; ask its owner before relying on this clause"
+# ... and for clauses the agreement does not have (a restricted document may insert them)
+RESTRICTED_ADD_NOTE = "a document you may not see may add or change clause {ref}; ask its owner before relying on this clause"
+
+
+def restricted_elsewhere(consolidated: Consolidated) -> list[str]:
+    """Clauses a restricted document acts on that the agreement the viewer sees does not have."""
+    return [r for r in consolidated.restricted if consolidated.clause(r) is None]
 
 
 def restricted_on(consolidated: Consolidated, ref: str) -> str:
@@ -78,9 +85,9 @@ def redline(consolidated: Consolidated, changed_only: bool = False) -> str:
         lines += clause_lines(clause)
         if restricted:
             lines.append(f"    {RESTRICTED_NOTE.format(ref=restricted)}")
-    missing = [r for r in consolidated.restricted if consolidated.clause(r) is None]
+    missing = restricted_elsewhere(consolidated)
     if missing:
-        lines += ["", RESTRICTED_NOTE.format(ref=", ".join(missing)).replace("may change clause", "may add or change clause")]
+        lines += ["", RESTRICTED_ADD_NOTE.format(ref=", ".join(missing))]
     if consolidated.unapplied:
         lines += ["", f"Not applied ({len(consolidated.unapplied)}): these changes could not be placed in the agreement; "
                       "read them before relying on it:"]
