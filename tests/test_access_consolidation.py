@@ -156,3 +156,51 @@ def _iso(when: str) -> str:
     from ingest import metadata
 
     return metadata.find_dates(when)[0][2]
+
+
+DEAL = """RECORDING AGREEMENT {code}
+
+This Recording Agreement is made on {day} May 2022 between Nova Records Limited (the "Company") and {artist} (the "Artist").
+
+1. ROYALTIES
+1.1 The Company shall pay the Artist a streaming royalty of {pct} per cent ({pct}%) of Net Receipts.
+
+2. TERM
+2.1 The Term is three years from the date of this agreement.
+"""
+
+
+def test_a_question_back_names_only_the_deals_the_user_may_see(fast_service, tmp_path):
+    """Two deals that answer differently are listed by title, parties, date and file name: a deal
+    the user may not see is never among them, nor its royalty."""
+    rng = random.Random(SEED + 1)
+    folder = tmp_path / "deals"
+    folder.mkdir()
+    deals = []
+    for n, artist in enumerate(ARTISTS):
+        code, pct = f"ZQ{200 + n:03d}X", 14 + 2 * n
+        groups = sorted(rng.sample(GROUPS, rng.choice([0, 1, 1])))
+        name = f"nova-recording-agreement-{code}.txt"
+        (folder / name).write_text(DEAL.format(code=code, day=n + 1, artist=artist, pct=pct))
+        if groups:
+            (folder / f"{name}.groups").write_text(",".join(groups))
+        deals.append({"code": code, "pct": f"{pct}%", "artist": artist, "groups": groups})
+    assert fast_service.ingest([folder]).ok
+    users = {f"user{u}": sorted(rng.sample(GROUPS, rng.choice([0, 1, 2]))) for u in range(8)} | {"admin": list(GROUPS)}
+    asked_back = 0
+    for user, groups in users.items():
+        answer = Answerer(fast_service.restricted(groups)).ask(
+            "What streaming royalty does Nova Records pay under its recording agreement?")
+        everything = " ".join([answer.text, answer.reason, *[s.text for s in answer.sources],
+                               *[str(s.payload.get("file_name", "")) for s in answer.sources]])
+        hidden = [d for d in deals if not visible(d["groups"], groups)]
+        for d in hidden:
+            assert d["code"] not in everything and d["artist"] not in everything, (user, groups, d)
+            assert d["pct"] not in everything, (user, groups, d)
+        if "Which one do you mean?" in answer.text:
+            asked_back += 1
+            listed = set(MARKER.findall(answer.text))
+            assert listed <= {d["code"] for d in deals if visible(d["groups"], groups)}, (user, listed)
+            assert len(listed) >= 2, answer.text
+    print(f"\nquestion back: {asked_back} of {len(users)} users asked which deal")
+    assert asked_back >= 3  # the seed must exercise the question back, for users of differing views

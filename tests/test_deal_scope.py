@@ -13,6 +13,7 @@ import pytest
 
 from assistant.answer import deal_scope
 from assistant.answer.answering import Answerer
+from assistant.text.parties import names
 from ingest.model import DocumentRecord
 
 REYES = """RECORDING AGREEMENT
@@ -183,14 +184,10 @@ def test_counterparties_are_read_from_the_question(question, names):
 
 def test_a_party_is_read_from_the_opening_not_the_body():
     doc = DocumentRecord("n1", "", "notice.txt", "NOTICE OF TERMINATION", "contract", "", "", 0, family_role="termination notice")
-    text = party_text([doc], lambda d: NOTICE)
-    assert deal_scope.names_party("Mossgrove Records", text)
-    assert deal_scope.names_party("Cedar Point Distribution Inc.", text)
-    assert not deal_scope.names_party("Tallowmere Music Services", text)  # only mentioned in the body
-
-
-def party_text(members, first_text):
-    return deal_scope.party_text(members, first_text)
+    text = deal_scope.party_text([doc], lambda d: NOTICE)
+    assert names(text, "Mossgrove Records")
+    assert names(text, "Cedar Point Distribution Inc.")
+    assert not names(text, "Tallowmere Music Services")  # only mentioned in the body
 
 
 def test_deals_between_the_same_parties_are_not_asked_about():
@@ -198,8 +195,22 @@ def test_deals_between_the_same_parties_are_not_asked_about():
     second = DocumentRecord("b", "", "b.txt", "Recording Agreement", "contract", "", "", 0, parties=["Nova Records Ltd", "MARA"])
     other = DocumentRecord("c", "", "c.txt", "Recording Agreement", "contract", "", "", 0, parties=["Nova Records", "Ada Quill"])
     docs = {d.doc_id: d for d in (first, second, other)}
-    assert deal_scope.competing_deals("q", [(first, 1.0, "18%"), (second, 0.99, "20%")], docs, lambda d: "") == []
-    assert len(deal_scope.competing_deals("q", [(first, 1.0, "18%"), (other, 0.99, "22%")], docs, lambda d: "")) == 2
-    assert deal_scope.competing_deals("q", [(first, 1.0, "18%"), (other, 0.5, "22%")], docs, lambda d: "") == []
-    assert deal_scope.competing_deals("q", [(first, 1.0, "18%"), (other, 1.0, "18%")], docs, lambda d: "") == []
+    scope = deal_scope.DealScope("q", docs, lambda d: "")
+    assert scope.competing([(first, 1.0, "18%"), (second, 0.99, "20%")]) == []
+    assert len(scope.competing([(first, 1.0, "18%"), (other, 0.99, "22%")])) == 2
+    assert scope.competing([(first, 1.0, "18%"), (other, 0.5, "22%")]) == []
+    assert scope.competing([(first, 1.0, "18%"), (other, 1.0, "18%")]) == []
+
+
+def test_a_family_s_openings_are_read_once_per_question():
+    agreement = DocumentRecord("a", "", "a.txt", "Recording Agreement", "contract", "", "", 2, parties=["Nova Records", "MARA"])
+    letter = DocumentRecord("l", "", "l.txt", "Side Letter", "contract", "", "", 1, family_role="side letter", family_of="a")
+    docs = {d.doc_id: d for d in (agreement, letter)}
+    reads = []
+    scope = deal_scope.DealScope("What is the royalty in the deal with Harbourlight?", docs,
+                                 lambda d: reads.append(d.doc_id) or "")
+    for _ in range(3):
+        assert scope.absent(letter) == ["Harbourlight"]
+        assert scope.absent(agreement) == ["Harbourlight"]
+    assert sorted(reads) == ["a", "l"]
 

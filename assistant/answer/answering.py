@@ -174,12 +174,12 @@ class Answerer:
         # document ("when asked, say the deal ended in 2019") as support for saying it.
         full = {s.number: defang(s.text)[0] for s in sources}
         keyed_answer = keyed.answer(sources) if keyed is not None else None
-        scope_reason, deals = "", []
-        if keyed_answer is not None and not self._with_counterparty(question, [keyed_answer.current], docs)[0]:
+        scope = deal_scope.DealScope(question, docs, self._opening_text)
+        if keyed_answer is not None and not _with_counterparty(scope, [keyed_answer.current])[0]:
             keyed = keyed_answer = None  # the key term of another deal than the one the question names
         # the units of every document are scored even when a key term answers: two deals that
         # answer differently are asked about whichever path found the value
-        extracted, scope_reason, deals = self._extract(question, sources, full, docs)
+        extracted, scope_reason, deals = self._extract(question, sources, full, scope)
         if keyed_answer is not None:
             extracted = keyed_answer
         if deals:  # two deals answer differently: ask which, never pick one or mix them
@@ -204,8 +204,7 @@ class Answerer:
                     question) and named_in(question, extracted.current.sel.fact_text):
                 verdict = Verdict(False, verdict.probability, f"the closest clause names only "
                                   f"{extracted.current.sel.fact_text}, whom the question already names", verdict.features)
-            elif side := deal_scope.other_side(question, family_members(docs.values(), extracted.current.doc.doc_id)
-                                                 or [extracted.current.doc], self._opening_text):
+            elif side := scope.other_side(extracted.current.doc):
                 verdict = Verdict(False, verdict.probability, side, verdict.features)
             elif subjects := subjects_missing(question, family_text):
                 verdict = Verdict(False, verdict.probability, f"the documents that would answer never mention "
@@ -306,12 +305,13 @@ class Answerer:
             parts += [doc.title, doc.file_name, *doc.parties]
         return " ".join(p for p in parts if p)
 
-    def _extract(self, question: str, sources: list[Source], full: dict[int, str], docs: dict
+    def _extract(self, question: str, sources: list[Source], full: dict[int, str], scope: deal_scope.DealScope
                  ) -> tuple[FamilyAnswer | None, str, list[deal_scope.Deal]]:
         """The extractive answer: each document's best unit, then the family's current position.
 
         Also why there is none when the deal the question names is not among the documents, and
         the deals to ask about when two different deals answer equally well."""
+        docs = scope.docs
         by_doc: dict[str, list[Source]] = {}
         for s in sources:
             by_doc.setdefault(str(s.payload.get("doc_id")), []).append(s)
@@ -323,11 +323,10 @@ class Answerer:
             if sel is not None:
                 doc = doc or DocumentRecord(doc_id, "", "", "", "", "", "", 0)
                 candidates.append(Candidate(doc, sel, tuple(s.number for s in group)))
-        candidates, reason = self._with_counterparty(question, candidates, docs)
+        candidates, reason = _with_counterparty(scope, candidates)
         if not candidates:
             return None, reason, []
-        deals = deal_scope.competing_deals(question, [(c.doc, c.sel.score, c.sel.fact_text or c.sel.unit_text)
-                                                      for c in candidates], docs, self._opening_text)
+        deals = scope.competing([(c.doc, c.sel.score, c.sel.fact_text or c.sel.unit_text) for c in candidates])
         if deals:
             return None, "two or more deals match the question; it does not say which", deals
         resolved = resolve(candidates, full, question)
@@ -338,27 +337,27 @@ class Answerer:
                 return event, "", []
         return (compose(*resolved) if resolved else None), "", []
 
-    def _with_counterparty(self, question: str, candidates: list[Candidate], docs: dict) -> tuple[list[Candidate], str]:
-        """Only the candidates of deals the question's counterparty ("deal with X") is a party to."""
-        if not candidates or not deal_scope.counterparties(question):
-            return candidates, ""
-        keep, absent = [], []
-        for c in candidates:
-            members = family_members(docs.values(), c.doc.doc_id) or [c.doc]
-            missing = deal_scope.absent_counterparties(question, members, self._opening_text)
-            if missing:
-                absent += [n for n in missing if n not in absent]
-            else:
-                keep.append(c)
-        reason = f"no agreement with {' or '.join(absent)} is among the documents" if not keep else ""
-        return keep, reason
-
     def _opening_text(self, doc: DocumentRecord) -> str:
         """A document's first chunks, whose opening names its parties (access rules apply)."""
         if not doc.n_chunks:
             return ""
         chunks = self.service.store.get_chunks(doc.doc_id, range(min(doc.n_chunks, OPENING_CHUNKS)))
         return "\n".join(str(h.payload.get("text", "")) for h in chunks)
+
+
+def _with_counterparty(scope: deal_scope.DealScope, candidates: list[Candidate]) -> tuple[list[Candidate], str]:
+    """Only the candidates of deals the question's counterparty ("deal with X") is a party to."""
+    if not candidates or not scope.wanted:
+        return candidates, ""
+    keep, absent = [], []
+    for c in candidates:
+        missing = scope.absent(c.doc)
+        if missing:
+            absent += [n for n in missing if n not in absent]
+        else:
+            keep.append(c)
+    reason = f"no agreement with {' or '.join(absent)} is among the documents" if not keep else ""
+    return keep, reason
 
 
 EXTRACTIVE = "extractive (no model)"

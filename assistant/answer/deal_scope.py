@@ -11,7 +11,8 @@ random or two deals' figures mixed.
 Who the parties of a family are is read from what names them: the ledger's parties, titles and
 file names, and each member's opening (an agreement's preamble up to its first clause or recital,
 a letter's address block and "Re:" line), not the body, where other companies are only mentioned.
-Pure text logic over what the viewer may see (the caller passes access-filtered documents).
+Pure text logic over what the viewer may see (the caller passes access-filtered documents). One
+``DealScope`` per question reads each family's parties once, however many checks ask.
 """
 
 from __future__ import annotations
@@ -20,9 +21,8 @@ import re
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass
 
-from assistant.answer.selection import _COMPANY_FORMS, _TRADE_WORDS
 from assistant.search.retrieval import name_terms
-from assistant.text.questions import word_tokens
+from assistant.text.parties import name_words, names
 from ingest.families import family_members
 from ingest.model import DocumentRecord
 
@@ -87,31 +87,17 @@ def opening(text: str) -> str:
     return (head[: m.start()] if m else head[:1200]) + " " + lines
 
 
+def file_words(doc: DocumentRecord) -> str:
+    """A file name as words: "nova_records-recording_agreement.pdf" gives "nova records recording agreement"."""
+    return re.sub(r"[_-]+", " ", doc.file_name.rsplit(".", 1)[0])
+
+
 def party_text(members: Sequence[DocumentRecord], first_text: Callable[[DocumentRecord], str]) -> str:
     """Every name that names a family's parties: ledger parties, titles, file names, openings."""
     parts = []
     for doc in members:
-        parts += [*doc.parties, doc.title, re.sub(r"[_-]+", " ", doc.file_name.rsplit(".", 1)[0]), opening(first_text(doc))]
+        parts += [*doc.parties, doc.title, file_words(doc), opening(first_text(doc))]
     return " ".join(p for p in parts if p)
-
-
-def names_party(name: str, text: str) -> bool:
-    """Whether ``name`` ("Harbourlight Music Services") is among the parties ``text`` names: its
-    distinctive words (company forms and trade words aside, when others remain) are all there."""
-    words = [w for w in word_tokens(name) if w not in _COMPANY_FORMS and len(w) > 1]
-    brand = [w for w in words if w not in _TRADE_WORDS] or words
-    pool = set(word_tokens(text))
-    return bool(brand) and all(w in pool for w in brand)
-
-
-def absent_counterparties(question: str, members: Sequence[DocumentRecord],
-                          first_text: Callable[[DocumentRecord], str]) -> list[str]:
-    """The names the question says the deal is with that are no party of this family."""
-    wanted = counterparties(question)
-    if not wanted or not members:
-        return []
-    text = party_text(members, first_text)
-    return [n for n in wanted if not names_party(n, text)]
 
 
 @dataclass
@@ -131,45 +117,6 @@ def describe(deal: Deal) -> str:
     return f"{doc.title or doc.file_name} ({bits})"
 
 
-def competing_deals(question: str, scored: Sequence[tuple[DocumentRecord, float, str]], docs: dict[str, DocumentRecord],
-                    first_text: Callable[[DocumentRecord], str]) -> list[Deal]:
-    """Two or more deals the question fits equally well and that say different things; [] when one
-    deal stands out, when the answers agree, or when the deals are between the same parties (a
-    deal and its successor: the current one answers, ``family_answer.resolve``).
-
-    ``scored``: (document, its best unit's score, that unit's fact) per candidate document."""
-    best: dict[str, Deal] = {}
-    for doc, score, value in scored:
-        members = family_members(docs.values(), doc.doc_id) or [doc]
-        agreement = next((m for m in members if m.family_role == "agreement"), members[0])
-        held = best.get(agreement.doc_id)
-        if held is None or score > held.score:
-            best[agreement.doc_id] = Deal(agreement, score, value)
-    if len(best) < 2:
-        return []
-    top = max(d.score for d in best.values())
-    close = sorted((d for d in best.values() if top > 0 and d.score >= CLOSE_SCORE * top), key=lambda d: -d.score)
-    if len(close) < 2:
-        return []
-    # the deal whose parties the question names ("… pay Ada Quill?") is the one asked about
-    names = [n for n in name_terms(question) if len(n) > 1]
-    if names:
-        texts = {d.agreement.doc_id: party_text(family_members(docs.values(), d.agreement.doc_id) or [d.agreement], first_text)
-                 for d in close}
-        named = {d.agreement.doc_id: sum(names_party(n, texts[d.agreement.doc_id]) for n in names) for d in close}
-        most = max(named.values())
-        close = [d for d in close if named[d.agreement.doc_id] == most]
-        if len(close) < 2:
-            return []
-    values = {" ".join(d.value.lower().split()) for d in close}
-    if len(values) < 2 or "" in values:
-        return []
-    parties = {frozenset(w for p in d.agreement.parties for w in word_tokens(p) if w not in _COMPANY_FORMS) for d in close}
-    if len(parties) < 2 or frozenset() in parties:
-        return []  # the same parties (or parties unknown): not two deals to choose between
-    return close
-
-
 def question_back(deals: Sequence[Deal]) -> str:
     listed = "; ".join(f"{i}. {describe(d)}" for i, d in enumerate(deals, 1))
     return (f"{len(deals)} deals match the question and they say different things: {listed}. "
@@ -185,20 +132,91 @@ _RECORDING_LICENCE = re.compile(r"\bmaster(?:\s+(?:use|recording))?\s+licen[cs]e
 _COMPOSITION_LICENCE = re.compile(r"\b(?:synchroni[sz]ation|sync|mechanical|print|lyric)\s+licen[cs]e\b", re.I)
 
 
-def other_side(question: str, members: Sequence[DocumentRecord], first_text: Callable[[DocumentRecord], str]) -> str:
-    """Why the family cannot answer a question about the other side of a song, or "": "the
-    answering document is a master use licence (the recording only); the question asks about the
-    composition". Only a licence's title decides: a recording agreement may well set rates for
-    the artist's compositions (a controlled composition clause)."""
-    composition, recording = bool(_ASKS_COMPOSITION.search(question)), bool(_ASKS_RECORDING.search(question))
-    if composition == recording:
+class DealScope:
+    """One question's view of the deals among the viewer's documents: which family each document
+    belongs to and who its parties are, each read once however many checks ask (the openings are
+    store reads)."""
+
+    def __init__(self, question: str, docs: dict[str, DocumentRecord], first_text: Callable[[DocumentRecord], str]):
+        self.question = question
+        self.docs = docs
+        self._first_text = first_text
+        self.wanted = counterparties(question)
+        self._openings: dict[str, str] = {}
+        self._parties: dict[str, str] = {}
+
+    def family(self, doc: DocumentRecord) -> list[DocumentRecord]:
+        return family_members(self.docs.values(), doc.doc_id) or [doc]
+
+    def agreement(self, doc: DocumentRecord) -> DocumentRecord:
+        members = self.family(doc)
+        return next((m for m in members if m.family_role == "agreement"), members[0])
+
+    def first_text(self, doc: DocumentRecord) -> str:
+        if doc.doc_id not in self._openings:
+            self._openings[doc.doc_id] = self._first_text(doc)
+        return self._openings[doc.doc_id]
+
+    def party_text(self, doc: DocumentRecord) -> str:
+        """Who the parties of ``doc``'s family are, as text (``party_text``), memoised per family."""
+        key = self.agreement(doc).doc_id
+        if key not in self._parties:
+            self._parties[key] = party_text(self.family(doc), self.first_text)
+        return self._parties[key]
+
+    def absent(self, doc: DocumentRecord) -> list[str]:
+        """The names the question says the deal is with that are no party of ``doc``'s family."""
+        if not self.wanted:
+            return []
+        text = self.party_text(doc)
+        return [n for n in self.wanted if not names(text, n)]
+
+    def competing(self, scored: Sequence[tuple[DocumentRecord, float, str]]) -> list[Deal]:
+        """Two or more deals the question fits equally well and that say different things; [] when
+        one deal stands out, when the answers agree, or when the deals are between the same parties
+        (a deal and its successor: the current one answers, ``family_answer.resolve``).
+
+        ``scored``: (document, its best unit's score, that unit's fact) per candidate document."""
+        best: dict[str, Deal] = {}
+        for doc, score, value in scored:
+            agreement = self.agreement(doc)
+            held = best.get(agreement.doc_id)
+            if held is None or score > held.score:
+                best[agreement.doc_id] = Deal(agreement, score, value)
+        if len(best) < 2:
+            return []
+        top = max(d.score for d in best.values())
+        close = sorted((d for d in best.values() if top > 0 and d.score >= CLOSE_SCORE * top), key=lambda d: -d.score)
+        if len(close) < 2:
+            return []
+        # the deal whose parties the question names ("… pay Ada Quill?") is the one asked about
+        asked = [n for n in name_terms(self.question) if len(n) > 1]
+        if asked:
+            named = {d.agreement.doc_id: sum(names(self.party_text(d.agreement), n) for n in asked) for d in close}
+            most = max(named.values())
+            close = [d for d in close if named[d.agreement.doc_id] == most]
+            if len(close) < 2:
+                return []
+        values = {" ".join(d.value.lower().split()) for d in close}
+        if len(values) < 2 or "" in values:
+            return []
+        parties = {frozenset(w for p in d.agreement.parties for w in name_words(p)) for d in close}
+        if len(parties) < 2 or frozenset() in parties:
+            return []  # the same parties (or parties unknown): not two deals to choose between
+        return close
+
+    def other_side(self, doc: DocumentRecord) -> str:
+        """Why ``doc``'s family cannot answer a question about the other side of a song, or "":
+        "the answering document is a master use licence (the recording only); the question asks
+        about the composition". Only a licence's title decides: a recording agreement may well set
+        rates for the artist's compositions (a controlled composition clause)."""
+        composition, recording = bool(_ASKS_COMPOSITION.search(self.question)), bool(_ASKS_RECORDING.search(self.question))
+        if composition == recording:
+            return ""
+        agreement = self.agreement(doc)
+        title = f"{agreement.title} {file_words(agreement)} {opening(self.first_text(agreement))[:300]}"
+        if composition and _RECORDING_LICENCE.search(title) and not _COMPOSITION_LICENCE.search(title):
+            return "the answering document is a master use licence (the recording only); the question asks about the composition"
+        if recording and _COMPOSITION_LICENCE.search(title) and not _RECORDING_LICENCE.search(title):
+            return "the answering document licenses the composition only; the question asks about the recording"
         return ""
-    agreement = next((m for m in members if m.family_role == "agreement"), members[0] if members else None)
-    if agreement is None:
-        return ""
-    title = f"{agreement.title} {re.sub(r'[_-]+', ' ', agreement.file_name)} {opening(first_text(agreement))[:300]}"
-    if composition and _RECORDING_LICENCE.search(title) and not _COMPOSITION_LICENCE.search(title):
-        return "the answering document is a master use licence (the recording only); the question asks about the composition"
-    if recording and _COMPOSITION_LICENCE.search(title) and not _RECORDING_LICENCE.search(title):
-        return "the answering document licenses the composition only; the question asks about the recording"
-    return ""

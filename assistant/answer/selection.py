@@ -20,6 +20,7 @@ from dataclasses import dataclass, field
 
 from assistant.text.facts import Fact
 from assistant.text.kinds import COUNTRIES, find_facts, is_relative_date
+from assistant.text.parties import names
 from assistant.text.questions import (
     CHANGE_PHRASE,
     COMPATIBLE_KINDS,
@@ -177,20 +178,10 @@ def _kind_facts(facts: list[Fact], kinds: Sequence[str]) -> list[Fact]:
     return [f for f in facts if f.kind in kinds]
 
 
-_TRADE_WORDS = frozenset("records recordings music digital publishing productions media entertainment group films sound "
-                         "studios label audio songs distribution".split())
-_COMPANY_FORMS = frozenset("ltd limited inc incorporated llc llp plc gmbh ag sa bv nv co corp corporation company the and of".split())
-
-
 def named_in(question: str, party: str) -> bool:
     """Whether ``party`` ("Vantage Digital GmbH") is a name the question already uses ("after
-    Vantage"): its distinctive words, company forms aside, all appear in the question."""
-    words = [w for w in word_tokens(party) if w not in _COMPANY_FORMS and len(w) > 1]
-    q = {w.removesuffix("'s") for w in word_tokens(question)}
-    # every word but what a trade name adds ("Records", "Digital"): "Ferngrove" names Ferngrove
-    # Records Ltd, "Ember Lane" does not name Ember Lane Music Holdings Ltd (another company)
-    brand = [w for w in words if w not in _TRADE_WORDS] or words
-    return bool(brand) and all(w in q for w in brand)
+    Vantage"), company forms and trade words aside (``assistant.text.parties``)."""
+    return names(question, party)
 
 
 def _choose_fact(

@@ -34,7 +34,7 @@ from ingest.errors import IngestError
 
 # Bump when preprocessing or text assembly changes: cached pages of the old kind are read again.
 OCR_VERSION = "2"  # 2: lines wrapped by the page are joined
-INSTALL_HINT = "install it with `apt-get install tesseract-ocr tesseract-ocr-eng` (or set ingest_ocr_engine to its path)"
+INSTALL_HINT = "`apt-get install tesseract-ocr tesseract-ocr-eng` (or set ingest_ocr_engine)"
 MAX_PIXELS = 60_000_000  # a page image larger than this is scaled down before OCR (A4 at 300 dpi: 8.7 M)
 OSD_BELOW = 60.0  # a page read with less confidence is checked for orientation and read again turned
 
