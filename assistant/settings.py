@@ -100,6 +100,14 @@ class UISettings(BaseModel):
     max_upload_mb: int = Field(50, ge=1, le=2048, description="largest file accepted by the chat's upload")
 
 
+class APISettings(BaseModel):
+    host: str = Field("127.0.0.1", description="address the HTTP API listens on (loopback by default)")
+    port: int = Field(8000, ge=1, le=65535, description="port of the HTTP API (`rights serve`)")
+    tokens_file: Path | None = Field(None, description="API tokens, stored hashed (default DATA_DIR/api_tokens.toml)")
+    rate_per_minute: int = Field(60, ge=0, le=100_000, description="requests per minute per token (0: no limit)")
+    max_request_kb: int = Field(256, ge=1, le=65_536, description="largest JSON request body (uploads: ui.max_upload_mb)")
+
+
 class Settings(BaseSettings):
     model_config = SettingsConfigDict(
         env_prefix="RIGHTS_",
@@ -177,6 +185,7 @@ class Settings(BaseSettings):
     llm: LLMSettings = Field(default_factory=LLMSettings)
     answer: AnswerSettings = Field(default_factory=AnswerSettings)
     ui: UISettings = Field(default_factory=UISettings)
+    api: APISettings = Field(default_factory=APISettings)
     auth_file: Path | None = Field(
         None, description="users, password hashes and groups for the chat's sign-in (`rights user NAME --group G`); unset = no sign-in (loopback only)"
     )
@@ -213,6 +222,14 @@ class Settings(BaseSettings):
     @property
     def uploads_dir(self) -> Path:
         return self.data_dir / "uploads"
+
+    @property
+    def tokens_path(self) -> Path:
+        return self.api.tokens_file or self.data_dir / "api_tokens.toml"
+
+    @property
+    def feedback_path(self) -> Path:
+        return self.data_dir / "feedback.jsonl"
 
     @property
     def audit_path(self) -> Path:

@@ -52,3 +52,13 @@ def test_consolidation_benchmark_reports_every_change_to_a_missing_clause(capsys
     out = capsys.readouterr().out
     assert "ratio consolidation / key terms" in out and result["families"] == 20
     assert result["missing"] > 0 and result["reported"] == result["missing"]
+
+
+def test_api_latency_prints_ratios_against_the_chat(capsys):
+    from eval.bench.serving import api_latency
+
+    api_latency.main(["--rounds", "1"])
+    out = capsys.readouterr().out
+    rows = {line.split("p50")[0].strip(): line for line in out.splitlines() if "ratio p50 vs chat" in line}
+    assert set(rows) == {"chat", "api", "api stream (first content)", "api stream (end)"}, out
+    assert "ratio p50 vs chat 1.00" in rows["chat"]

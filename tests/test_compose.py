@@ -75,8 +75,11 @@ def test_no_top_level_name_or_version(compose):
 
 def test_only_the_chat_publishes_a_port(compose):
     published = {name for name, s in services(compose).items() if s.get("ports")}
-    assert published == {"chat"}
+    assert published == {"chat", "api"}
     assert compose["services"]["chat"]["ports"] == ["${RIGHTS_CHAT_PORT:-7860}:7860"]
+    # the API (profile "api") only on the host's loopback: a TLS proxy in front reaches it from the LAN
+    assert compose["services"]["api"]["ports"] == ["127.0.0.1:${RIGHTS_API_PORT:-8000}:8000"]
+    assert compose["services"]["api"]["profiles"] == ["api"]
     for name in ("qdrant", "ollama"):
         assert not services(compose)[name].get("ports"), f"{name} must not be published"
     for name, s in services(compose).items():
@@ -90,7 +93,7 @@ def test_every_service_is_on_the_internal_network(compose):
     # Only the chat joins a network that is not internal: the one carrying its published port.
     open_nets = {name: [n for n in networks_of(s) if not (compose["networks"].get(n) or {}).get("internal")]
                  for name, s in services(compose).items()}
-    assert {name: nets for name, nets in open_nets.items() if nets} == {"chat": ["edge"]}
+    assert {name: nets for name, nets in open_nets.items() if nets} == {"chat": ["edge"], "api": ["edge"]}
 
 
 def test_qdrant_has_a_volume_an_api_key_and_no_telemetry(compose):

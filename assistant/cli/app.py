@@ -1,6 +1,6 @@
 """The ``rights`` command line, assembled: document commands (ingest, search, ask, sources,
 family, forget), contract terms and the register, catalog questions, and administration (config,
-demo, chat, user, audit); ``rights eval`` joins as a plugin.
+demo, chat, user, audit), the HTTP API (serve, token); ``rights eval`` joins as a plugin.
 
 Each group lives in its own module and declares its commands; this module only builds the Typer
 app, adds the groups in ``--help`` order and runs it.
@@ -14,7 +14,7 @@ from pathlib import Path
 
 import typer
 
-from assistant.cli import admin, catalog, contracts, documents
+from assistant.cli import admin, catalog, contracts, documents, serve
 from assistant.cli.common import USER_ERRORS, State, command_settings, friendly  # noqa: F401  (the CLI's shared surface)
 from assistant.cli.render import RichProgress, console, err  # noqa: F401  (tests and plugins use them from here)
 
@@ -46,6 +46,7 @@ documents.commands.register(app)
 admin.commands.register(app)
 contracts.register(app)  # rights terms, rights register
 catalog.register(app)  # rights catalog ..., rights conflicts
+serve.register(app)  # rights serve, rights token ...
 
 
 def load_plugins() -> None:

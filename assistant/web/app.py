@@ -194,6 +194,7 @@ class ChatSession:
         self.ingesting = threading.Lock()
         self.jobs = Jobs()  # upload jobs, per user and browser session (polled by the page)
         self.last_answer: Answer | None = None  # the latest checked answer (inspection and tests)
+        self.given: dict[str, list[tuple[str, Answer]]] = {}  # per user: (the turn shown, its Answer), latest last
 
     def upload(self, files: list[tuple[str, Any]], user: str = "local", groups: list[str] | None = None) -> UploadJob:
         """Store the files as ``user``'s and start ingesting them in the background (same job as
@@ -212,6 +213,22 @@ class ChatSession:
         else:
             job.finished.set()
         return job
+
+    def rate(self, user: str, rating: str, shown: str | None = None, correction: str = "", question: str = "") -> str:
+        """Store ``user``'s rating of an answer they were given: the turn ``shown`` (its text as on
+        the page), or their latest answer when None. Its sources are kept when the answer is still
+        held; only the user's own answers are found. Returns the line the page shows."""
+        from assistant.ops import feedback
+
+        given = self.given.get(user, [])
+        held = given[-1][1] if shown is None and given else next((a for text, a in reversed(given) if text == shown), None)
+        if held is None and shown is None:
+            return "Ask a question first: there is no answer to correct yet."
+        feedback.append(self.settings.feedback_path, feedback.entry(
+            user=user, channel="chat", question=held.question if held is not None else question, answer=held,
+            rating=rating, correction=correction, answer_text=shown))
+        return ("Thank you: the correct answer is stored with the question for the evaluation." if correction else
+                f"Thank you: rated {'helpful' if rating == 'up' else 'not helpful'}.")
 
     def user_groups(self, user: str) -> list[str] | None:
         """``user``'s access groups; None without sign-in (one local user sees everything)."""
@@ -277,7 +294,19 @@ class ChatSession:
         if on_final is not None:
             on_final(final)
         history[-1] = {"role": "assistant", "content": answer_markdown(final)}
+        given = self.given.setdefault(user, [])
+        given.append((history[-1]["content"], final))
+        del given[:-FEEDBACK_KEPT]
         yield history, sources_html(final, cross_warnings=cross)
+
+
+def _text(content) -> str:
+    """A chat message's text, whether Gradio gives it as a string or as a list of parts."""
+    if isinstance(content, list):
+        return "".join(p.get("text", "") if isinstance(p, dict) else str(p) for p in content)
+    if isinstance(content, dict):
+        return str(content.get("text", content.get("value", "")))
+    return str(content or "")
 
 
 def names_something(question: str) -> bool:
@@ -332,6 +361,11 @@ def build_app(service, answerer: Answerer | None = None, users=None):
                                           elem_id="question", submit_btn=True)
                     scope = gr.Dropdown([], value=[], multiselect=True, elem_id="scope",
                                         label="Scope: follow-up questions stay with these documents (× removes one)")
+                    with gr.Row():
+                        correction = gr.Textbox(label="Wrong answer? The correct one (stored for the evaluation)",
+                                                elem_id="correction", scale=4)
+                        send_correction = gr.Button("Send correction", elem_id="send-correction", scale=1)
+                    thanks = gr.Markdown("", elem_id="feedback-status", latex_delimiters=[])
                     with gr.Row():
                         doc_type = gr.Dropdown(DOC_TYPES, value="any", label="Document type")
                         party = gr.Textbox(label="Party / artist", placeholder="e.g. Nova Records")
@@ -408,11 +442,31 @@ def build_app(service, answerer: Answerer | None = None, users=None):
 
         question.submit(respond, [question, chat, doc_type, party, since, until, scope], [chat, panel, scope],
                         concurrency_limit=1).then(lambda: "", outputs=question)
+
+        def liked(history, data: gr.LikeData, request: gr.Request):
+            if data.liked is None:  # a thumb taken back
+                return ""
+            index = data.index[0] if isinstance(data.index, list | tuple) else data.index
+            turns = list(history or [])
+            shown = _text(turns[index]["content"]) if isinstance(index, int) and 0 <= index < len(turns) else _text(data.value)
+            asked = next((_text(t["content"]) for t in reversed(turns[:index]) if t.get("role") == "user"), "") if isinstance(index, int) else ""
+            return session.rate(_user(request), "up" if data.liked else "down", shown=shown, question=asked)
+
+        chat.like(liked, [chat], thanks)
+
+        def corrected(text, request: gr.Request):
+            if not (text or "").strip():
+                return gr.skip(), "Type the correct answer first."
+            return "", session.rate(_user(request), "down", correction=text)
+
+        send_correction.click(corrected, [correction], [correction, thanks])
     app.rights_theme = theme  # Gradio 6 takes theme and CSS at launch()
+    app.rights_session = session  # `rights serve` shares its answer and ingest locks with the API
     return app
 
 
 LOOPBACK = {"127.0.0.1", "localhost", "::1"}
+FEEDBACK_KEPT = 50  # answers per user that a thumbs up or down can still find with their sources
 
 
 class SignInRequired(UserError, RuntimeError):

@@ -56,7 +56,7 @@ def _private_dir(path: Path) -> Path:
     return path
 
 
-def _write_private(target: Path, source: Path | None = None, text: str | None = None) -> None:
+def write_private(target: Path, source: Path | None = None, text: str | None = None) -> None:
     """Write a file only its owner can read (uploads hold restricted contracts), atomically."""
     tmp = target.with_name(f".{target.name}.{os.getpid()}.part")
     fd = os.open(tmp, os.O_WRONLY | os.O_CREAT | os.O_TRUNC, 0o600)
@@ -100,8 +100,8 @@ def save_uploads(files: list[tuple[str, Path]], settings, user: str = "local",
             refused.append(FileResult(clean, "failed", reason="refused: would be stored outside the uploads folder"))
             continue
         if groups is not None:
-            _write_private(target.with_name(target.name + SIDECAR), text="\n".join(groups or [NOBODY]) + "\n")
-        _write_private(target, source=Path(temp))
+            write_private(target.with_name(target.name + SIDECAR), text="\n".join(groups or [NOBODY]) + "\n")
+        write_private(target, source=Path(temp))
         saved.append(target)
     return saved, refused
 

@@ -1,6 +1,6 @@
 """Concurrent chat sessions against the real app on loopback: errors and latency percentiles.
 
-    python -m eval.bench.chat_load [--sessions 20] [--questions 1] [--time-limit 900]
+    python -m eval.bench.serving.chat_load [--sessions 20] [--questions 1] [--time-limit 900]
 
 Starts the chat (the configured backend: the embedded model unless OLLAMA_HOST is set) over the
 demo corpus in a temporary data directory, then opens N sessions at once through Gradio's own
