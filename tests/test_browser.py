@@ -260,3 +260,29 @@ def test_the_contracts_view_register_deadlines_and_clauses(corpus, embedder, fak
     finally:
         app.close()
         svc.close()
+
+
+def test_thumbs_and_a_correction_are_stored_with_the_answer(corpus, embedder, fake, browser):
+    from assistant.ops import feedback
+
+    fake.script = Script(reply=lambda body: (
+        f"The Term now ends on 31 December 2027 under the amendment [{source_number(body, '31 December 2027')}]."))
+    svc, app, url = _serve(corpus, embedder, fake)
+    before = len(feedback.read(svc.settings.feedback_path))
+    try:
+        page = browser.new_page(viewport={"width": 1400, "height": 1000})
+        page.goto(url, wait_until="networkidle")
+        _ask(page, "When does the Nova Records deal with MARA expire?")
+        page.wait_for_function("() => document.querySelector('#chat').innerText.includes('31 December 2027')", timeout=60_000)
+        page.locator("#chat button[aria-label='Dislike']").last.click()
+        page.wait_for_function("() => document.querySelector('#feedback-status').innerText.includes('Thank you')", timeout=30_000)
+        page.locator("#correction textarea").fill("31 December 2027, under Amendment No. 1")
+        page.locator("#send-correction").click()
+        page.wait_for_function("() => document.querySelector('#feedback-status').innerText.includes('correct answer')", timeout=30_000)
+        records = feedback.read(svc.settings.feedback_path)[before:]
+        assert [r["rating"] for r in records] == ["down", "down"], records
+        assert records[0]["question"] == "When does the Nova Records deal with MARA expire?" and records[0]["sources"]
+        assert records[1]["correction"] == "31 December 2027, under Amendment No. 1"
+    finally:
+        app.close()
+        svc.close()
