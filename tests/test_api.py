@@ -434,3 +434,38 @@ def test_an_upload_by_a_token_of_no_group_is_not_published_to_everyone(api):
             assert "ZQ360X" not in h.get("/documents").text, user
     with http(api, "admin") as h:
         assert "pat-ZQ360X.txt" in h.get("/documents").text
+
+
+@pytest.mark.slow  # the real model: feedback given in the chat comes back as a dataset `rights eval` scores
+def test_feedback_exported_is_a_dataset_the_evaluation_runs(tmp_path, embedder):
+    from assistant.demo import corpus_dir
+    from assistant.ops import feedback
+    from assistant.service import RightsService
+    from assistant.settings import Settings
+    from assistant.web.app import ChatSession
+    from eval.dataset import load_dataset
+    from eval.runner import RunConfig, run_eval
+
+    settings = Settings(data_dir=tmp_path / "data")
+    with RightsService(settings, embedder=embedder) as service:
+        service.ingest([corpus_dir()])
+        chat = ChatSession(service)
+        for question in ("What is MARA's current streaming royalty with Nova Records?",
+                         "What percentage of MARA's merchandising income does Nova Records receive?"):
+            *_, (turns, _panel) = list(chat.respond(question, [], user="ann"))
+            chat.rate("ann", "up", shown=turns[-1]["content"])
+        *_, (turns, _panel) = list(chat.respond("When does the Nova Records deal with MARA expire?", [], user="ann"))
+        chat.rate("ann", "down", correction="31 December 2027")
+        questions, left = feedback.to_dataset(feedback.read(settings.feedback_path), None, feedback.stems(service.sources()))
+    assert len(questions) == 3 and not left
+    path = tmp_path / "feedback.jsonl"
+    path.write_text("".join(json.dumps(q) + "\n" for q in questions))
+    dataset = load_dataset(path)
+    result = run_eval(Settings(data_dir=tmp_path / "eval-data"),
+                      RunConfig(corpus=corpus_dir(), dataset=path, out=tmp_path / "run", systems=["rights"]), dataset,
+                      embedder=embedder)
+    rows = [json.loads(line) for line in (tmp_path / "run" / "results.jsonl").read_text().splitlines()]
+    assert len(rows) == 3 and (tmp_path / "run" / "metrics.json").exists(), result
+    by_question = {r["question"]: r for r in rows}
+    assert by_question["When does the Nova Records deal with MARA expire?"]["answerable"]
+    assert not by_question["What percentage of MARA's merchandising income does Nova Records receive?"]["answerable"]

@@ -76,8 +76,11 @@ def to_dataset(records: Iterable[dict[str, Any]], visible: set[str] | None = Non
         elif rating == "up" and abstained:
             q |= {"answerable": False}
         elif rating == "up" and cited:
+            # gold spans are offsets in one document: the first cited source's
+            first = cited[0].get("doc_id")
             q |= {"answerable": True, "gold_answer_spans": [{"start": s["start"], "end": s["end"]} for s in cited
-                                                            if s.get("start") is not None and s.get("end") is not None]}
+                                                            if s.get("doc_id") == first and s.get("start") is not None
+                                                            and s.get("end") is not None]}
         else:
             left["rated down with no correct answer (needs review)" if rating == "down" else "no source to score against"] += 1
             continue
