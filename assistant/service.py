@@ -12,6 +12,7 @@ import os
 import shutil
 import sqlite3
 import threading
+import time
 from collections.abc import Iterable, Iterator, Sequence
 from contextlib import contextmanager
 from datetime import date
@@ -312,16 +313,21 @@ class RightsService:
 
     def retrieve(self, query: str, k: int | None = None, *, doc_type: str | None = None,
                  doc_ids: list[str] | None = None, party: str | None = None,
-                 date_from: str | None = None, date_to: str | None = None) -> list[Hit]:
+                 date_from: str | None = None, date_to: str | None = None,
+                 timings: dict[str, float] | None = None) -> list[Hit]:
         """The product's retrieval for a question (answers and the evaluation use it): hybrid,
         identifier-exact hits first, documents the question names preferred; optionally only
-        documents with a party (substring of a party or the title) or made within dates."""
+        documents with a party (substring of a party or the title) or made within dates.
+        ``timings`` receives seconds per step (``Retriever.retrieve``), the filters' as "filters"."""
         if not self.store.exists():
             return []
+        began = time.perf_counter()
         scope = self.scope_documents(doc_ids, party, date_from, date_to)
+        if timings is not None:
+            timings["filters"] = time.perf_counter() - began
         if scope == []:
             return []
-        return self.retriever.retrieve(query, k or self.settings.search_k, doc_type=doc_type, doc_ids=scope)
+        return self.retriever.retrieve(query, k or self.settings.search_k, doc_type=doc_type, doc_ids=scope, timings=timings)
 
     def scope_documents(self, doc_ids: list[str] | None = None, party: str | None = None,
                         date_from: str | None = None, date_to: str | None = None) -> list[str] | None:

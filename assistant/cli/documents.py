@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import time
 from pathlib import Path
 
 import typer
@@ -16,7 +17,7 @@ from rich.progress import (
 )
 from rich.table import Table
 
-from assistant.cli.common import Commands, command_settings, friendly, one_document
+from assistant.cli.common import Commands, State, command_settings, friendly, one_document
 from assistant.cli.render import (
     RateColumn,
     RichProgress,
@@ -99,15 +100,30 @@ def search_cmd(
     as_json: bool = typer.Option(False, "--json", help="Machine-readable output."),
 ) -> None:
     """Retrieval only: print the passages that best match QUESTION, with file, section, page
-    and character offsets into the document's extracted text."""
+    and character offsets into the document's extracted text. `rights -v search …` also prints
+    the milliseconds of each retrieval step (filters, names, embedding, engine, quoted titles,
+    clause types, fusion, identifiers) on stderr."""
     from assistant.service import RightsService
 
     if mode not in ("auto", "hybrid", "dense", "lexical"):
         raise typer.BadParameter("mode must be auto, hybrid, dense or lexical", param_hint="--mode")
     date_from, date_to = _iso(since, "--since"), _iso(until, "--until")
+    timings: dict[str, float] | None = {} if State.verbose and mode == "auto" else None
     with RightsService(command_settings()) as service:
         if mode == "auto":
-            hits = service.retrieve(question, k, doc_type=doc_type, party=party, date_from=date_from, date_to=date_to)
+            if timings is not None:  # the model's load is not the query's time
+                began = time.perf_counter()
+                service.embedder.embed_queries(["warm up"])
+                service.store.exists()
+                service.retriever  # noqa: B018  (opened: its name cache and clause types)
+                loaded = time.perf_counter() - began
+            began = time.perf_counter()
+            hits = service.retrieve(question, k, doc_type=doc_type, party=party, date_from=date_from, date_to=date_to,
+                                    timings=timings)
+            if timings is not None:
+                total = time.perf_counter() - began
+                steps = "  ".join(f"{name} {seconds * 1000:.1f}" for name, seconds in timings.items())
+                err.print(f"retrieval {total * 1000:.1f} ms: {steps} (ms; opening the model and the store before it: {loaded:.1f} s)")
         else:
             scope = service.scope_documents(None, party, date_from, date_to)
             hits = [] if scope == [] else service.search(question, k, doc_type=doc_type, mode=mode, doc_ids=scope)  # type: ignore[arg-type]

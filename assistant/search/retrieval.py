@@ -11,7 +11,9 @@ from __future__ import annotations
 
 import math
 import re
+import time
 from collections.abc import Callable, Sequence
+from contextlib import contextmanager
 from dataclasses import dataclass
 from pathlib import Path
 
@@ -111,6 +113,24 @@ def fuse(rankings: Sequence[Sequence[Hit]], k: int, weights: Sequence[float] | N
         hit.score = scores[pid]
         out.append(hit)
     return out
+
+
+class Steps:
+    """Seconds per named step, added into ``into`` (a dict) when one is given; free otherwise."""
+
+    def __init__(self, into: dict[str, float] | None):
+        self.into = into
+
+    @contextmanager
+    def __call__(self, name: str):
+        if self.into is None:
+            yield
+            return
+        began = time.perf_counter()
+        try:
+            yield
+        finally:
+            self.into[name] = self.into.get(name, 0.0) + time.perf_counter() - began
 
 
 class Retriever:
@@ -264,16 +284,23 @@ class Retriever:
 
         return [h for _, h in sorted(enumerate(found.values()), key=rank)]
 
-    def retrieve(self, question: str, k: int, *, doc_type: str | None = None, doc_ids: list[str] | None = None) -> list[Hit]:
+    def retrieve(self, question: str, k: int, *, doc_type: str | None = None, doc_ids: list[str] | None = None,
+                 timings: dict[str, float] | None = None) -> list[Hit]:
+        """The product's ranking. ``timings``, when given, receives the seconds each step took
+        (names, embedding, engine, quoted, clause types, identifiers, fusion): `rights search -v`
+        and the latency benchmark print them."""
+        steps = Steps(timings)
         n = max(k * 4, 20)
-        scope = self.named_documents(question, doc_type, doc_ids)
+        with steps("names"):
+            scope = self.named_documents(question, doc_type, doc_ids)
         # Inside the named documents the names no longer discriminate: search there by the rest
         # ("When does the deal expire?"). Both texts go through the model in one pass.
         content = strip_names(question) if scope else question
         if len(content.split()) < 2:
             content = question
         texts = [question] if content == question else [question, content]
-        vectors = self.embed_queries(texts)
+        with steps("embedding"):
+            vectors = self.embed_queries(texts)
 
         def both(vector: np.ndarray, sparse: SparseVector, scope: list[str] | None, tag: str) -> list[list[Hit]]:
             # one engine request holding both rankings, each with the access filter inside it
@@ -285,21 +312,45 @@ class Retriever:
                 h.signals[f"lexical{tag}"] = h.score
             return [dense, lex]
 
-        rankings = both(vectors[0], lexical.query_vector(question), doc_ids, "")
-        weights = [WEIGHTS["dense"], WEIGHTS["lexical"]]
-        vector = vectors[-1]
-        if scope:
-            scoped = both(vector, lexical.query_vector(content), scope.doc_ids, "_scoped")
-            for ranking in scoped:
-                for h in ranking:
-                    h.signals["scoped"] = True
-            rankings += scoped
-            weights += [WEIGHTS["dense_scoped"], WEIGHTS["lexical_scoped"]]
-        quoted = self.quoted_hits(question, doc_type, doc_ids)
+        with steps("engine"):
+            rankings = both(vectors[0], lexical.query_vector(question), doc_ids, "")
+            weights = [WEIGHTS["dense"], WEIGHTS["lexical"]]
+            vector = vectors[-1]
+            if scope:
+                scoped = both(vector, lexical.query_vector(content), scope.doc_ids, "_scoped")
+                for ranking in scoped:
+                    for h in ranking:
+                        h.signals["scoped"] = True
+                rankings += scoped
+                weights += [WEIGHTS["dense_scoped"], WEIGHTS["lexical_scoped"]]
+        with steps("quoted"):
+            quoted = self.quoted_hits(question, doc_type, doc_ids)
         if quoted:
             rankings.append(quoted)
             weights.append(QUOTED_WEIGHT)
         inside = scope.doc_ids if scope else doc_ids if doc_ids and len(doc_ids) <= SCOPE_MAX_DOCS else None
+        with steps("clause types"):
+            self._typed(vector, n, doc_type, inside, rankings, weights)
+        with steps("fusion"):
+            fused = fuse(rankings, max(k, n), weights)
+        # A record of the asked kind with exactly the quoted title ("the album "Blue Hour"") is
+        # what the user named: it leads, whatever the fused scores of its namesakes.
+        named = [h for h in quoted if h.signals.get("quoted_record")]
+        if named:
+            ids = {h.point_id for h in named}
+            by_id = {h.point_id: h for h in fused}
+            fused = [by_id.get(h.point_id, h) for h in named] + [h for h in fused if h.point_id not in ids]
+        with steps("identifiers"):
+            exact = self.identifier_hits(question, doc_type, doc_ids)
+        if exact:
+            ids = {h.point_id for h in exact}
+            fused = exact + [h for h in fused if h.point_id not in ids]
+        return fused[:k]
+
+    def _typed(self, vector, n: int, doc_type: str | None, inside: list[str] | None,
+               rankings: list[list[Hit]], weights: list[float]) -> None:
+        """The kind of clause asked for, ranked inside the documents in question (and where a
+        contract opens, for the types answered there): added to ``rankings``."""
         found = self.clause_types.match(vector) if self.clause_types is not None and inside else None
         if found:
             # The kind of clause asked for, ranked inside the documents in question.
@@ -314,19 +365,6 @@ class Retriever:
             if lead > 0:  # a type answered where a contract opens (title, parties, date)
                 rankings.append(self.opening_chunks(inside))
                 weights.append(lead)
-        fused = fuse(rankings, max(k, n), weights)
-        # A record of the asked kind with exactly the quoted title ("the album "Blue Hour"") is
-        # what the user named: it leads, whatever the fused scores of its namesakes.
-        named = [h for h in quoted if h.signals.get("quoted_record")]
-        if named:
-            ids = {h.point_id for h in named}
-            by_id = {h.point_id: h for h in fused}
-            fused = [by_id.get(h.point_id, h) for h in named] + [h for h in fused if h.point_id not in ids]
-        exact = self.identifier_hits(question, doc_type, doc_ids)
-        if exact:
-            ids = {h.point_id for h in exact}
-            fused = exact + [h for h in fused if h.point_id not in ids]
-        return fused[:k]
 
     def opening_chunks(self, doc_ids: Sequence[str]) -> list[Hit]:
         """The first ``LEAD_CHUNKS`` chunks of each document (access rules apply), first chunks

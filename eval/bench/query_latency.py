@@ -294,7 +294,7 @@ def job_query(workdir: str, options: dict, engine: str = "after") -> dict:
     settings = Settings(data_dir=Path(workdir) / "data")
     embedder = Embedder(settings.embedding, cache_path=None)
     embedder.model  # noqa: B018
-    result: dict = {"cells": {}, "embed": {}}
+    result: dict = {"cells": {}, "embed": {}, "steps": {}}
 
     def open_service():
         return _open(settings, embedder, engine)
@@ -319,11 +319,11 @@ def job_query(workdir: str, options: dict, engine: str = "after") -> dict:
         result["chunks"] = service.store.count_chunks()
         user = service.restricted(USER_GROUPS)
 
-        def call(system: str, flt: str, question: str, doc_ids: list[str]):
+        def call(system: str, flt: str, question: str, doc_ids: list[str], timings: dict | None = None):
             svc = user if flt == "groups" else service
             kwargs = {"doc_type": "contract" if flt == "type" else None, "doc_ids": doc_ids if flt == "3 docs" else None}
             if system == "rights":
-                return svc.retrieve(question, options["k"], **kwargs)
+                return svc.retrieve(question, options["k"], timings=timings, **kwargs)
             return svc.search(question, options["k"], mode="dense", **kwargs)
 
         systems = ["rights", "dense"]
@@ -347,9 +347,12 @@ def job_query(workdir: str, options: dict, engine: str = "after") -> dict:
                     # The product keeps recent question vectors; each cell is asked the same
                     # question, so forget them: every timed call pays one real embedding.
                     embedder._recent.clear()
+                    steps: dict[str, float] = {}
                     t = time.perf_counter()
-                    call(system, flt, question, doc_ids)
+                    call(system, flt, question, doc_ids, steps if system == "rights" else None)
                     result["cells"].setdefault((system, flt), []).append(1000 * (time.perf_counter() - t))
+                    for step, seconds in steps.items():  # where the product's time goes, per step
+                        result["steps"].setdefault((flt, step), []).append(1000 * seconds)
                     result["embed"].setdefault((system, flt), []).append(1000 * spent[0])
         # The first question after a write: one more document arrives (an upload), then a question.
         doc, records, vectors, sparse, _b, _c = job["last"]
@@ -503,6 +506,14 @@ def report(results: list[dict], args, real_chunks: int, real_docs: int) -> None:
             line += (f"; before/after: p95 {was / worst:.1f}x, after-write {old['after_write_s'] / r['after_write_s']:.0f}x, "
                      f"open {old['open_s'] / max(r['open_s'], 1e-3):.0f}x, RSS {old['peak_mb'] / r['peak_mb']:.1f}x")
         print(line)
+    print("\nwhere the product's time goes (rights, after engine): p50 ms per step, by filter")
+    for r in results:
+        if r["engine"] != "after" or not r.get("steps"):
+            continue
+        names = list(dict.fromkeys(step for _f, step in r["steps"]))
+        for f in FILTERS:
+            cells = "  ".join(f"{step} {statistics.median(r['steps'][(f, step)]):.1f}" for step in names if (f, step) in r["steps"])
+            print(f"  {r['chunks']:>9,} chunks, {f:<7}: {cells}")
     print("recommendation: the embedded engine serves one process (the chat or an ingest at a time); several chat "
           "processes or machines share a Qdrant server (QDRANT_URL), the same query plan through qdrant-client")
 
