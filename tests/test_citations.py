@@ -81,3 +81,14 @@ def test_content_free_or_degenerate_answers_fail():
     looping = "The term is extended [1]. The term is extended [1]. The term is extended [1]."
     assert any("repeats itself" in p for p in check_answer(looping, passages).problems)
     assert check_answer("The streaming royalty was increased [1].", passages).ok
+
+
+def test_a_stop_that_ends_an_abbreviation_does_not_end_the_quote():
+    from assistant.answer.citations import split_claims
+
+    claims = split_claims('Effective as of 11:59 p.m. Pacific Time on October 31, 2023 (the "Termination Date"). [1] '
+                          "Clause No. 2 applies to Harbour Co. Ltd. Signed by J. Smith. It ends.")
+    assert [c.sentence for c in claims] == [
+        'Effective as of 11:59 p.m. Pacific Time on October 31, 2023 (the "Termination Date").',
+        "Clause No. 2 applies to Harbour Co. Ltd. Signed by J. Smith.", "It ends."]
+    assert claims[0].markers == [1]

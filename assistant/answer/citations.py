@@ -13,8 +13,22 @@ from collections.abc import Callable, Sequence
 from dataclasses import dataclass, field
 
 from assistant.text.facts import CITATION_MARKER, extract_facts, unsupported_facts
+from assistant.text.questions import ends_abbreviation
 
 _SENTENCE_END = re.compile(r"(?<=[.!?])\s+(?=[A-Z\"“(\[])")
+
+
+def split_sentences(text: str) -> list[str]:
+    """``text`` cut at sentence ends: a stop, question or exclamation mark, then a capital, quote
+    or bracket, unless the stop ends an abbreviation ("11:59 p.m. Pacific Time" is one sentence)."""
+    out, start = [], 0
+    for m in _SENTENCE_END.finditer(text):
+        if text[m.start() - 1] == "." and ends_abbreviation(text, m.start() - 1):
+            continue
+        out.append(text[start:m.start()])
+        start = m.end()
+    out.append(text[start:])
+    return out
 _QUOTE = re.compile(r"[\"“]([^\"”]{4,300})[\"”]")
 
 
@@ -50,7 +64,7 @@ def split_claims(text: str) -> list[Claim]:
     """Sentences with the source numbers each cites; a marker that opens a sentence belongs to
     the one before (models write "… 2027. [1]")."""
     claims: list[Claim] = []
-    for raw in _SENTENCE_END.split(text.strip()):
+    for raw in split_sentences(text.strip()):
         raw = raw.strip()
         if not raw:
             continue
@@ -118,7 +132,7 @@ def content_support(claim: str, passage: str) -> float:
 
 def repetitive(text: str) -> bool:
     """A sentence said twice, or a word trigram said three times: degenerate generation."""
-    sents = [" ".join(s.lower().split()) for s in _SENTENCE_END.split(text) if len(s.split()) >= 3]
+    sents = [" ".join(s.lower().split()) for s in split_sentences(text) if len(s.split()) >= 3]
     if len(sents) != len(set(sents)):
         return True
     words = text.lower().split()

@@ -115,6 +115,15 @@ ABBREVIATIONS = frozenset(
     """no nos ltd inc co corp mr mrs ms dr st jr sr e.g i.e etc vs v cl para paras art arts sec secs approx p pp fig
     u.s u.k b.v n.v k.k s.a l.l.c l.p jan feb mar apr jun jul aug sep sept oct nov dec ref refs viz cf al est a.m p.m""".split()
 )
+_LAST_WORD = re.compile(r"(\S+)$")
+
+
+def ends_abbreviation(text: str, stop: int) -> bool:
+    """Whether the full stop at ``text[stop]`` ends an abbreviation ("11:59 p.m.", "No.") or an
+    initial ("J. Smith") rather than a sentence."""
+    m = _LAST_WORD.search(text, max(0, stop - 12), stop)
+    word = m.group(1).lstrip("(\"“'").lower() if m else ""
+    return word in ABBREVIATIONS or (len(word) == 1 and word.isalpha())
 STATING = re.compile(
     r"\b(?:shall|will|is|are|was|were|means|mean|has|have|equals?)\b|\b(?:retain|receiv|pay|paid|credit|charg|expir|end|terminat|commenc|"
     r"run|revert|govern|grant|entitl|account|render|requir|extend|increas|reduc|replac|amend|be)\w*",
