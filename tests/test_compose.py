@@ -219,6 +219,10 @@ def test_compose_config_validates(tmp_path):
 
     ok = subprocess.run(base, cwd=ROOT, env={**env, "QDRANT_API_KEY": "test"}, capture_output=True, text=True, timeout=120)
     assert ok.returncode == 0, ok.stderr + ok.stdout
+    cluster = [*cmd, "--env-file", str(empty), "-f", str(COMPOSE), "-f", str(DEPLOY / "compose.cluster.yaml"),
+               "--profile", "ingest", "--profile", "api", "config", "-q"]
+    ok = subprocess.run(cluster, cwd=ROOT, env={**env, "QDRANT_API_KEY": "test"}, capture_output=True, text=True, timeout=120)
+    assert ok.returncode == 0, ok.stderr + ok.stdout  # the scale-out profile merges onto the stack
 
     # The API key is required: without it Compose refuses the file.
     missing = subprocess.run(base, cwd=ROOT, env=env, capture_output=True, text=True, timeout=120)
@@ -384,3 +388,35 @@ def test_embedded_mode_without_those_variables(monkeypatch, tmp_path):
         assert store.path == tmp_path / "data" / "edge" and (store.path / "rights").is_dir()
         assert not (tmp_path / "data" / "qdrant").exists()
         assert isinstance(Answerer(service).chat, EmbeddedChat)
+
+
+# -- 4. the scale-out profile: a three-node cluster ----------------------------------------------
+
+def test_the_cluster_profile_has_three_private_nodes_and_sets_the_layout(monkeypatch):
+    cluster = yaml.safe_load((DEPLOY / "compose.cluster.yaml").read_text())
+    nodes = {name: s for name, s in cluster["services"].items() if name.startswith("qdrant")}
+    assert set(nodes) == {"qdrant", "qdrant-2", "qdrant-3"}
+    for name, node in nodes.items():
+        env = node["environment"]
+        assert env["QDRANT__CLUSTER__ENABLED"] == "true" and env["QDRANT__TELEMETRY_DISABLED"] == "true"
+        assert env["QDRANT__SERVICE__API_KEY"].startswith("${QDRANT_API_KEY:?"), name
+        assert node["networks"] == ["internal"] and not node.get("ports"), f"{name} must stay on the internal network"
+        assert re.fullmatch(r"qdrant/qdrant:v\d+\.\d+\.\d+", node["image"])
+    assert "--uri" in nodes["qdrant"]["command"] and "--bootstrap" not in nodes["qdrant"]["command"]
+    for name in ("qdrant-2", "qdrant-3"):
+        command = nodes[name]["command"]
+        assert command[command.index("--bootstrap") + 1] == "http://qdrant:6335"
+        assert nodes[name]["depends_on"]["qdrant"]["condition"] == "service_healthy"
+    volumes = [v.split(":")[0] for n in nodes.values() for v in n["volumes"] if "storage" in v]
+    assert len(set(volumes)) == 3 and set(volumes) - {"qdrant-data"} <= set(cluster["volumes"])
+    # the app's services get the layout, and it reaches the settings the store creates collections with
+    from assistant.settings import Settings
+
+    for name in ("chat", "api", "ingest"):
+        env = cluster["services"][name]["environment"]
+        assert set(env) == {"RIGHTS_QDRANT_SHARDS", "RIGHTS_QDRANT_REPLICAS"}
+    env = cluster["services"]["chat"]["environment"]
+    monkeypatch.setenv("RIGHTS_QDRANT_SHARDS", interpolate(env["RIGHTS_QDRANT_SHARDS"], {}))
+    monkeypatch.setenv("RIGHTS_QDRANT_REPLICAS", interpolate(env["RIGHTS_QDRANT_REPLICAS"], {}))
+    settings = Settings()
+    assert (settings.qdrant_shards, settings.qdrant_replicas) == (6, 2)
