@@ -31,7 +31,7 @@ from fastapi.responses import JSONResponse, StreamingResponse
 from pydantic import BaseModel, ConfigDict, Field
 from starlette.exceptions import HTTPException as StarletteHTTPException
 
-from assistant.answer.answering import Answer, FinalEvent, Source
+from assistant.answer.answering import Answer, Source
 from assistant.api import openai_format
 from assistant.api.limits import BodyLimit, RateLimiter, retry_header
 from assistant.api.tokens import Caller, Tokens
@@ -169,7 +169,7 @@ def build_api(service, tokens: Tokens, *, answer_lock: threading.Lock | None = N
         filters = {"doc_type": body.doc_type, "party": body.party, "date_from": body.date_from,
                    "date_to": body.date_to, "doc_ids": body.doc_ids}
         with answer_lock:
-            answer = _final(view(who).answer_stream(question, user=who.user, channel="api", **filters))
+            answer = view(who).ask(question, user=who.user, channel="api", **filters)
         completion_id = openai_format.new_id()
         recent.put(completion_id, who.user, answer)
         if body.stream:
@@ -287,18 +287,6 @@ class RecentAnswers:
         with self._lock:
             held = self._items.get(key)
         return held[1] if held is not None and held[0] == user else None
-
-
-def _final(events) -> Answer:
-    final = None
-    try:
-        for event in events:
-            if isinstance(event, FinalEvent):
-                final = event.answer
-    finally:
-        events.close()
-    assert final is not None
-    return final
 
 
 _DOC_PRIVATE = ("file_path", "refers_to")
