@@ -420,7 +420,7 @@ class RightsService:
         documents = [ChangeDocument(m.doc_id, m.file_name, doc_families.document_date(m) or "",
                                     document_text(Path(m.file_path), self.settings.ocr), m.family_role) for m in changes]
         result = consolidate(document_text(Path(root.file_path), self.settings.ocr), documents)
-        result.restricted = restricted_targets(self._readable(m) for m in hidden)
+        result.restricted = restricted_targets((self._readable(m) for m in hidden), result.text)
         cache[key] = result
         return result
 

@@ -1,6 +1,6 @@
-"""The consolidated agreement (assistant/contracts/consolidated): ten contract families written for
+"""The consolidated agreement (assistant/contracts/consolidated): twelve contract families written for
 this test, by different drafters, each changing its agreement with the closed set of operations
-(replace, delete, insert, replace words, "notwithstanding"). Every changed clause must read as the
+(replace, delete, insert, replace words, amend a definition, "notwithstanding"). Every changed clause must read as the
 last change left it, every original must stay readable as the original, and every change that
 cannot be applied must be listed, never dropped.
 
@@ -115,6 +115,26 @@ FAMILIES = [
              "In clause 3.1, \"the World\" is deleted and replaced with \"the United Kingdom and Ireland\".\n\n"
              "Clause 7.4 shall be deleted in its entirety.\n")],
      {"2.2": None, "2.3": "may not be extended", "3.1": "United Kingdom and Ireland"}, 1),
+    # a US drafter: "amended and restated", "in lieu thereof", "by changing ... to ...", definitions
+    ("Riverbend Records / Cole Avery", "section", [
+        _doc("riverbend-first-amendment", "2024-03-01",
+             "1. Section 2.1 of the Agreement is hereby amended and restated in its entirety as follows:\n\n"
+             "\"2.1 The Term begins on 1 May 2022 and ends on 31 October 2026.\"\n\n"
+             "2. Section 3.1 of the Agreement is hereby deleted in its entirety and the following is substituted in lieu thereof: "
+             "\"The Territory is the United States and Canada.\"\n\n"
+             "3. Section 6.2(b) is hereby amended by changing 'sixty (60) days' to 'forty-five (45) days'.\n\n"
+             "4. The definition of \"Net Receipts\" in Section 1.2 is deleted and replaced with: \"Net Receipts\" means sums "
+             "actually received, less VAT and collection costs.\n\n"
+             "5. The definition of \"Advance\" is deleted.\n")],
+     {"2.1": "31 October 2026", "3.1": "United States and Canada", "6.2(b)": "forty-five (45) days",
+      "1.2": "less VAT and collection costs"}, 1),  # no "Advance" is defined: unapplied, reported
+    ("Lumen Sound / Ivy Hart", "plain", [
+        _doc("lumen-amendment", "2023-08-15",
+             "The parties agree as follows.\n\n"
+             "(a) The words 'twenty per cent (20%)' in clause 6.2 of the Agreement are replaced with 'twenty-two per cent (22%)'.\n\n"
+             "(b) The definition of 'Records' is amended to read: master recordings and music videos delivered under this agreement.\n\n"
+             "(c) Delete clause 12.1 and insert the following: 'Notices are sent by email to the addresses above.'\n")],
+     {"6.2": "twenty-two per cent (22%)", "1.1": "master recordings and music videos", "12.1": "by email"}, 0),
 ]
 
 
@@ -314,6 +334,8 @@ PARTIES = {  # family -> (company, artist), as the preambles name them
     "Tidewell Media / Blue Hour Films": ("Tidewell Media Limited", "Blue Hour Films"),
     "Copperline / Rue Castell": ("Copperline Limited", "Rue Castell"),
     "Osprey Audio / Mira Sol": ("Osprey Audio Limited", "Mira Sol"),
+    "Riverbend Records / Cole Avery": ("Riverbend Records Inc", "Cole Avery"),
+    "Lumen Sound / Ivy Hart": ("Lumen Sound Limited", "Ivy Hart"),
 }
 # clause -> (question about it now, question about the original, the original's words)
 ASKED = {
@@ -404,6 +426,8 @@ TERMS_NOW = {
     "Kestrel Records / Jonah Reyes": {("expiry", ""): ("2025-04-30", "2028-04-30")},
     "Copperline / Rue Castell": {("royalties", "streaming"): ("20%", "25%")},
     "Osprey Audio / Mira Sol": {("territory", ""): ("WW", "GB, IE")},
+    "Riverbend Records / Cole Avery": {("expiry", ""): ("2025-04-30", "2026-10-31"), ("territory", ""): ("WW", "US, CA")},
+    "Lumen Sound / Ivy Hart": {("royalties", "streaming"): ("20%", "22%")},
 }
 
 
@@ -579,3 +603,15 @@ def test_a_family_member_moved_since_ingest_does_not_break_answers(tmp_path, emb
             svc.consolidated(agreement.doc_id)  # the consolidation says why it cannot be built
         a = Answerer(svc).ask("What is the territory of Mara Quinn's agreement with Nova Records Limited?")
     assert not a.abstained and "World" in a.text  # answered from the passages as stored
+
+
+def test_a_definition_changed_without_its_clause_is_placed_for_the_restricted_note():
+    from assistant.contracts.consolidated.apply import restricted_targets
+
+    base = _agreement("Nova Records / Mara Quinn")
+    hidden = "1. The definition of \"Net Receipts\" is amended to read: sums received less VAT and fees.\n"
+    assert restricted_targets([hidden], base) == ["1.2"]  # the clause that defines it, nothing else of the change
+    assert restricted_targets([hidden]) == []  # without the agreement there is no clause to name
+    result = consolidate(base, [_doc("x", "2024-01-01", hidden)])
+    assert "less VAT and fees" in result.clause("1.2").current and result.clause("1.2").changes[0].op.target == "1.2"
+    assert "“Net Receipts” means sums received" in result.clause("1.2").current

@@ -12,9 +12,9 @@ from datetime import date
 from typing import Any
 
 from assistant.contracts.consolidated.redline import (
-    RESTRICTED_ADD_NOTE,
     RESTRICTED_NOTE,
     change_source,
+    restricted_add_note,
     restricted_elsewhere,
     restricted_on,
     word_ops,
@@ -172,7 +172,7 @@ def redline_html(view, family: str, changed_only: bool = True) -> str:
                      f"placed in the agreement; read them before relying on it.<ul>{items}</ul></div>")
     missing = restricted_elsewhere(current)
     if missing:
-        parts.append(f"<div class='restricted'>{inert_html(RESTRICTED_ADD_NOTE.format(ref=', '.join(missing)))}</div>")
+        parts.append(f"<div class='restricted'>{inert_html(restricted_add_note(missing))}</div>")
     title = f"{len(current.changed)} clause(s) changed by {len(current.documents)} document(s)"
     return f"<div class='redline'><p><b>As it reads now</b> — {title}</p>{''.join(parts)}</div>"
 

@@ -139,9 +139,46 @@ def _words(old: str) -> re.Pattern:
     return re.compile(pattern, re.I)
 
 
+def definition_span(text: str, term: str) -> tuple[int, int] | None:
+    """Where ``text`` defines ``term``: from the quoted term ('"Territory" means ...') to the end of
+    the definition (its semicolon or full stop at a line's end, else its line); None if it does not."""
+    m = re.compile(r"[\"“‘']" + re.escape(term) + r"[\"”’']\s+(?:shall\s+)?(?:means?|includes?|has\s+the\s+meaning)\b", re.I).search(text)
+    if m is None:
+        return None
+    line_end = text.find("\n", m.end())
+    line_end = len(text) if line_end == -1 else line_end
+    stop = re.compile(r"[;.](?=\s*(?:and|or)?\s*$)", re.M).search(text, m.end(), line_end)
+    return m.start(), (stop.start() if stop else line_end)
+
+
+def _define(clauses: list[CurrentClause], change: Change) -> str | None:
+    """A definition replaced or deleted: found in the clause named (or, when none is, in the one
+    clause of the agreement that defines the term), its words changed as a substitution is."""
+    op = change.op
+    live = [c for c in clauses if c.current and (not op.target or is_within(c.ref, op.target))]
+    found = [(c, span) for c in live if (span := definition_span(c.current, op.old))]
+    where = f"clause {op.target}" if op.target else "the agreement"
+    if not found:
+        return f"no definition of \"{op.old}\" is in {where}"
+    if len(found) > 1:
+        return f"\"{op.old}\" is defined in {len(found)} clauses of {where}; which one is meant is not said"
+    clause, (a, b) = found[0]
+    op.target = op.target or clause.ref  # the redline and the answers name the clause it changed
+    before = clause.current
+    new = op.new.rstrip(" ;.") if op.new else ""
+    if op.new and not re.match(r"\s*[\"“‘']", new):
+        new = f"“{op.old}” means {new}"
+    end = b if new else min(len(before), b + 1)  # a deleted definition takes its semicolon with it
+    clause.current = (before[:a] + new + before[end:]).strip() if not new else before[:a] + new + before[b:]
+    clause.changes.append(Change(op, change.doc, before, clause.current))
+    return None
+
+
 def _apply(clauses: list[CurrentClause], change: Change) -> str | None:
     """Apply one change; the reason it cannot be applied, or None."""
     op = change.op
+    if op.kind == "definition":
+        return _define(clauses, change)
     live = [c for c in clauses if c.current]
     target = next((c for c in live if c.ref == op.target), None)
     if op.kind == "insert":
@@ -214,7 +251,16 @@ def consolidate(agreement_text: str, documents: list[ChangeDocument]) -> Consoli
     return Consolidated(clauses, unapplied, documents, agreement_text)
 
 
-def restricted_targets(texts) -> list[str]:
+def restricted_targets(texts, agreement_text: str = "") -> list[str]:
     """The clause numbers the operations of ``texts`` act on, and nothing else of them: what a
-    viewer is told about change documents they may not see."""
-    return sorted({op.target for text in texts for op in operations(text) if op.target}, key=_sort_key)
+    viewer is told about change documents they may not see. A definition changed without its
+    clause is placed in the agreement's clause that defines the term."""
+    nodes = clause_tree(agreement_text) if agreement_text else []
+    targets = set()
+    for text in texts:
+        for op in operations(text):
+            if op.target:
+                targets.add(op.target)
+            elif op.kind == "definition":
+                targets |= {n.ref for n in nodes if definition_span(n.text, op.old)}
+    return sorted(targets, key=_sort_key)

@@ -14,7 +14,10 @@ The operations are the closed set lawyers amend with (Akoma Ntoso's textual modi
   substituting 'B'", "by substituting 'B' for 'A' in clause 6.1", "the reference to 'A' in clause
   6.1 shall be read as 'B'", "In clause 6.1, 'B' in place of 'A'";
 * ``override``: "Notwithstanding clause 3.1 of the Agreement, ...": the clause stands, the side
-  letter's sentence prevails over it.
+  letter's sentence prevails over it;
+* ``definition``: a defined term's definition replaced, amended or deleted, with or without the
+  clause that holds it: 'The definition of "Territory" in clause 1.1 is deleted and replaced
+  with: "Territory" means ...', 'The definition of "Net Receipts" is amended to read: ...'.
 
 Each operation keeps its span in the change document (what a citation points to) and the date it
 takes effect from where the sentence states one ("with effect from 1 July 2024").
@@ -44,7 +47,11 @@ def _p(pattern: str) -> re.Pattern:
                                      IS=_IS, WHEREVER=_WHEREVER), re.I)
 
 
+_TERM = r"[\"“‘'](?P<term>[^\"”’'\n]{{1,60}})[\"”’']"
 SUBSTITUTE = [
+    _p(r"\b{WORDS}{OLD}(?:\s*\([^)]{{0,80}}\))?\s+(?:in|of)\s+{REF}{AGR}{WHEREVER}\s+{IS}(?:deleted\s+and\s+)?(?:replaced|substituted)\s+"
+       r"(?:by|with)\s+{WORDS}{NEW}"),
+    _p(r"\b{REF}{AGR}\s+{IS}amended\s+by\s+changing\s+{WORDS}{OLD}{WHEREVER}\s+to\s+{WORDS}{NEW}"),
     _p(r"\bIn\s+{REF}{AGR},?\s+{WORDS}{OLD}(?:\s*\([^)]{{0,80}}\))?{WHEREVER}\s+{IS}(?:deleted\s+and\s+)?(?:replaced|substituted)\s+"
        r"(?:by|with)\s+{WORDS}{NEW}"),
     _p(r"\b{REF}{AGR}\s+{IS}amended\s+by\s+(?:deleting|striking(?:\s+out)?|removing|replacing)\s+{WORDS}{OLD}{WHEREVER},?\s+"
@@ -58,6 +65,10 @@ SUBSTITUTE = [
     _p(r"\bIn\s+{REF}{AGR},?\s+{WORDS}{NEW}\s+(?:is\s+|are\s+|shall\s+apply\s+|shall\s+be\s+used\s+)?(?:substituted\s+)?in\s+place\s+of\s+{WORDS}{OLD}"),
 ]
 REPLACE = [
+    _p(r"\b{REF}{AGR}\s+{IS}amended\s+and\s+restated\s+(?:in\s+(?:its\s+)?entirety\s+)?(?:so\s+as\s+)?(?:to\s+read\s+)?(?:as\s+follows)?\s*:?\s*"),
+    _p(r"\b{REF}{AGR}\s+{IS}deleted\s+(?:in\s+(?:its\s+)?entirety\s+)?and\s+the\s+following\s+(?:is|shall\s+be)\s+(?:hereby\s+)?"
+       r"(?:substituted|inserted)(?:\s+(?:in\s+(?:its\s+)?(?:place|stead)|in\s+lieu\s+thereof|therefor))?\s*:?\s*"),
+    _p(r"\bdelete\s+{REF}{AGR}\s+(?:in\s+(?:its\s+)?entirety\s+)?and\s+(?:insert|substitute)\s+(?:the\s+following|in\s+its\s+place)\s*:?\s*"),
     _p(r"\b{REF}{AGR}\s+{IS}(?:deleted\s+(?:in\s+(?:its\s+)?entirety\s+)?and\s+)?(?:replaced|substituted)\s+(?:in\s+(?:its\s+)?entirety\s+)?"
        r"(?:by|with)(?:\s+the\s+following(?:\s+(?:new\s+)?(?:clause|wording|text|provision|paragraph))?)?\s*:?\s*"),
     _p(r"\bdelet\w*\s+{REF}{AGR}\s+(?:in\s+(?:its\s+)?entirety\s+)?and\s+(?:replac\w*|substitut\w*)\s+it\s+(?:with|by)(?:\s+the\s+following)?\s*:?\s*"),
@@ -84,16 +95,24 @@ OVERRIDE = [
     _p(r"\bNotwithstanding\s+(?:anything\s+(?:to\s+the\s+contrary\s+)?(?:in|contained\s+in)\s+|the\s+(?:terms|provisions)\s+of\s+)?{REF}{AGR},?\s*"
        r"(?P<body>[^.]{{5,400}}\.)"),
 ]
-PATTERNS = [("substitute", SUBSTITUTE), ("replace", REPLACE), ("delete", DELETE), ("insert", INSERT), ("override", OVERRIDE)]
+_DEFINITION = r"\bthe\s+definition\s+of\s+" + _TERM + r"(?:\s+(?:in|of|at)\s+{REF})?{AGR},?\s+"
+DEFINITION = [
+    _p(_DEFINITION + r"{IS}(?:deleted\s+(?:in\s+(?:its\s+)?entirety\s+)?and\s+)?(?:replaced|substituted)\s+(?:in\s+(?:its\s+)?entirety\s+)?"
+       r"(?:by|with)(?:\s+the\s+following(?:\s+(?:new\s+)?definition)?)?\s*:?\s*"),
+    _p(_DEFINITION + r"{IS}(?:amended\s+(?:and\s+restated\s+)?(?:so\s+as\s+)?to\s+read|amended\s+and\s+restated)(?:\s+in\s+full)?(?:\s+as\s+follows)?\s*:?\s*"),
+    _p(_DEFINITION + r"{IS}(?P<gone>deleted|removed|struck(?:\s+out)?)(?:\s+in\s+(?:its\s+)?entirety)?(?!\s*(?:,\s*)?(?:and\s+)?(?:replaced|substituted))"),
+]
+PATTERNS = [("definition", DEFINITION), ("substitute", SUBSTITUTE), ("replace", REPLACE), ("delete", DELETE), ("insert", INSERT),
+            ("override", OVERRIDE)]
 _OPEN_CLOSE = {"“": "”", "\"": "\"", "‘": "’", "'": "'"}
 
 
 @dataclass
 class Operation:
-    kind: str  # replace | delete | insert | substitute | override
+    kind: str  # replace | delete | insert | substitute | override | definition
     target: str  # the clause it acts on, normalised ("6.1(a)", "schedule 2 3")
     new: str = ""  # the clause's new wording (replace, insert), the new words (substitute), the prevailing sentence (override)
-    old: str = ""  # the words replaced (substitute)
+    old: str = ""  # the words replaced (substitute); the defined term (definition)
     after: str = ""  # insert: the clause it goes after, when stated
     wherever: bool = False  # substitute: every occurrence ("wherever it appears")
     start: int = 0  # the operation's span in the change document
@@ -129,6 +148,18 @@ def _wording(text: str, pos: int) -> tuple[str, int]:
     return " ".join(text[pos:end].split()), end
 
 
+def _definition_wording(text: str, pos: int, term: str) -> tuple[str, int]:
+    """A new definition: '"Territory" means ...' runs to the end of its paragraph (its quotes only
+    name the term); any other wording is read as ``_wording`` reads it."""
+    m = re.compile(r"\s*[\"“‘']" + re.escape(term) + r"[\"”’']\s+(?:shall\s+)?(?:means?|includes?|has\s+the\s+meaning)", re.I).match(text, pos)
+    if m is None:
+        return _wording(text, pos)
+    start = m.start() + len(m.group(0)) - len(m.group(0).lstrip())
+    blank = re.compile(r"\n[ \t]*\n").search(text, start)
+    end = blank.start() if blank else len(text)
+    return " ".join(text[start:end].split()), end
+
+
 def operations(text: str) -> list[Operation]:
     """Every operation the change document states, in document order (a span matched by one
     pattern is not read again by another)."""
@@ -144,7 +175,13 @@ def operations(text: str) -> list[Operation]:
                 if not free(*m.span()):
                     continue
                 op = Operation(kind, _ref(m, "ref"), start=m.start(), end=m.end())
-                if kind == "substitute":
+                if kind == "definition":
+                    op.old = " ".join(m.group("term").split())
+                    if not m.groupdict().get("gone"):
+                        op.new, op.end = _definition_wording(text, m.end(), op.old)
+                        if not op.new:
+                            continue
+                elif kind == "substitute":
                     op.old, op.new = " ".join(m.group("old").split()), " ".join(m.group("new").split())
                     op.wherever = bool(m.groupdict().get("wherever"))
                 elif kind in ("replace", "insert"):

@@ -16,7 +16,14 @@ from ingest.families import human_date
 # never its wording, date, parties or file name.
 RESTRICTED_NOTE = "a document you may not see may change clause {ref}; ask its owner before relying on this clause"
 # ... and for clauses the agreement does not have (a restricted document may insert them)
-RESTRICTED_ADD_NOTE = "a document you may not see may add or change clause {ref}; ask its owner before relying on this clause"
+RESTRICTED_ADD_NOTE = "a document you may not see may add or change {clauses}; ask its owner before relying on them"
+
+
+def restricted_add_note(refs: list[str]) -> str:
+    """The note for clauses the agreement lacks that a restricted document acts on: "clause 19.4",
+    "clauses 4.2 and 9.4"."""
+    named = f"clause {refs[0]}" if len(refs) == 1 else f"clauses {', '.join(refs[:-1])} and {refs[-1]}"
+    return RESTRICTED_ADD_NOTE.format(clauses=named)
 
 
 def restricted_elsewhere(consolidated: Consolidated) -> list[str]:
@@ -87,7 +94,7 @@ def redline(consolidated: Consolidated, changed_only: bool = False) -> str:
             lines.append(f"    {RESTRICTED_NOTE.format(ref=restricted)}")
     missing = restricted_elsewhere(consolidated)
     if missing:
-        lines += ["", RESTRICTED_ADD_NOTE.format(ref=", ".join(missing))]
+        lines += ["", restricted_add_note(missing)]
     if consolidated.unapplied:
         lines += ["", f"Not applied ({len(consolidated.unapplied)}): these changes could not be placed in the agreement; "
                       "read them before relying on it:"]
