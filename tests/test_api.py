@@ -469,3 +469,14 @@ def test_feedback_exported_is_a_dataset_the_evaluation_runs(tmp_path, embedder):
     by_question = {r["question"]: r for r in rows}
     assert by_question["When does the Nova Records deal with MARA expire?"]["answerable"]
     assert not by_question["What percentage of MARA's merchandising income does Nova Records receive?"]["answerable"]
+
+
+def test_a_broken_tokens_file_or_a_server_path_never_reaches_the_client(api):
+    from assistant.api.app import _error
+
+    assert _error("cannot read /srv/rights/uploads/alice-1f2e/settlement.pdf: gone", "x")["error"]["message"] == \
+        "cannot read settlement.pdf: gone"
+    api.tokens.path.write_text("[tokens.broken\n")
+    with http(api, "pat") as h:
+        r = h.get("/models")
+    assert r.status_code == 503 and str(api.tokens.path) not in r.text and "administrator" in r.json()["error"]["message"]

@@ -20,6 +20,7 @@ from an exception but its one-line message reaches a client, the traceback goes 
 from __future__ import annotations
 
 import logging
+import re
 import tempfile
 import threading
 from pathlib import Path
@@ -34,7 +35,7 @@ from starlette.exceptions import HTTPException as StarletteHTTPException
 from assistant.answer.answering import Answer, Source
 from assistant.api import openai_format
 from assistant.api.limits import BodyLimit, RateLimiter, retry_header
-from assistant.api.tokens import Caller, Tokens
+from assistant.api.tokens import Caller, TokenFileError, Tokens
 from assistant.llm.base import LLMError
 from assistant.ops import audit
 from assistant.search.store import StoreError
@@ -134,7 +135,12 @@ def build_api(service, tokens: Tokens, *, answer_lock: threading.Lock | None = N
     def caller(request: Request) -> Caller:
         header = request.headers.get("authorization", "")
         scheme, _, token = header.partition(" ")
-        who = tokens.caller(token.strip()) if scheme.lower() == "bearer" else None
+        try:
+            who = tokens.caller(token.strip()) if scheme.lower() == "bearer" else None
+        except TokenFileError as exc:  # the administrator's problem, not the caller's to read about
+            _log.error("API tokens cannot be read: %s", exc)
+            raise ApiError(503, "the server cannot read its API tokens; tell its administrator (details in rights.log)",
+                           "service_unavailable") from None
         if who is None:
             raise ApiError(401, "missing, unknown, expired or revoked API token (send Authorization: Bearer ra_…; "
                            "`rights token create USER` makes one)", "invalid_api_key",
@@ -296,5 +302,10 @@ def _document(doc) -> dict:
     return {k: v for k, v in doc.payload().items() if k not in _DOC_PRIVATE}
 
 
+_SERVER_PATH = re.compile(r"(?<![\w:/\\])(?:[A-Za-z]:)?(?:[\\/][^\s'\"\\/:]+)+[\\/]([^\s'\"\\/:]+)")
+
+
 def _error(message: str, kind: str) -> dict:
-    return {"error": {"message": " ".join(str(message).split())[:500], "type": kind, "param": None, "code": kind}}
+    """One line of JSON; where a file lies on the server is cut to its name ("/srv/x/a.pdf" -> "a.pdf")."""
+    text = _SERVER_PATH.sub(r"\1", " ".join(str(message).split()))[:500]
+    return {"error": {"message": text, "type": kind, "param": None, "code": kind}}
