@@ -615,3 +615,26 @@ def test_a_definition_changed_without_its_clause_is_placed_for_the_restricted_no
     result = consolidate(base, [_doc("x", "2024-01-01", hidden)])
     assert "less VAT and fees" in result.clause("1.2").current and result.clause("1.2").changes[0].op.target == "1.2"
     assert "“Net Receipts” means sums received" in result.clause("1.2").current
+
+
+def test_an_unchanged_re_ingest_does_no_re_consolidation(fast_service, tmp_path, monkeypatch):
+    import assistant.service as service_module
+
+    folder = tmp_path / "families"
+    folder.mkdir()
+    family, style, docs, _, _ = FAMILIES[0]
+    _write_family(folder, family, style, docs)
+    assert fast_service.ingest([folder]).ok
+    runs = []
+    real = service_module.consolidate
+    monkeypatch.setattr(service_module, "consolidate", lambda *a, **k: runs.append(1) or real(*a, **k))
+    agreement = next(d for d in fast_service.sources() if d.file_name.endswith("-agreement.txt"))
+    first = fast_service.consolidated(agreement.doc_id)
+    assert "2 April 2026" in first.clause("2.1").current and len(runs) == 1
+    assert fast_service.ingest([folder]).counts["unchanged"] == 2
+    assert fast_service.consolidated(agreement.doc_id) is first and len(runs) == 1  # nothing read or applied again
+    amendment = next(p for p in folder.iterdir() if "amendment" in p.name)
+    amendment.write_text(amendment.read_text().replace("2 April 2026", "9 April 2026"))
+    assert fast_service.ingest([folder]).counts["changed"] == 1
+    again = fast_service.consolidated(agreement.doc_id)
+    assert len(runs) == 2 and "9 April 2026" in again.clause("2.1").current
