@@ -206,11 +206,12 @@ def test_bad_requests_get_one_line_json_errors_and_no_traceback(api):
             h.post("/chat/completions", json={"messages": [{"role": "user", "content": "   "}]}),
             h.post("/search", json={"query": "royalty", "k": 10_000}),
             h.post("/search", json={"query": "royalty", "doc_type": "<script>"}),
+            h.post("/search", json={"query": "royalty", "date_from": "last year"}),
             h.get("/no/such/route"),
             h.get("/documents/nope/family"),
             h.post("/search", content=json.dumps({"query": "x" * 400_000}), headers={"content-type": "application/json"}),
         ]
-    assert [c.status_code for c in cases] == [400, 400, 400, 400, 400, 404, 404, 413]
+    assert [c.status_code for c in cases] == [400, 400, 400, 400, 400, 400, 404, 404, 413]
     for c in cases:
         body = c.json()["error"]
         assert body["message"] and "\n" not in body["message"] and "Traceback" not in body["message"], body

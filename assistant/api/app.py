@@ -56,18 +56,26 @@ class Message(BaseModel):
     content: str | list[dict[str, Any]] | None = None
 
 
-class ChatRequest(BaseModel):
+DocType = Literal["contract", "split sheet", "catalog", "ddex", "cwr", "table"]
+ISO_DATE = r"^\d{4}(?:-\d{2}(?:-\d{2})?)?$"  # YYYY, YYYY-MM or YYYY-MM-DD, as the chat's filters
+
+
+class Filters(BaseModel):
+    """The chat's filters: document type, party, made on or after / before."""
+
+    doc_type: DocType | None = None
+    party: str | None = Field(None, max_length=200)
+    date_from: str | None = Field(None, pattern=ISO_DATE)
+    date_to: str | None = Field(None, pattern=ISO_DATE)
+
+
+class ChatRequest(Filters):
     """What OpenAI clients send; fields this API does not use (temperature, …) are accepted and ignored."""
 
     model_config = ConfigDict(extra="allow")
     model: str = openai_format.MODEL_ID
     messages: list[Message] = Field(min_length=1, max_length=200)
     stream: bool = False
-    # rights-assistant's own filters, as in the chat
-    doc_type: Literal["contract", "split sheet", "catalog", "ddex", "cwr", "table"] | None = None
-    party: str | None = Field(None, max_length=200)
-    date_from: str | None = Field(None, max_length=10)
-    date_to: str | None = Field(None, max_length=10)
     doc_ids: list[str] | None = Field(None, max_length=100)
 
 
@@ -78,14 +86,10 @@ class FeedbackRequest(BaseModel):
     correction: str | None = Field(None, max_length=4000, description="the correct answer, when the answer was wrong")
 
 
-class SearchRequest(BaseModel):
+class SearchRequest(Filters):
     model_config = ConfigDict(extra="forbid")
     query: str = Field(min_length=1, max_length=2000)
     k: int = Field(5, ge=1, le=50)
-    doc_type: Literal["contract", "split sheet", "catalog", "ddex", "cwr", "table"] | None = None
-    party: str | None = Field(None, max_length=200)
-    date_from: str | None = Field(None, max_length=10)
-    date_to: str | None = Field(None, max_length=10)
 
 
 def build_api(service, tokens: Tokens, *, answer_lock: threading.Lock | None = None,
