@@ -1,6 +1,7 @@
-"""The consolidated agreement (assistant/contracts/consolidated): twelve contract families written for
+"""The consolidated agreement (assistant/contracts/consolidated): thirteen contract families written for
 this test, by different drafters, each changing its agreement with the closed set of operations
-(replace, delete, insert, replace words, amend a definition, "notwithstanding"). Every changed clause must read as the
+(replace, delete, insert, replace words, add words or a sentence, amend a definition,
+"notwithstanding"). Every changed clause must read as the
 last change left it, every original must stay readable as the original, and every change that
 cannot be applied must be listed, never dropped.
 
@@ -135,6 +136,16 @@ FAMILIES = [
              "(b) The definition of 'Records' is amended to read: master recordings and music videos delivered under this agreement.\n\n"
              "(c) Delete clause 12.1 and insert the following: 'Notices are sent by email to the addresses above.'\n")],
      {"6.2": "twenty-two per cent (22%)", "1.1": "master recordings and music videos", "12.1": "by email"}, 0),
+    # sentences added at a clause's end, and words added after words already there
+    ("Harbour Lane / Nia Cole", "clause", [
+        _doc("harbour-lane-amendment", "2024-09-09",
+             "1. Clause 9.1 of the Agreement is amended by adding the following at the end: 'This obligation binds the "
+             "parties' affiliates.'\n\n"
+             "2. At the end of clause 12.1, add: \"Notices may also be delivered by hand.\"\n\n"
+             "3. In clause 1.1, after the words 'master recordings' insert 'and audiovisual recordings'.\n\n"
+             "4. Clause 2.2 is amended by inserting the words 'in writing' after the words 'by notice'.\n")],
+     {"9.1": "confidential. This obligation binds the parties' affiliates.", "12.1": "delivered by hand",
+      "1.1": "master recordings and audiovisual recordings delivered"}, 1),  # 2.2 says "by written notice": unapplied
 ]
 
 
@@ -336,6 +347,7 @@ PARTIES = {  # family -> (company, artist), as the preambles name them
     "Osprey Audio / Mira Sol": ("Osprey Audio Limited", "Mira Sol"),
     "Riverbend Records / Cole Avery": ("Riverbend Records Inc", "Cole Avery"),
     "Lumen Sound / Ivy Hart": ("Lumen Sound Limited", "Ivy Hart"),
+    "Harbour Lane / Nia Cole": ("Harbour Lane Records Limited", "Nia Cole"),
 }
 # clause -> (question about it now, question about the original, the original's words)
 ASKED = {

@@ -211,6 +211,12 @@ def _apply(clauses: list[CurrentClause], change: Change) -> str | None:
     if op.kind == "override":
         target.overrides.append(change)
         return None
+    if op.kind == "append":
+        change.before = target.current
+        change.after = target.current.rstrip() + " " + op.new
+        target.current = change.after
+        target.changes.append(change)
+        return None
     if op.kind in ("replace", "delete"):
         change.before = "\n".join(c.current for c in family)
         change.after = _with_label(_label(target), op.new) if op.kind == "replace" else ""

@@ -15,6 +15,9 @@ The operations are the closed set lawyers amend with (Akoma Ntoso's textual modi
   6.1 shall be read as 'B'", "In clause 6.1, 'B' in place of 'A'";
 * ``override``: "Notwithstanding clause 3.1 of the Agreement, ...": the clause stands, the side
   letter's sentence prevails over it;
+* ``append``: a sentence added at a clause's end ("Clause 7.2 is amended by adding the following
+  at the end: ..."); words added after words already there ("In clause 6.1, after 'A' insert
+  'B'") are read as the substitution of 'A' by 'A B';
 * ``definition``: a defined term's definition replaced, amended or deleted, with or without the
   clause that holds it: 'The definition of "Territory" in clause 1.1 is deleted and replaced
   with: "Territory" means ...', 'The definition of "Net Receipts" is amended to read: ...'.
@@ -95,6 +98,17 @@ OVERRIDE = [
     _p(r"\bNotwithstanding\s+(?:anything\s+(?:to\s+the\s+contrary\s+)?(?:in|contained\s+in)\s+|the\s+(?:terms|provisions)\s+of\s+)?{REF}{AGR},?\s*"
        r"(?P<body>[^.]{{5,400}}\.)"),
 ]
+# words added after words already there: read as a substitution of the anchor by anchor + words
+INSERT_WORDS = [
+    _p(r"\bIn\s+{REF}{AGR},?\s+(?:immediately\s+)?after\s+{WORDS}{OLD},?\s+(?:insert|add)\s+{WORDS}{NEW}"),
+    _p(r"\b{REF}{AGR}\s+{IS}amended\s+by\s+(?:inserting|adding)\s+{WORDS}{NEW}\s+(?:immediately\s+)?after\s+{WORDS}{OLD}"),
+]
+# a sentence added at a clause's end
+APPEND = [
+    _p(r"\b{REF}{AGR}\s+{IS}amended\s+by\s+(?:adding|inserting|appending)\s+(?:the\s+following(?:\s+(?:new\s+)?(?:sentence|words|text|paragraph))?\s+)?"
+       r"at\s+(?:the\s+)?end(?:\s+(?:thereof|of\s+(?:it|that\s+clause|the\s+clause)))?(?:\s+the\s+following(?:\s+(?:new\s+)?(?:sentence|words))?)?\s*:?\s*"),
+    _p(r"\bAt\s+the\s+end\s+of\s+{REF}{AGR},?\s+(?:insert|add)(?:\s+the\s+following(?:\s+(?:new\s+)?(?:sentence|words))?)?\s*:?\s*"),
+]
 _DEFINITION = r"\bthe\s+definition\s+of\s+" + _TERM + r"(?:\s+(?:in|of|at)\s+{REF})?{AGR},?\s+"
 DEFINITION = [
     _p(_DEFINITION + r"{IS}(?:deleted\s+(?:in\s+(?:its\s+)?entirety\s+)?and\s+)?(?:replaced|substituted)\s+(?:in\s+(?:its\s+)?entirety\s+)?"
@@ -102,14 +116,14 @@ DEFINITION = [
     _p(_DEFINITION + r"{IS}(?:amended\s+(?:and\s+restated\s+)?(?:so\s+as\s+)?to\s+read|amended\s+and\s+restated)(?:\s+in\s+full)?(?:\s+as\s+follows)?\s*:?\s*"),
     _p(_DEFINITION + r"{IS}(?P<gone>deleted|removed|struck(?:\s+out)?)(?:\s+in\s+(?:its\s+)?entirety)?(?!\s*(?:,\s*)?(?:and\s+)?(?:replaced|substituted))"),
 ]
-PATTERNS = [("definition", DEFINITION), ("substitute", SUBSTITUTE), ("replace", REPLACE), ("delete", DELETE), ("insert", INSERT),
+PATTERNS = [("definition", DEFINITION), ("insert words", INSERT_WORDS), ("append", APPEND), ("substitute", SUBSTITUTE), ("replace", REPLACE), ("delete", DELETE), ("insert", INSERT),
             ("override", OVERRIDE)]
 _OPEN_CLOSE = {"“": "”", "\"": "\"", "‘": "’", "'": "'"}
 
 
 @dataclass
 class Operation:
-    kind: str  # replace | delete | insert | substitute | override | definition
+    kind: str  # replace | delete | insert | substitute | override | definition | append
     target: str  # the clause it acts on, normalised ("6.1(a)", "schedule 2 3")
     new: str = ""  # the clause's new wording (replace, insert), the new words (substitute), the prevailing sentence (override)
     old: str = ""  # the words replaced (substitute); the defined term (definition)
@@ -181,6 +195,14 @@ def operations(text: str) -> list[Operation]:
                         op.new, op.end = _definition_wording(text, m.end(), op.old)
                         if not op.new:
                             continue
+                elif kind == "insert words":  # "after 'A' insert 'B'": 'A' becomes 'A B'
+                    op.kind = "substitute"
+                    op.old = " ".join(m.group("old").split())
+                    op.new = f"{op.old} {' '.join(m.group('new').split())}"
+                elif kind == "append":
+                    op.new, op.end = _wording(text, m.end())
+                    if not op.new:
+                        continue
                 elif kind == "substitute":
                     op.old, op.new = " ".join(m.group("old").split()), " ".join(m.group("new").split())
                     op.wherever = bool(m.groupdict().get("wherever"))
