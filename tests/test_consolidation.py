@@ -650,3 +650,26 @@ def test_an_unchanged_re_ingest_does_no_re_consolidation(fast_service, tmp_path,
     assert fast_service.ingest([folder]).counts["changed"] == 1
     again = fast_service.consolidated(agreement.doc_id)
     assert len(runs) == 2 and "9 April 2026" in again.clause("2.1").current
+
+
+@pytest.mark.parametrize(("sentence", "expected"), [
+    ("Clause 4.1 is deleted and the following substituted: 'The Licensee pays quarterly.'",
+     ("replace", "4.1", "", "The Licensee pays quarterly.")),  # not a bare deletion
+    ("Clause 8.2 of the Agreement shall be replaced by the following new clause 8.2: 'Disputes go to arbitration.'",
+     ("replace", "8.2", "", "Disputes go to arbitration.")),
+    ("Clause 10 (Confidentiality) of the Agreement is deleted.", ("delete", "10", "", "")),
+    ("Clause 3.1 (Territory) is deleted and replaced by: 'The Territory is Europe.'", ("replace", "3.1", "", "The Territory is Europe.")),
+    ("In clause 6.1 (Royalties), 'seventy per cent (70%)' is replaced by 'eighty per cent (80%)'.",
+     ("substitute", "6.1", "seventy per cent (70%)", "eighty per cent (80%)")),
+    ("Section 4(b) is hereby amended by changing '30 days' to '45 days'.", ("substitute", "4(b)", "30 days", "45 days")),
+    ("The words 'the World' in clause 3.1 of the Agreement are replaced with 'Europe'.", ("substitute", "3.1", "the World", "Europe")),
+    ("In clause 6.1, after the words 'mechanical income' insert 'and performance income'.",
+     ("substitute", "6.1", "mechanical income", "mechanical income and performance income")),
+    ("At the end of clause 7.2, insert: \"Payment is due in 30 days.\"", ("append", "7.2", "", "Payment is due in 30 days.")),
+    ('The definition of "Territory" in clause 1.1 is deleted and replaced with: "Territory" means Europe.',
+     ("definition", "1.1", "Territory", '"Territory" means Europe.')),
+    ("Delete clause 7.3 and insert the following: 'Notices by email are valid.'", ("replace", "7.3", "", "Notices by email are valid.")),
+])
+def test_other_drafters_wordings_are_read_as_the_operation_they_are(sentence, expected):
+    ops = operations(sentence)
+    assert [(o.kind, o.target, o.old, o.new) for o in ops] == [expected]

@@ -34,8 +34,9 @@ from dataclasses import dataclass
 from assistant.contracts.consolidated.tree import normalise_ref
 from assistant.text.changes import effective_from
 
+# "clause 6.1(a)", "Clause 10 (Confidentiality)" (its heading in brackets), "paragraph 3 of Schedule 2"
 _REF = r"(?:clause|section|paragraph|article|cl\.)\s+(?P<{name}>\d{{1,3}}(?:\.\d{{1,3}}){{0,3}}(?:\s*\([a-z0-9]{{1,4}}\))*)" \
-       r"(?:\s+of\s+(?P<{name}_sched>(?:Schedule|Annex|Appendix|Exhibit)\s+\w+))?"
+       r"(?:\s+\((?=[A-Z])[^()\n]{{3,60}}\))?(?:\s+of\s+(?P<{name}_sched>(?:Schedule|Annex|Appendix|Exhibit)\s+\w+))?"
 _AGR = r"(?:\s+(?:of|to|in)\s+the\s+(?:Principal\s+|Original\s+|Main\s+|Master\s+)?(?:Agreement|Licen[cs]e|Contract|Deed))?"
 _QUOTE = r"[\"“‘'](?P<{name}>(?s:.{{1,400}}?))[\"”’'](?=[\s.,;:)]|$)"
 _WORDS = r"(?:the\s+(?:words?|figures?|date|number|percentage|amount|sum|rate|expression)\s+(?:and\s+figures?\s+)?)?"
@@ -69,11 +70,12 @@ SUBSTITUTE = [
 ]
 REPLACE = [
     _p(r"\b{REF}{AGR}\s+{IS}amended\s+and\s+restated\s+(?:in\s+(?:its\s+)?entirety\s+)?(?:so\s+as\s+)?(?:to\s+read\s+)?(?:as\s+follows)?\s*:?\s*"),
-    _p(r"\b{REF}{AGR}\s+{IS}deleted\s+(?:in\s+(?:its\s+)?entirety\s+)?and\s+the\s+following\s+(?:is|shall\s+be)\s+(?:hereby\s+)?"
+    _p(r"\b{REF}{AGR}\s+{IS}deleted\s+(?:in\s+(?:its\s+)?entirety\s+)?and\s+the\s+following\s+(?:(?:is|shall\s+be)\s+)?(?:hereby\s+)?"
        r"(?:substituted|inserted)(?:\s+(?:in\s+(?:its\s+)?(?:place|stead)|in\s+lieu\s+thereof|therefor))?\s*:?\s*"),
     _p(r"\bdelete\s+{REF}{AGR}\s+(?:in\s+(?:its\s+)?entirety\s+)?and\s+(?:insert|substitute)\s+(?:the\s+following|in\s+its\s+place)\s*:?\s*"),
     _p(r"\b{REF}{AGR}\s+{IS}(?:deleted\s+(?:in\s+(?:its\s+)?entirety\s+)?and\s+)?(?:replaced|substituted)\s+(?:in\s+(?:its\s+)?entirety\s+)?"
-       r"(?:by|with)(?:\s+the\s+following(?:\s+(?:new\s+)?(?:clause|wording|text|provision|paragraph))?)?\s*:?\s*"),
+       r"(?:by|with)(?:\s+the\s+following(?:\s+(?:new\s+)?(?:clause|section|wording|text|provision|paragraph)"
+       r"(?:\s+\d{{1,3}}(?:\.\d{{1,3}}){{0,3}}(?:\([a-z0-9]{{1,4}}\))*)?)?)?\s*:?\s*"),
     _p(r"\bdelet\w*\s+{REF}{AGR}\s+(?:in\s+(?:its\s+)?entirety\s+)?and\s+(?:replac\w*|substitut\w*)\s+it\s+(?:with|by)(?:\s+the\s+following)?\s*:?\s*"),
     _p(r"\b{REF}{AGR}\s+{IS}amended\s+(?:so\s+as\s+)?to\s+read(?:\s+in\s+full)?(?:\s+as\s+follows)?\s*:?\s*"),
     _p(r"\b{REF}{AGR}\s+shall\s+(?:now\s+|henceforth\s+|hereafter\s+)?read(?:\s+as\s+follows)?\s*:\s*"),
@@ -81,7 +83,7 @@ REPLACE = [
 ]
 DELETE = [
     _p(r"\b{REF}{AGR}\s+{IS}(?:deleted|removed|struck(?:\s+out)?|revoked|repealed)(?:\s+in\s+(?:its\s+)?entirety)?"
-       r"(?!\s*(?:,\s*)?(?:and\s+)?(?:replaced|substituted|amended))"),
+       r"(?!\s*(?:,\s*)?(?:and\s+)?(?:replaced|substituted|amended|the\s+following))"),
     _p(r"\b(?:delete|deleting)\s+{REF}{AGR}(?:\s+in\s+(?:its\s+)?entirety)?(?!\s+and\s+(?:replac|substitut|insert))"),
     _p(r"\b{REF}{AGR}\s+shall\s+(?:cease\s+to\s+have\s+(?:any\s+)?effect|no\s+longer\s+apply|be\s+of\s+no\s+(?:further\s+)?(?:force\s+or\s+)?effect)"),
 ]
