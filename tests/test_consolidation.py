@@ -673,3 +673,19 @@ def test_an_unchanged_re_ingest_does_no_re_consolidation(fast_service, tmp_path,
 def test_other_drafters_wordings_are_read_as_the_operation_they_are(sentence, expected):
     ops = operations(sentence)
     assert [(o.kind, o.target, o.old, o.new) for o in ops] == [expected]
+
+
+def test_a_change_in_words_no_pattern_reads_is_listed_as_not_applied_never_dropped():
+    base = _agreement("Nova Records / Mara Quinn")
+    letter = ("1. In clause 6.1, the seventy per cent is replaced by seventy-five per cent.\n\n"  # unquoted: not read
+              "2. The royalty in clause 6.2 is increased to twenty-five per cent.\n\n"
+              "3. Except as amended by this letter, clause 9 continues in full force and effect.\n\n"
+              "4. Clause 3.1 of the Agreement is deleted and replaced by: 'The Territory is Europe.'\n")
+    result = consolidate(base, [_doc("nova-letter", "2024-02-02", letter, "side letter")])
+    assert result.clause("3.1").current.endswith("The Territory is Europe.")
+    unread = {u.change.op.target: u for u in result.unapplied}
+    assert set(unread) == {"6.1", "6.2"}  # the "except as amended" sentence is not a change
+    assert all("not understood" in u.reason for u in unread.values())
+    assert result.unapplied_for("6.1") and result.clause("6.1").current == result.clause("6.1").original
+    text = redline(result)
+    assert "was not understood" in text and "increased to twenty-five per cent" in text

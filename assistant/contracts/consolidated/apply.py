@@ -179,6 +179,8 @@ def _apply(clauses: list[CurrentClause], change: Change) -> str | None:
     op = change.op
     if op.kind == "definition":
         return _define(clauses, change)
+    if op.kind == "unread":
+        return f"the wording of this change to clause {op.target} was not understood; read it and apply it by hand"
     live = [c for c in clauses if c.current]
     target = next((c for c in live if c.ref == op.target), None)
     if op.kind == "insert":

@@ -22,6 +22,9 @@ The operations are the closed set lawyers amend with (Akoma Ntoso's textual modi
   clause that holds it: 'The definition of "Territory" in clause 1.1 is deleted and replaced
   with: "Territory" means ...', 'The definition of "Net Receipts" is amended to read: ...'.
 
+A sentence that cites a clause with a verb of change in any other wording is kept as ``unread``:
+listed as a change that could not be applied, never dropped in silence.
+
 Each operation keeps its span in the change document (what a citation points to) and the date it
 takes effect from where the sentence states one ("with effect from 1 July 2024").
 """
@@ -125,7 +128,7 @@ _OPEN_CLOSE = {"“": "”", "\"": "\"", "‘": "’", "'": "'"}
 
 @dataclass
 class Operation:
-    kind: str  # replace | delete | insert | substitute | override | definition | append
+    kind: str  # replace | delete | insert | substitute | override | definition | append | unread
     target: str  # the clause it acts on, normalised ("6.1(a)", "schedule 2 3")
     new: str = ""  # the clause's new wording (replace, insert), the new words (substitute), the prevailing sentence (override)
     old: str = ""  # the words replaced (substitute); the defined term (definition)
@@ -219,4 +222,32 @@ def operations(text: str) -> list[Operation]:
                 sentence_start = max(text.rfind("\n\n", 0, op.start), text.rfind(". ", 0, op.start), 0)
                 op.effective = effective_from(text[sentence_start:m.end()], text)
                 found.append(op)
+    found += _unread(text, taken)
     return sorted(found, key=lambda o: o.start)
+
+
+# A sentence that says it changes a clause in words none of the patterns read: kept as an
+# ``unread`` operation, so it is listed as not applied instead of being dropped in silence.
+_CHANGE_VERB = re.compile(r"\b(?:amend(?:ed|s)?|replac(?:ed|es|ing)|substitut(?:ed|es|ing)|delet(?:ed|es|ing)|insert(?:ed|s|ing)|"
+                          r"add(?:ed|s|ing)|restat(?:ed|es|ing)|var(?:ied|ies|y)|chang(?:ed|es|ing)|(?:shall|will|is\s+to)\s+read|"
+                          r"increas(?:ed|es|ing)|reduc(?:ed|es|ing)|revok(?:ed|es)|repeal(?:ed|s)?)\b", re.I)
+_NOT_A_CHANGE = re.compile(r"\b(?:remains?|continues?|shall\s+continue)\s+(?:in\s+full\s+force|unchanged|to\s+apply)|"
+                           r"\bexcept\s+as\b|\bas\s+follows\b|\bunless\b|\bmay\s+(?:be\s+)?(?:amend|vari|chang)", re.I)
+_CITED = re.compile(_REF.format(name="ref"), re.I)
+_SENTENCE = re.compile(r"(?:[^.\n]|\.(?=\S))+\.?")  # to a full stop before a space ("clause 5.3" stays whole)
+
+
+def _unread(text: str, taken: list[tuple[int, int]]) -> list[Operation]:
+    out = []
+    for m in _SENTENCE.finditer(text):
+        a, b = m.span()
+        if any(a < e and b > s for s, e in taken):
+            continue
+        sentence = m.group(0)
+        cited = _CITED.search(sentence)
+        if cited is None or not _CHANGE_VERB.search(sentence) or _NOT_A_CHANGE.search(sentence) or sentence.rstrip().endswith(":"):
+            continue
+        op = Operation("unread", normalise_ref(cited.group("ref")), start=a, end=b)
+        op.effective = effective_from(sentence, text)
+        out.append(op)
+    return out
