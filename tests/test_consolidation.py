@@ -689,3 +689,18 @@ def test_a_change_in_words_no_pattern_reads_is_listed_as_not_applied_never_dropp
     assert result.unapplied_for("6.1") and result.clause("6.1").current == result.clause("6.1").original
     text = redline(result)
     assert "was not understood" in text and "increased to twenty-five per cent" in text
+
+
+def test_an_answer_that_quotes_the_unread_change_itself_carries_no_not_applied_note():
+    from types import SimpleNamespace
+
+    from assistant.answer.consolidated_answer import _states_this_change
+
+    sentence = "Paragraph 5(a) of the Agreement is amended so that the royalty rate is four percent (4%) of the PPD."
+    letter = _doc("letter", "2022-10-12", "Dear Marcus,\n\n1. " + sentence + "\n", "side letter")
+    result = consolidate("5. ROYALTIES\n(a) Company pays three percent (3%) of the PPD.\n", [letter])
+    [unapplied] = result.unapplied
+    quoting = SimpleNamespace(doc=SimpleNamespace(doc_id="letter"), sel=SimpleNamespace(unit_text=sentence))
+    elsewhere = SimpleNamespace(doc=SimpleNamespace(doc_id="agreement"), sel=SimpleNamespace(unit_text="Company pays three percent"))
+    assert _states_this_change(quoting, unapplied.change)
+    assert not _states_this_change(elsewhere, unapplied.change)

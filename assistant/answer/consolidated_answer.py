@@ -119,11 +119,21 @@ def current_clause_answer(service, question: str, extracted: FamilyAnswer, sourc
     return FamilyAnswer(text, [(number, first), (current.sel.number, second)], Candidate(doc, sel), current)
 
 
+def _states_this_change(candidate, change) -> bool:
+    """Whether the answer's unit is the change's own sentence (or holds it): the value the change
+    sets is then what the answer states, though the clause text could not be rewritten."""
+    if candidate.doc.doc_id != change.doc.doc_id:
+        return False
+    unit, said = " ".join(candidate.sel.unit_text.split()), " ".join(change.source_text.split())
+    return bool(unit and said) and (unit in said or said in unit)
+
+
 def change_notes(service, extracted: FamilyAnswer, sources) -> list[str]:
     """One line per change that touches the clause an answer comes from and that the answer could
     not take into account: a change that could not be applied (named, with its reason, since the
     viewer may see its document), and a change in a document the viewer may not see (only that one
     exists). Never an answer about a clause whose pending changes go unsaid."""
+    answered_from = extracted.current  # the unit the answer states (a change document's, when it changed the value)
     candidate = extracted.current
     if candidate.doc.family_role != "agreement" and extracted.previous is not None:
         candidate = extracted.previous  # the agreement's clause the changing document replaced
@@ -136,6 +146,8 @@ def change_notes(service, extracted: FamilyAnswer, sources) -> list[str]:
     ref = clauses[-1].ref  # the clause (and with it every sub-clause) the answer sits in
     notes = []
     for u in consolidated.unapplied_for(ref):
+        if _states_this_change(answered_from, u.change):
+            continue  # the answer already gives the value this very sentence sets, quoting it
         notes.append(f"Note: {change_source(u.change)} changes clause {u.change.op.target}, but the change could not be "
                      f"applied ({u.reason}); read it before relying on this answer.")
     if consolidated.restricted_for(ref):
