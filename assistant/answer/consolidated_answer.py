@@ -120,10 +120,10 @@ def current_clause_answer(service, question: str, extracted: FamilyAnswer, sourc
 
 
 def _states_this_change(candidate, change) -> bool:
-    """Whether the answer's unit is the change's own sentence (or holds it): the value the change
-    sets is then what the answer states, though the clause text could not be rewritten."""
-    if candidate.doc.doc_id != change.doc.doc_id:
-        return False
+    """Whether the answer's unit is an unread change's own sentence (or holds it): the value that
+    sentence sets is then what the answer states and quotes, though the clause could not be rewritten."""
+    if change.op.kind != "unread" or candidate.doc.doc_id != change.doc.doc_id:
+        return False  # a change read but not applicable (words not in the clause ...) is always said
     unit, said = " ".join(candidate.sel.unit_text.split()), " ".join(change.source_text.split())
     return bool(unit and said) and (unit in said or said in unit)
 
