@@ -139,9 +139,17 @@ class RightsService:
         store = self.store.restricted(groups)
         if store is self.store:
             return self
-        view = RightsService(self.settings, embedder=self.embedder)
-        view._store = store
-        view._chat_owner = self  # one chat model per process, whoever asks
+        # one view per set of groups, kept while the store is: its retriever's name cache and its
+        # consolidations then serve every request of those users, not only the one that built them
+        views = self.__dict__.setdefault("_views", {})
+        key = tuple(store.access)
+        view = views.get(key)
+        # rebuilt when its store is no longer a view of this one (reopened after a failed write)
+        if view is None or getattr(view.__dict__.get("_store"), "_owner", None) is not self.store:
+            view = RightsService(self.settings, embedder=self.embedder)
+            view._store = store
+            view._chat_owner = self  # one chat model per process, whoever asks
+            views[key] = view
         return view
 
     # -- answering ---------------------------------------------------------------------------------

@@ -139,3 +139,13 @@ def test_chat_refuses_the_network_without_sign_in(world, embedder):
     with RightsService(settings, embedder=embedder) as svc:
         with pytest.raises(SignInRequired, match="without sign-in"):
             launch(svc, "0.0.0.0", 0, block=False)
+
+
+def test_a_view_is_kept_per_set_of_groups_and_rebuilt_when_its_store_is_not_a_view_any_more(fast_service):
+    legal = fast_service.restricted(["legal"])
+    assert fast_service.restricted(["legal"]) is legal and fast_service.restricted(["legal", "legal"]) is legal
+    assert fast_service.restricted(["finance"]) is not legal
+    assert fast_service.restricted(["*"]) is fast_service
+    legal._store = None  # what _reopen_store leaves after a failed write in the view
+    again = fast_service.restricted(["legal"])
+    assert again is not legal and again.store.access == ["legal"]
