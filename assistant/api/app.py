@@ -239,7 +239,7 @@ def build_api(service, tokens: Tokens, *, answer_lock: threading.Lock | None = N
         results = (report.results if report is not None else []) + refused
         return {"object": "list", "visible_to": groups,
                 "data": [{"file": Path(r.path).name, "status": r.status, "reason": r.reason, "warnings": list(r.warnings),
-                          "doc_id": getattr(r, "doc_id", None)} for r in results]}
+                          "doc_id": r.doc_id} for r in results]}
 
     @api.get("/v1/documents/{doc_id}/family")
     def family(doc_id: str, consolidated: bool = False, who: Caller = Depends(caller)) -> dict:

@@ -168,8 +168,10 @@ def _define(clauses: list[CurrentClause], change: Change) -> str | None:
     new = op.new.rstrip(" ;.") if op.new else ""
     if op.new and not re.match(r"\s*[\"“‘']", new):
         new = f"“{op.old}” means {new}"
-    end = b if new else min(len(before), b + 1)  # a deleted definition takes its semicolon with it
-    clause.current = (before[:a] + new + before[end:]).strip() if not new else before[:a] + new + before[b:]
+    if new:
+        clause.current = before[:a] + new + before[b:]
+    else:  # a deleted definition takes its semicolon or full stop with it
+        clause.current = (before[:a] + before[b + 1:]).strip()
     clause.changes.append(Change(op, change.doc, before, clause.current))
     return None
 
@@ -263,12 +265,13 @@ def restricted_targets(texts, agreement_text: str = "") -> list[str]:
     """The clause numbers the operations of ``texts`` act on, and nothing else of them: what a
     viewer is told about change documents they may not see. A definition changed without its
     clause is placed in the agreement's clause that defines the term."""
-    nodes = clause_tree(agreement_text) if agreement_text else []
+    nodes = None  # the agreement's clauses, read only when a definition names none
     targets = set()
     for text in texts:
         for op in operations(text):
             if op.target:
                 targets.add(op.target)
-            elif op.kind == "definition":
+            elif op.kind == "definition" and agreement_text:
+                nodes = nodes if nodes is not None else clause_tree(agreement_text)
                 targets |= {n.ref for n in nodes if definition_span(n.text, op.old)}
     return sorted(targets, key=_sort_key)
