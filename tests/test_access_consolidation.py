@@ -1,6 +1,7 @@
 """Access as a property of the consolidated agreement: over generated contract families whose
 agreements and change documents carry random access groups, a user is shown (in the consolidated
-view, its JSON, the redline in text and in the chat's HTML, the unapplied-change notes, key terms,
+view, its JSON, the redline in text and in the chat's HTML, the unapplied and not-understood change
+notes, key terms,
 the register and answers) only what comes from documents they may see. Where a change document
 they may not see acts on a clause, they are told that a restricted document may change that
 clause, and nothing else of it: not its wording, date, parties or file name.
@@ -60,6 +61,7 @@ OPERATIONS = [
     ("9.4", "Clause 9.4 of the Agreement is deleted and replaced by: 'Disputes go to mediation (reference {code}).'"),  # no 9.4: unapplied
     ("3.2", "Clause 3.2 of the Agreement is amended by deleting the words 'twenty per cent (20%)' and substituting 'thirty per cent (30%) ({code})'."),
     ("5.1", "The definition of \"Net Receipts\" is amended to read: gross receipts less VAT and costs (reference {code})."),  # no clause named
+    ("3.1", "The royalty in clause 3.1 is increased to eighty per cent under reference {code}."),  # not understood: listed as such
 ]
 
 
