@@ -81,6 +81,11 @@ class AnswerSettings(BaseModel):
         "register's value and its clause, cited by clause number, before the answer engine (README, Key terms); "
         "false: the answer engine alone",
     )
+    unit_similarity: bool = Field(
+        True,
+        description="score each candidate sentence by its embedding similarity to the question as well as by "
+        "shared words, so a paraphrased question finds its clause (README, Answers); false: words only",
+    )
     min_answer_probability: float | None = Field(
         None, ge=0, le=1,
         description="abstain below this probability that the documents answer (calibrated on held-out CUAD "

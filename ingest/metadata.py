@@ -56,11 +56,20 @@ PREAMBLE_CHARS = 2500
 _BETWEEN = re.compile(r"\b(?:by and )?between\s*:?\s+", re.I)
 _AFTER_DEFINITION = re.compile(r"\)\s*[,;]?\s*(?:and|&)\s+", re.I)  # ("Company"), and ...
 _PLAIN_AND = re.compile(r"\s+(?:and|&)\s+", re.I)
-_ENTITY_CUT = re.compile(r"\s*(?:,|\(|;|\n|\bp/k/a\b|\bprofessionally known\b|\bwhose\b|\ba company\b|\ba corporation\b|\s+and\s+|\s+&\s+|\s+dated\b|\s+effective\b).*$", re.I | re.S)
+_ENTITY_CUT = re.compile(r"\s*(?:,|\(|;|\n|\bp/k/a\b|\bprofessionally known\b|\bwhose\b|\ba company\b|\ba corporation\b|\s+and\s+|\s+[-–—]\s+|\s+dated\b|\s+effective\b).*$", re.I | re.S)
 _MADE = re.compile(r"\b(?:made|dated|entered into|effective|signed)\b[^.]{0,60}?$", re.I)
 
 
+_ENUMERATOR = re.compile(r"^\s*(?:\(\s*(?:\d{1,2}|[a-zA-Z]|[ivxIVX]{1,4})\s*\)|\d{1,2}[.)])\s+")  # "(1) ", "2. ", "(b) "
+# a preamble that labels each party on its own line ("Licensor: HARROW & FINCH RECORDINGS LTD, ...")
+PARTY_LABELS = (r"Licensor|Licensee|Licen[cs]ing\s+Party|Publisher|Co-Publisher|Administrator|Writer|Songwriter|Composer|Artist|"
+                r"Company|Label|Record\s+Company|Producer|Distributor|Owner|Client|Assignor|Assignee|Manager|Agent|Supplier|"
+                r"Customer|Purchaser|Seller|Buyer|Lender|Borrower|Party\s+(?:A|B|One|Two|1|2)|First\s+Party|Second\s+Party")
+LABELLED_PARTY = re.compile(rf"(?m)^[ \t]*(?P<role>{PARTY_LABELS})[ \t]*:[ \t]*(?P<name>\S[^\n]{{1,400}})", re.I)
+
+
 def _clean_party(raw: str) -> str:
+    raw = _ENUMERATOR.sub("", raw)
     name = _ENTITY_CUT.sub("", " ".join(raw.split())).strip(" ,;:\"“”'")
     return name if 2 <= len(name) <= 120 else ""
 
@@ -71,12 +80,26 @@ def parties(text: str) -> list[str]:
     head = text[:PREAMBLE_CHARS]
     m = _BETWEEN.search(head)
     if not m:
-        return []
+        return [name for name, _, _ in labelled_parties(head)]
     seg = head[m.end(): m.end() + 900]
     first = _clean_party(seg)
-    split = _AFTER_DEFINITION.search(seg) or _PLAIN_AND.search(seg, len(first))
+    if " & " in first and not re.search(r"\s+and\s+", seg[:400], re.I):
+        first = first.split(" & ")[0]  # "between Nova Records Ltd & Mara Quinn": "&" is the only separator
+    # "and" separates the parties; "&" only when no "and" does ("Harrow & Finch Recordings Ltd and ...")
+    split = _AFTER_DEFINITION.search(seg) or re.compile(r"\s+and\s+", re.I).search(seg, len(first)) or _PLAIN_AND.search(seg, len(first))
     second = _clean_party(seg[split.end():]) if split else ""
     return [n for n in dict.fromkeys([first, second]) if n]
+
+
+def labelled_parties(head: str) -> list[tuple[str, str, re.Match]]:
+    """(name, role, match) of a preamble that labels its parties line by line ("Licensor: X ...",
+    "Licensee: Y ..."); empty unless two or more are labelled. The role is the label."""
+    found = []
+    for m in LABELLED_PARTY.finditer(head):
+        name = _clean_party(m.group("name"))
+        if name and name not in [f[0] for f in found]:
+            found.append((name, " ".join(m.group("role").split()).title(), m))
+    return found if len(found) >= 2 else []
 
 
 def agreement_date(text: str) -> str | None:

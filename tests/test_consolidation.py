@@ -13,7 +13,7 @@ from __future__ import annotations
 
 import pytest
 
-from assistant.contracts.consolidated.apply import ChangeDocument, consolidate
+from assistant.contracts.consolidated.apply import ChangeDocument, consolidate, restricted_targets
 from assistant.contracts.consolidated.operations import operations
 from assistant.contracts.consolidated.redline import redline, word_diff
 from assistant.contracts.consolidated.tree import clause_tree, normalise_ref
@@ -678,7 +678,7 @@ def test_other_drafters_wordings_are_read_as_the_operation_they_are(sentence, ex
 def test_a_change_in_words_no_pattern_reads_is_listed_as_not_applied_never_dropped():
     base = _agreement("Nova Records / Mara Quinn")
     letter = ("1. In clause 6.1, the seventy per cent is replaced by seventy-five per cent.\n\n"  # unquoted: not read
-              "2. The royalty in clause 6.2 is increased to twenty-five per cent.\n\n"
+              "2. Clause 6.2 is varied to give the Artist a larger streaming share.\n\n"  # no value: not read
               "3. Except as amended by this letter, clause 9 continues in full force and effect.\n\n"
               "4. Clause 3.1 of the Agreement is deleted and replaced by: 'The Territory is Europe.'\n")
     result = consolidate(base, [_doc("nova-letter", "2024-02-02", letter, "side letter")])
@@ -688,7 +688,54 @@ def test_a_change_in_words_no_pattern_reads_is_listed_as_not_applied_never_dropp
     assert all("not understood" in u.reason for u in unread.values())
     assert result.unapplied_for("6.1") and result.clause("6.1").current == result.clause("6.1").original
     text = redline(result)
-    assert "was not understood" in text and "increased to twenty-five per cent" in text
+    assert "was not understood" in text and "a larger streaming share" in text
+
+
+@pytest.mark.parametrize("sentence, clause, expected", [
+    ("Paragraph 5(a) of the Agreement is amended so that the royalty rate is four percent (4%) of the PPD in place of the rate "
+     "originally stated.", "5(a)", "(a) Company pays a royalty of four percent (4%) of the PPD on Net Sales; and fifty percent (50%) of sync fees."),
+    ("The Delivery Date in paragraph 3 is extended to November 15, 2022.", "3",
+     '3. Producer shall deliver the Masters no later than November 15, 2022 (the "Delivery Date").'),
+    ("The Advance under clause 4.1 of the Agreement is hereby increased from £40,000 to £50,000 with effect from 1 July 2024.", "4.1",
+     "4.1 Company pays an advance of £50,000 within 14 days of signature, recoupable from royalties payable after 30 days."),
+    ("In clause 5(a), the royalty on Net Sales shall be reduced to two percent (2%).", "5(a)",
+     "(a) Company pays a royalty of two percent (2%) of the PPD on Net Sales; and fifty percent (50%) of sync fees."),
+])
+def test_a_value_restated_without_quotes_replaces_the_clause_value_its_subject_names(sentence, clause, expected):
+    base = ("3. Producer shall deliver the Masters no later than September 30, 2022 (the \"Delivery Date\").\n\n"
+            "4. ADVANCE\n4.1 Company pays an advance of £40,000 within 14 days of signature, recoupable from royalties payable after 30 days.\n\n"
+            "5. ROYALTIES\n(a) Company pays a royalty of three percent (3%) of the PPD on Net Sales; and fifty percent (50%) of sync fees.\n")
+    result = consolidate(base, [_doc("letter", "2022-10-12", "Dear Marcus,\n\n1. " + sentence + "\n", "side letter")])
+    assert not result.unapplied
+    assert result.clause(clause).current == expected
+    [change] = result.clause(clause).changes
+    assert change.op.kind == "value" and change.op.old in change.before and change.op.new in change.after
+
+
+def test_a_value_change_that_names_a_defined_term_is_made_in_the_clause_defining_it():
+    base = ("4. LICENCE PERIOD\nThe licence runs from 1 April 2023 until 31 March 2024 (the \"Licence Period\"). Paid placements are "
+            "taken down within seven (7) days after it ends.\n\n5. FEE\n5.1 The Fee is £85,000 (the \"Fee\").\n")
+    letter = ("Dear Callum,\n\n1. The Licence Period is extended so that it expires on 30 September 2024.\n\n"
+              "2. The Fee is increased to £95,000 with effect from 1 April 2024.\n\n"
+              "3. The Exclusivity Period is extended to 31 December 2024.\n")
+    result = consolidate(base, [_doc("letter", "2024-02-15", letter, "extension letter")])
+    licence = result.clause("4")
+    assert "from 1 April 2023 until 30 September 2024" in licence.current and "31 March 2024" in licence.original
+    assert licence.changes[-1].op.target == "4" and licence.changes[-1].op.old == "31 March 2024"
+    fee = result.clause("5.1")
+    assert "£95,000" in fee.current and fee.changes[-1].effective == "2024-04-01"
+    [unapplied] = result.unapplied  # no clause defines the Exclusivity Period: said, never dropped
+    assert "Exclusivity Period" in unapplied.reason and unapplied.change.op.kind == "value"
+    assert restricted_targets([letter], base) == ["4", "5.1"]
+
+
+def test_a_value_restated_where_the_clause_holds_two_of_its_kind_and_the_subject_names_neither_is_not_guessed():
+    base = "5. ROYALTIES\n(a) Company pays three percent (3%) of the PPD; and fifty percent (50%) of sync fees.\n"
+    result = consolidate(base, [_doc("letter", "2022-10-12", "Clause 5(a) is amended so that the share is 60%.\n", "side letter")])
+    [unapplied] = result.unapplied
+    assert "2 values of this kind" in unapplied.reason and result.clause("5(a)").current == result.clause("5(a)").original
+    nothing = consolidate(base, [_doc("letter", "2022-10-12", "Clause 5(a) is amended so that the royalty is the higher rate.\n", "")])
+    assert "not understood" in nothing.unapplied[0].reason  # no value stated: listed as unread
 
 
 def test_an_answer_that_quotes_the_unread_change_itself_carries_no_not_applied_note():
@@ -696,7 +743,7 @@ def test_an_answer_that_quotes_the_unread_change_itself_carries_no_not_applied_n
 
     from assistant.answer.consolidated_answer import _states_this_change
 
-    sentence = "Paragraph 5(a) of the Agreement is amended so that the royalty rate is four percent (4%) of the PPD."
+    sentence = "Paragraph 5(a) of the Agreement is amended to reflect the higher royalty rate agreed on 1 October."
     letter = _doc("letter", "2022-10-12", "Dear Marcus,\n\n1. " + sentence + "\n", "side letter")
     result = consolidate("5. ROYALTIES\n(a) Company pays three percent (3%) of the PPD.\n", [letter])
     [unapplied] = result.unapplied

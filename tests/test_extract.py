@@ -638,3 +638,23 @@ def test_when_an_act_happened_is_the_date_of_the_member_that_did_it():
     # not a question about when something happened, or no member did it: the clauses answer
     assert event_answer("When does the Term end?", members, passages) is None
     assert event_answer("When was the licence assigned?", members, passages) is None
+
+
+def test_similarity_picks_the_unit_within_a_passage_but_the_score_stays_lexical():
+    """A paraphrased question shares few words with its clause; the embedding similarity chooses
+    the unit, while the score other documents' units and the abstention model compare stays the
+    words' score (they were fitted on it)."""
+    passage = ("7. EXCLUSIVITY During the Licence Period Licensor shall not license the Master for use in advertising for "
+               "breakfast cereals, porridge and oat-based drinks. 9. CREDIT Where credits are customary, the credit shall read: "
+               "\"Paper Lanterns\" performed by The Quiet Hours.")
+    question = "Which product categories does the Paper Lanterns exclusivity protect Meridian in?"
+
+    def similarity(q, texts):
+        return [0.9 if "cereals" in t else 0.1 for t in texts]
+
+    words_only = select(question, [(1, passage)])
+    with_meaning = select(question, [(1, passage)], similarity)
+    assert "cereals" in with_meaning.unit_text
+    assert with_meaning.signals["similarity"] == 0.9
+    assert with_meaning.score == with_meaning.signals["lexical_score"] < with_meaning.signals["score"]
+    assert words_only.signals["similarity"] is None

@@ -429,3 +429,22 @@ def test_the_register_row_shows_the_current_values(fixture_families):
     moor = R.register_row(families[MOOR]).cells
     assert (moor["expiry"], moor["territory"], moor["renewal_notice"]) == (
         "31 March 2025", "WW", "3 months before the end of the then-current period")
+
+
+@pytest.mark.parametrize("preamble, expected", [
+    ("CO-PUBLISHING AGREEMENT\n\nTHIS AGREEMENT is made on 14 March 2019\n\nBETWEEN:\n\n(1) LARKWOOD MUSIC PUBLISHING LIMITED, a company "
+     "incorporated in England (company number 1048) whose registered office is at 4 Calder Yard, Manchester (the \"Publisher\"); and\n\n"
+     "(2) TAMARA OSEI, professionally known as \"Quiet Harbour\", of 27 Greyhound Road, Bristol (the \"Writer\").\n\n",
+     [("LARKWOOD MUSIC PUBLISHING LIMITED", "Publisher"), ("TAMARA OSEI", "Writer")]),
+    ("MASTER USE LICENCE\n\nDate: 20 March 2023\n\nLicensor: HARLOW & FINN RECORDINGS LTD, a company registered in England, of "
+     "Unit 9, Mill Wharf, London (\"Licensor\")\n\nLicensee: MERRIDALE FOODS LIMITED, of 40 Carron Street, Perth (\"Licensee\")\n\n",
+     [("HARLOW & FINN RECORDINGS LTD", "Licensor"), ("MERRIDALE FOODS LIMITED", "Licensee")]),
+    ("This agreement is made between Nova Records Ltd & Mara Quinn (the \"Artist\").\n\n",
+     [("Nova Records Ltd", ""), ("Mara Quinn", "Artist")]),
+])
+def test_parties_of_numbered_labelled_and_ampersand_preambles(preamble, expected):
+    """UK drafting numbers its parties ("(1) X ...; and (2) Y"), licences label them line by line
+    ("Licensor: X"), and a name may hold an ampersand: each still names both parties."""
+    text = preamble + "1. TERM\n1.1 The Term is three (3) years from the date of this Agreement.\n"
+    t = extract_terms("", text)
+    assert [(p.value["name"], p.value["role"]) for p in values_of(t, "parties")] == expected

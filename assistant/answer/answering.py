@@ -11,7 +11,7 @@ from __future__ import annotations
 import logging
 import re
 import time
-from collections.abc import Iterator
+from collections.abc import Iterator, Sequence
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Literal
@@ -21,7 +21,7 @@ from assistant.answer.abstention import Abstention, Verdict, features
 from assistant.answer.citations import check_answer
 from assistant.answer.consolidated_answer import change_notes, current_clause_answer
 from assistant.answer.family_answer import Candidate, FamilyAnswer, compose, event_answer, resolve
-from assistant.answer.selection import named_in, select
+from assistant.answer.selection import Similarity, named_in, select
 from assistant.llm.base import ChatModel
 from assistant.llm.factory import open_chat_model
 from assistant.llm.prompting import NO_ANSWER, PromptSource, build_messages, defang, is_no_answer
@@ -106,6 +106,7 @@ class Answerer:
         self.settings = service.settings
         self._chat = chat
         self.abstention = Abstention.load(self.settings.answer.min_answer_probability)
+        self.similarity = unit_similarity(service) if self.settings.answer.unit_similarity else None
 
     @property
     def chat(self) -> ChatModel:
@@ -319,7 +320,8 @@ class Answerer:
         for doc_id, group in by_doc.items():
             doc = docs.get(doc_id)
             letter = doc is not None and doc.family_role != "agreement"
-            sel = select(question, [(s.number, without_preamble(full[s.number]) if letter else full[s.number]) for s in group])
+            sel = select(question, [(s.number, without_preamble(full[s.number]) if letter else full[s.number]) for s in group],
+                         self.similarity)
             if sel is not None:
                 doc = doc or DocumentRecord(doc_id, "", "", "", "", "", "", 0)
                 candidates.append(Candidate(doc, sel, tuple(s.number for s in group)))
@@ -374,6 +376,21 @@ _SALUTATION = re.compile(r"\bDear\s+[^,.\n]{1,60}[,\n]")
 _RECITALS = re.compile(r"\bRECITALS\b.{0,3000}?(?=\bIT IS (?:HEREBY )?AGREED\b|\bNOW,? (?:THEREFORE|IT IS AGREED)\b|$)", re.S)
 # The "Re: … Agreement dated … (the "Agreement")" line after it names the deal; it answers nothing.
 _REFERENCE_LINE = re.compile(r"\s*(?:Re|Subject)\s*:.{0,400}?(?:\((?:the )?[\"“]Agreement[\"”]\)|(?=\s\d{1,2}\.\s)|$)", re.S)
+
+
+def unit_similarity(service) -> Similarity:
+    """Cosine similarity of the question to each candidate sentence, with the service's embedder.
+
+    Words alone miss a paraphrase ("which product categories does the exclusivity protect" against
+    "shall not license the Master for use in advertising for breakfast cereals"). Sentences go
+    through the embedding cache, so a clause is encoded once however many questions read it; the
+    embedder is looked up at the first call, so an answerer that never selects loads no model."""
+    def similarity(question: str, texts: list[str]) -> Sequence[float]:
+        if not texts:
+            return []
+        embedder = service.embedder
+        return embedder.embed(list(texts)) @ embedder.embed_query(question)
+    return similarity
 
 
 def without_preamble(text: str) -> str:

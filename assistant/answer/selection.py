@@ -162,7 +162,7 @@ NEAR_CHARS = 60
 W_DEFINES = 0.12
 W_ROLE_LABEL = 0.2  # the fact is labelled by a defined term of the question ("(the "Termination Date")")
 W_HEADING = 0.5  # a term in the unit's heading counts half
-W_SIMILARITY = 0.6
+W_SIMILARITY = 0.25
 W_IDENTIFIER = 0.8
 W_CHANGE = 0.12
 NAME_WEIGHT = 0.35  # a name that picks the document (a party, the artist) says little within it
@@ -437,6 +437,9 @@ def candidates(question: str, passages: Sequence[tuple[int, str]], similarity: S
             "unit_chars": len(full),
             "units": n,
             "score": round(score, 4),
+            # the score without the similarity term: what the abstention model was fitted on (it
+            # ranks units, it does not say whether the best one answers)
+            "lexical_score": round(score - W_SIMILARITY * sim, 4),
         }
         out.append(Candidate(number, rank, u, ptext, score, signals, fact, not want or kind_share > 0))
     out.sort(key=lambda c: -c.score)
@@ -457,8 +460,9 @@ def select(question: str, passages: Sequence[tuple[int, str]], similarity: Simil
     sig = dict(best.signals)
     if not sig["wanted"] and not sig["identifier"] and sig["coverage"] <= 0 and sig["similarity"] is None:
         return None
-    runner = eligible[1].score if len(eligible) > 1 else 0.0
-    sig["margin"] = round(best.score - runner, 4)
+    # the margin the abstention model reads is on the lexical scores, as it was fitted
+    runner = eligible[1].signals["lexical_score"] if len(eligible) > 1 else 0.0
+    sig["margin"] = round(max(0.0, best.signals["lexical_score"] - runner), 4)
     sig["eligible_units"] = len(eligible)
     u, ptext, fact = best.unit, best.passage, best.fact
     fact_start = fact_end = None
@@ -477,7 +481,9 @@ def select(question: str, passages: Sequence[tuple[int, str]], similarity: Simil
         end=u.end,
         fact_text=fact_text,
         kind=fact.kind if fact is not None and fact_text else "",
-        score=round(best.score, 4),
+        # similarity picks the unit within the passages; what the unit scores against other
+        # documents' units and for abstention is its lexical score, as those were fitted on
+        score=round(best.signals["lexical_score"], 4),
         signals=sig,
         fact_start=fact_start,
         fact_end=fact_end,

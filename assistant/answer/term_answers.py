@@ -33,6 +33,7 @@ from assistant.contracts.family import Entry, FamilyTerms
 from assistant.contracts.rules.money import income_type
 from assistant.search.retrieval import name_terms
 from assistant.search.store import Hit
+from assistant.text.kinds import find_facts
 from ingest import families as F
 
 # Which key term a question asks for: first match wins (the more specific first).
@@ -159,6 +160,23 @@ class KeyTermMatch:
             # replaced is that clause's value, as the answer engine reads it (family_answer)
             numbers = tuple(s.number for s in sources if s.payload.get("doc_id") == previous.doc.doc_id)
             named = referenced_clauses(current[0], [replace(previous, numbers=numbers)], passages)
+            if named is not None and previous.sel.fact_text and (at := passages.get(named.sel.number, "").find(
+                    previous.sel.fact_text, named.sel.start)) >= 0 and at < named.sel.end:
+                # the clause the key term read: its whole value ("the United Kingdom ... and the
+                # Republic of Ireland"), not the one place the answer engine would pick from it
+                named = replace(named, sel=replace(named.sel, fact_text=previous.sel.fact_text, kind=previous.sel.kind,
+                                                   fact_start=at, fact_end=at + len(previous.sel.fact_text)))
+            if named is not None and previous.sel.label and named.sel.label != previous.sel.label:
+                # the key term's own clause (the term in clause 2.1) is what the change replaced,
+                # not another clause the change cites ("In place of the Option Period under clause
+                # 2.2, the Term shall continue until ..."); its value, or else one of the kind asked
+                own = [f for f in find_facts(previous.sel.unit_text) if f.kind == current[0].sel.kind]
+                at = passages.get(previous.sel.number, "").find(own[0].text, previous.sel.start) if own else -1
+                if at >= 0 and not previous.sel.fact_text:
+                    previous = replace(previous, sel=replace(previous.sel, fact_text=own[0].text, kind=own[0].kind,
+                                                             fact_start=at, fact_end=at + len(own[0].text)))
+                if previous.sel.fact_text:
+                    named = None
             previous = named or previous
         if len(current) == 1 and previous is None:
             c = current[0]

@@ -15,8 +15,9 @@ from __future__ import annotations
 import re
 from dataclasses import dataclass, field
 
-from assistant.contracts.consolidated.operations import Operation, operations
+from assistant.contracts.consolidated.operations import VALUE_KINDS, Operation, operations
 from assistant.contracts.consolidated.tree import clause_tree, is_within
+from assistant.text.kinds import find_facts
 
 
 @dataclass
@@ -176,6 +177,77 @@ def _define(clauses: list[CurrentClause], change: Change) -> str | None:
     return None
 
 
+_THING_STOP = {"the", "its", "of", "a", "an", "in", "under", "to", "for", "and", "rate", "amount", "sum", "figure", "period"}
+
+
+def _revalue(family: list[CurrentClause], change: Change) -> str | None:
+    """A value restated without quoting what it replaces: the clause's one value of the new
+    value's kind (the old value when the sentence gives it; else the one nearest the words naming
+    it, "the royalty rate" or "the Delivery Date") becomes the new one. Never a guess: two equally
+    near values, or none of that kind, leave the change unapplied with the reason."""
+    op = change.op
+    new = next((f for f in find_facts(op.new) if f.kind in VALUE_KINDS), None)
+    if new is None:
+        return f"the new value in this change to clause {op.target} was not understood; read it and apply it by hand"
+    kinds = {"date", "duration"} if new.kind in ("date", "duration") else {new.kind}
+    found = [(c, f) for c in family for f in find_facts(c.current) if f.kind in kinds]
+    if op.old:
+        stated = [(c, f) for c, f in found if _words(op.old).search(f.text) or _words(f.text).search(op.old)]
+        found = stated or found
+    if not found:
+        return f"clause {op.target} states no {new.kind} for this change to replace"
+    if len(found) > 1 and new.kind == "date" and (op.ends or re.search(r"\b(?:extended|expir|ends?\b)", op.thing + " " + change.source_text, re.I)):
+        # "extended so that it expires on ...": of "from 1 April 2023 until 31 March 2024", the end
+        ending = [(c, f) for c, f in found if re.search(r"\b(?:until|to|through|till|ending(?:\s+on)?|expir\w*(?:\s+on)?|ends?\s+on)\s*$",
+                                                           c.current[max(0, f.start - 20):f.start], re.I)]
+        found = ending or found
+    if len(found) > 1:
+        words = {w.lower() for w in re.findall(r"[A-Za-z]{3,}", op.thing)} - _THING_STOP
+        def nearness(item) -> int:  # the words of "the royalty rate on sales" in the value's own limb
+            clause, fact = item
+            text = clause.current
+            a = max(text.rfind(p, 0, fact.start) for p in (";", "\n", ". ", ":"))
+            ends = [i for i in (text.find(p, fact.end) for p in (";", "\n", ". ")) if i != -1]
+            limb = text[a + 1:min(ends, default=len(text))].lower()
+            return sum(1 for w in words if w[:5] in limb)
+        best = max(nearness(x) for x in found)
+        found = [x for x in found if nearness(x) == best] if best else found
+        if len(found) > 1:
+            return (f"clause {op.target} states {len(found)} values of this kind; which one \"{op.thing}\" means is not said")
+    clause, fact = found[0]
+    start, end = fact.start, fact.end
+    base = re.search(r"\s+of\s+", fact.text) if fact.kind == "percent" else None
+    if base and not re.search(r"\s+of\s+", new.text):  # "two percent (2%)" for "three percent (3%) of the PPD"
+        end = start + base.start()
+    before = clause.current
+    op.old = before[start:end]  # the redline and the answers show what it replaced
+    op.new = new.text
+    clause.current = before[:start] + new.text + before[end:]
+    clause.changes.append(Change(op, change.doc, before, clause.current))
+    return None
+
+
+def defines(text: str, term: str) -> bool:
+    """Whether ``text`` defines ``term``: '"Term" means ...' or '... (the "Licence Period")'."""
+    if definition_span(text, term):
+        return True
+    return re.search(r"\((?:the\s+|each\s+a\s+|together\s+the\s+)?[\"“‘']" + re.escape(term) + r"[\"”’']\)", text, re.I) is not None
+
+
+def _revalue_term(clauses: list[CurrentClause], change: Change) -> str | None:
+    """A value change that names a defined term, not a clause: made in the one clause that
+    defines the term (the deepest, when a clause and its sub-clause both hold the definition)."""
+    op = change.op
+    holding = [c for c in clauses if c.current and defines(c.current, op.thing)]
+    deepest = [c for c in holding if not any(o is not c and is_within(o.ref, c.ref) for o in holding)]
+    if not deepest:
+        return f"no clause of the agreement defines \"{op.thing}\"; read the change and apply it by hand"
+    if len(deepest) > 1:
+        return f"\"{op.thing}\" is defined in {len(deepest)} clauses; which one is meant is not said"
+    op.target = deepest[0].ref  # the redline and the answers name the clause it changed
+    return _revalue([deepest[0]], change)
+
+
 def _apply(clauses: list[CurrentClause], change: Change) -> str | None:
     """Apply one change; the reason it cannot be applied, or None."""
     op = change.op
@@ -183,6 +255,8 @@ def _apply(clauses: list[CurrentClause], change: Change) -> str | None:
         return _define(clauses, change)
     if op.kind == "unread":
         return f"the wording of this change to clause {op.target} was not understood; read it and apply it by hand"
+    if op.kind == "value" and not op.target:
+        return _revalue_term(clauses, change)
     live = [c for c in clauses if c.current]
     target = next((c for c in live if c.ref == op.target), None)
     if op.kind == "insert":
@@ -215,6 +289,8 @@ def _apply(clauses: list[CurrentClause], change: Change) -> str | None:
     if op.kind == "override":
         target.overrides.append(change)
         return None
+    if op.kind == "value":
+        return _revalue(family, change)
     if op.kind == "append":
         change.before = target.current
         change.after = target.current.rstrip() + " " + op.new
@@ -271,7 +347,8 @@ def restricted_targets(texts, agreement_text: str = "") -> list[str]:
         for op in operations(text):
             if op.target:
                 targets.add(op.target)
-            elif op.kind == "definition" and agreement_text:
+            elif op.kind in ("definition", "value") and agreement_text:
                 nodes = nodes if nodes is not None else clause_tree(agreement_text)
-                targets |= {n.ref for n in nodes if definition_span(n.text, op.old)}
+                term = op.old if op.kind == "definition" else op.thing
+                targets |= {n.ref for n in nodes if (definition_span(n.text, term) if op.kind == "definition" else defines(n.text, term))}
     return sorted(targets, key=_sort_key)

@@ -22,6 +22,12 @@ The operations are the closed set lawyers amend with (Akoma Ntoso's textual modi
   clause that holds it: 'The definition of "Territory" in clause 1.1 is deleted and replaced
   with: "Territory" means ...', 'The definition of "Net Receipts" is amended to read: ...'.
 
+* ``value``: a value restated without quoting the words it replaces: "Paragraph 5(a) is amended
+  so that the royalty rate is four percent (4%) of the PPD in place of the rate originally
+  stated", "The Delivery Date in clause 3 is extended to 15 November 2022", "the Advance under
+  clause 4.1 is increased from £40,000 to £50,000". The clause's one value of that kind (or the
+  one its subject names) is substituted when the operation is applied.
+
 A sentence that cites a clause with a verb of change in any other wording is kept as ``unread``:
 listed as a change that could not be applied, never dropped in silence.
 
@@ -36,6 +42,7 @@ from dataclasses import dataclass
 
 from assistant.contracts.consolidated.tree import normalise_ref
 from assistant.text.changes import effective_from
+from assistant.text.kinds import find_facts
 
 # "clause 6.1(a)", "Clause 10 (Confidentiality)" (its heading in brackets), "paragraph 3 of Schedule 2"
 _REF = r"(?:clause|section|paragraph|article|cl\.)\s+(?P<{name}>\d{{1,3}}(?:\.\d{{1,3}}){{0,3}}(?:\s*\([a-z0-9]{{1,4}}\))*)" \
@@ -121,14 +128,39 @@ DEFINITION = [
     _p(_DEFINITION + r"{IS}(?:amended\s+(?:and\s+restated\s+)?(?:so\s+as\s+)?to\s+read|amended\s+and\s+restated)(?:\s+in\s+full)?(?:\s+as\s+follows)?\s*:?\s*"),
     _p(_DEFINITION + r"{IS}(?P<gone>deleted|removed|struck(?:\s+out)?)(?:\s+in\s+(?:its\s+)?entirety)?(?!\s*(?:,\s*)?(?:and\s+)?(?:replaced|substituted))"),
 ]
+# a value restated in words that quote nothing: (?P<thing>) names what changes, (?P<value>) the new
+# value, (?P<from>) the old one where the sentence gives it
+_THING = r"(?P<thing>(?:the|its)\s+[^.;:,\n\"“]{{2,60}}?)"
+_VALUE = r"(?P<value>(?:[^.;\n]|\.(?=\d)){{2,200}}?)"
+_SHIFT = r"(?:increased|reduced|decreased|extended|changed|amended|varied|brought\s+forward|postponed|moved|revised|adjusted)"
+_FROM = r"(?:\s+from\s+(?P<from>(?:[^.;\n]|\.(?=\d)){{2,120}}?))?"
+_INSTEAD = r"(?:,?\s+(?:in\s+place\s+of|instead\s+of|rather\s+than|in\s+lieu\s+of|replacing)\b[^.;\n]*)?(?=[.;](?!\d)|\n|$)"
+VALUE = [
+    _p(r"\b{REF}{AGR}\s+{IS}(?:amended|varied|changed)\s+so\s+that\s+" + _THING + r"\s+(?:is|are|shall\s+be|will\s+be|becomes?)\s+"
+       + _VALUE + _INSTEAD),
+    _p(r"\b" + _THING + r"\s+(?:in|under|of|set\s+out\s+in|stated\s+in|specified\s+in)\s+{REF}{AGR}\s+{IS}" + _SHIFT + _FROM
+       + r"\s+to\s+" + _VALUE + _INSTEAD),
+    _p(r"\bIn\s+{REF}{AGR},?\s+" + _THING + r"\s+{IS}" + _SHIFT + _FROM + r"\s+to\s+" + _VALUE + _INSTEAD),
+]
+# the same, naming a defined term instead of a clause ("The Licence Period is extended so that it
+# expires on 30 September 2024"): the clause is the one that defines the term, found when applied
+_DEFINED = r"(?P<thing>(?-i:[A-Z][\w'’-]*(?:\s+[A-Z][\w'’-]*){{0,3}}))"
+VALUE_OF_TERM = [
+    _p(r"\b(?-i:[Tt]he)\s+" + _DEFINED + r"\s+{IS}(?:hereby\s+)?" + _SHIFT + _FROM
+       + r"\s+(?:(?P<ends>so\s+(?:that|as)\s+(?:it\s+)?(?:to\s+)?(?:expires?|ends?|terminates?|runs?\s+until|continues?\s+until)(?:\s+on)?"
+       r"|until|to\s+(?:end|expire)\s+on|through)|to)\s+" + _VALUE + _INSTEAD),
+]
+VALUE_KINDS = ("percent", "money", "date", "duration", "territory", "count")
+_DOCUMENT_WORD = re.compile(r"(?:the\s+)?(?:Principal\s+|Original\s+|Main\s+)?(?:Agreement|Licen[cs]e|Contract|Deed|Letter|Amendment|Parties)", re.I)
 PATTERNS = [("definition", DEFINITION), ("insert words", INSERT_WORDS), ("append", APPEND), ("substitute", SUBSTITUTE), ("replace", REPLACE), ("delete", DELETE), ("insert", INSERT),
-            ("override", OVERRIDE)]
+            ("override", OVERRIDE), ("value", VALUE),
+            ("value", VALUE_OF_TERM)]
 _OPEN_CLOSE = {"“": "”", "\"": "\"", "‘": "’", "'": "'"}
 
 
 @dataclass
 class Operation:
-    kind: str  # replace | delete | insert | substitute | override | definition | append | unread
+    kind: str  # replace | delete | insert | substitute | override | definition | append | value | unread
     target: str  # the clause it acts on, normalised ("6.1(a)", "schedule 2 3")
     new: str = ""  # the clause's new wording (replace, insert), the new words (substitute), the prevailing sentence (override)
     old: str = ""  # the words replaced (substitute); the defined term (definition)
@@ -137,6 +169,8 @@ class Operation:
     start: int = 0  # the operation's span in the change document
     end: int = 0
     effective: str = ""  # ISO date it takes effect from, when the sentence states one
+    thing: str = ""  # value: what the sentence says changes ("the royalty rate"), to find it in the clause
+    ends: bool = False  # value: the new value is when something ends ("extended so that it expires on")
 
     def as_dict(self) -> dict:
         return dict(self.__dict__)
@@ -158,8 +192,12 @@ def _wording(text: str, pos: int) -> tuple[str, int]:
     if pos < len(text) and text[pos] in _OPEN_CLOSE:
         close = _OPEN_CLOSE[text[pos]]
         m = re.compile(rf"{re.escape(close)}\s*[.;]?[ \t]*(?=\n|$)").search(text, pos + 1)
-        if m is None:
-            m = re.compile(re.escape(close)).search(text, pos + 1)
+        if m is None:  # a quote that closes mid-line is the wording only if nothing but punctuation follows it
+            m = re.compile(re.escape(close) + r"(?=\s*(?:[.;,)]|$))").search(text, pos + 1)
+            line_end = text.find("\n", pos)
+            if m is not None and line_end != -1 and m.start() > line_end and re.match(
+                    r"[\"“‘'][^\"”’'\n]{1,60}[\"”’']\s+(?:shall\s+)?(?:means?|includes?|has\s+the\s+meaning)\b", text[pos:], re.I):
+                m = None  # '"Territory" means the World.': a definition, whose quotes only name the term
         if m is not None:
             return " ".join(text[pos + 1:m.start()].split()), m.end()
     m = re.compile(r"\n[ \t]*\n").search(text, pos)
@@ -218,6 +256,12 @@ def operations(text: str) -> list[Operation]:
                         continue
                 elif kind == "override":
                     op.new = " ".join(m.group("body").split())
+                elif kind == "value":
+                    op.thing, op.new = " ".join(m.group("thing").split()), " ".join(m.group("value").split())
+                    if not any(f.kind in VALUE_KINDS for f in find_facts(op.new)) or _DOCUMENT_WORD.fullmatch(op.thing):
+                        continue  # "the Agreement is amended to reflect ...": no value stated; read as unread if it cites a clause
+                    op.old = " ".join((m.groupdict().get("from") or "").split())
+                    op.ends = bool(m.groupdict().get("ends")) or "until" in m.group(0).lower()
                 taken.append((op.start, op.end))
                 sentence_start = max(text.rfind("\n\n", 0, op.start), text.rfind(". ", 0, op.start), 0)
                 op.effective = effective_from(text[sentence_start:m.end()], text)

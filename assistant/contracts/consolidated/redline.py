@@ -57,6 +57,9 @@ def word_diff(before: str, after: str) -> str:
     return " ".join(marks[tag].format(words) for tag, words in word_ops(before, after))
 
 
+KIND_WORDS = {"value": "value changed", "substitute": "words substituted", "unread": "change"}
+
+
 def change_source(change: Change) -> str:
     when = human_date(change.effective) if change.effective else "undated"
     effective = "with effect from " if change.op.effective else ""
@@ -76,7 +79,7 @@ def clause_lines(clause: CurrentClause) -> list[str]:
         lines.append(word_diff(clause.original, clause.current) if clause.original else " ".join(clause.current.split()))
     for change in clause.changes:
         if change.before or change.after:
-            lines.append(f"    {change.op.kind} by {change_source(change)}")
+            lines.append(f"    {KIND_WORDS.get(change.op.kind, change.op.kind)} by {change_source(change)}")
     for o in clause.overrides:
         lines.append(f"    prevails over it: \"{o.op.new}\" ({change_source(o)})")
     return lines
@@ -99,6 +102,8 @@ def redline(consolidated: Consolidated, changed_only: bool = False) -> str:
         lines += ["", f"Not applied ({len(consolidated.unapplied)}): these changes could not be placed in the agreement; "
                       "read them before relying on it:"]
         for u in consolidated.unapplied:
-            lines.append(f"  - {u.change.op.kind} of clause {u.change.op.target} in {change_source(u.change)}: {u.reason}. "
+            op = u.change.op
+            where = f"clause {op.target}" if op.target else f"\"{op.thing or op.old}\""  # a defined term no clause defines
+            lines.append(f"  - {KIND_WORDS.get(op.kind, op.kind)} of {where} in {change_source(u.change)}: {u.reason}. "
                          f"It says: \"{' '.join(u.change.source_text.split())[:300]}\"")
     return "\n".join(lines)

@@ -59,7 +59,7 @@ def read_parties(text: str, us: list[ContractUnit]) -> list[Value]:
             if len(names) >= 2:
                 break  # a cover page's "by and between" with the names on lines of their own names none
     if m is None or not names:
-        return []
+        return _labelled(text)
     names = metadata.parties(text[m.start():])
     s, e = families.sentence_span(text, m.start(), m.end())
     unit = next((u for u in us if u.start <= m.start() < u.end), None)
@@ -87,9 +87,23 @@ def read_parties(text: str, us: list[ContractUnit]) -> list[Value]:
             if r is None and nxt < len(seg):  # the role may follow the address, just before the next party
                 r = _ROLE.search(seg, at + len(name), nxt)
             role = r.group(1).strip() if r else ""
+            if re.fullmatch(r"(?:the\s+)?(?:Agreement|Licen[cs]e|Contract|Deed|Letter|Amendment|Notice)", role, re.I):
+                role = ""  # '(the "Agreement")' after the names in a letter's heading names the deal, not a role
         out.append(Value("parties", f"{name} ({role})" if role else name, {"name": name, "role": role}, clause,
                          slot=role.lower() or f"party {i + 1}", fact=name))
     return out
+
+
+def _labelled(text: str) -> list[Value]:
+    """Parties labelled line by line ("Licensor: X ...", "Licensee: Y ..."), cited to those lines;
+    the role is the label."""
+    found = metadata.labelled_parties(text[: metadata.PREAMBLE_CHARS])
+    if not found:
+        return []
+    s, e = found[0][2].start(), found[-1][2].end()
+    clause = Clause(s, e, text[s:e])
+    return [Value("parties", f"{name} ({role})", {"name": name, "role": role}, clause, slot=role.lower(), fact=name)
+            for name, role, _ in found]
 
 
 def read_agreement_date(text: str, us: list[ContractUnit]) -> Value | None:
