@@ -44,6 +44,7 @@ This Recording Agreement is made on 1 May 2022 between {company} (the "Company")
 3. ROYALTIES
 3.1 The Company shall pay the Artist seventy per cent (70%) of mechanical income.
 3.2 Streaming royalties are twenty per cent (20%) of Net Receipts.
+3.3 The Company pays the Artist an advance of £10,000 (the "Advance").
 
 4. NOTICES
 4.1 Notices are sent by post to the addresses above.
@@ -61,7 +62,9 @@ OPERATIONS = [
     ("9.4", "Clause 9.4 of the Agreement is deleted and replaced by: 'Disputes go to mediation (reference {code}).'"),  # no 9.4: unapplied
     ("3.2", "Clause 3.2 of the Agreement is amended by deleting the words 'twenty per cent (20%)' and substituting 'thirty per cent (30%) ({code})'."),
     ("5.1", "The definition of \"Net Receipts\" is amended to read: gross receipts less VAT and costs (reference {code})."),  # no clause named
-    ("3.1", "The royalty in clause 3.1 is increased to eighty per cent under reference {code}."),  # not understood: listed as such
+    ("3.1", "The royalty in clause 3.1 is increased to eighty per cent under reference {code}."),  # a value restated, unquoted
+    ("3.3", "The Advance is increased to £12,500 under reference {code}."),  # by a defined term: made in clause 3.3
+    ("3.2", "Clause 3.2 of the Agreement is varied to give the Artist a larger streaming share ({code})."),  # not understood
 ]
 
 
