@@ -658,3 +658,12 @@ def test_similarity_picks_the_unit_within_a_passage_but_the_score_stays_lexical(
     assert with_meaning.signals["similarity"] == 0.9
     assert with_meaning.score == with_meaning.signals["lexical_score"] < with_meaning.signals["score"]
     assert words_only.signals["similarity"] is None
+
+
+def test_until_when_prefers_the_date_something_runs_until_over_the_date_a_document_was_signed():
+    passage = ("MASTER USE LICENCE\n\nDate: 20 March 2023\n\nLicensor: Harlow Recordings Ltd\n\nLicensee: Merridale Foods Ltd\n\n"
+               "4. LICENCE PERIOD\nThe licence of the Master for the Campaign runs from 1 April 2023 until 31 March 2024.")
+    sel = select("Until when can Merridale keep using the Master in the Campaign?", [(1, passage)])
+    assert sel.fact_text == "31 March 2024" and sel.signals["ends"] > 0
+    made = select("When was the licence signed?", [(1, passage)])
+    assert made.signals["ends"] == 0

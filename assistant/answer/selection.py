@@ -165,6 +165,9 @@ W_HEADING = 0.5  # a term in the unit's heading counts half
 W_SIMILARITY = 0.25
 W_IDENTIFIER = 0.8
 W_CHANGE = 0.12
+W_ENDS = 0.2  # "until when ...?": a date the unit says something runs until, expires or ends on
+ASKS_END = re.compile(r"\buntil\s+when\b|\bhow\s+long\b|\b(?:expir\w*|ends?|ending|lasts?|runs?\s+(?:out|until))\b", re.I)
+ENDS_ON = re.compile(r"\b(?:until|till|through|to|ending(?:\s+on)?|expir\w*(?:\s+on)?|ends?\s+on|terminat\w*\s+on|no\s+later\s+than)\s*$", re.I)
 NAME_WEIGHT = 0.35  # a name that picks the document (a party, the artist) says little within it
 OTHER_NAME_WEIGHT = 0.6  # other names (a work, a society) say what about, the plain words what is asked
 ROLE_PENALTY = {"operative": 0.0, "definition": -0.12, "recital": -0.3, "preamble": -0.2, "boilerplate": -0.4}
@@ -202,6 +205,7 @@ def _choose_fact(
         if not cands:
             return None, ""
     asks_agreement_date = bool(re.search(r"\b(?:signed|dated|effective|made|entered)\b", question, re.I))
+    asks_end = bool(ASKS_END.search(question))
 
     def rank(f: Fact) -> float:
         before = text[max(0, f.start - 160):f.start]
@@ -229,6 +233,8 @@ def _choose_fact(
             r += 0.1 * sum(weights.get(p, 0.0) for p in in_clause)  # rarer words say more
         if DATED_REFERENCE.search(before) and f.kind == "date" and not asks_agreement_date:
             r -= 1.0
+        if asks_end and f.kind == "date" and ENDS_ON.search(before[-24:]):
+            r += 1.0  # "until when?": of "from 1 April 2023 until 31 March 2024", the end
         if f.kind == "permission" and re.match(r"(?i)may\b", f.text):
             r -= 0.3
         if f.kind == "party" and not re.search(r"\bpart(?:y|ies)\b|\bbetween\b", question, re.I) and named_in(question, f.text):
@@ -307,6 +313,7 @@ def candidates(question: str, passages: Sequence[tuple[int, str]], similarity: S
     asks_change = bool(re.search(r"\b(?:current|currently|now|latest|new|amended|increased|revised|extended|today)\b", question, re.I))
     asks_meaning = bool(re.search(r"\b(?:mean|means|meaning|defin\w+)\b", question, re.I))
     asks_parties = "party" in want and bool(re.search(r"\bpart(?:y|ies)\b|\bbetween\b", question, re.I))
+    asks_end = bool(ASKS_END.search(question))
     asks_made = bool(re.search(r"\b(?:signed|dated|made|entered\s+into|effective\s+date|date\s+of\s+the\s+agreement)\b", question, re.I))
 
     cands: list[tuple[int, int, Unit, str]] = []  # (number, rank, unit, passage text)
@@ -405,6 +412,8 @@ def candidates(question: str, passages: Sequence[tuple[int, str]], similarity: S
         if role == "boilerplate" and asks_made and "date" in kinds:
             penalty = 0.0  # "Date: 29/3/18" under a signature says when it was signed
         change = W_CHANGE if asks_change and CHANGE_PHRASE.search(full) else 0.0
+        ends = W_ENDS if asks_end and role not in ("preamble", "boilerplate") and any(
+            f.kind == "date" and ENDS_ON.search(full[max(0, f.start - 24):f.start]) for f in facts) else 0.0
         ident = 0.0
         if q_ids:
             compact = re.sub(r"[^A-Z0-9]", "", full.upper())
@@ -412,7 +421,7 @@ def candidates(question: str, passages: Sequence[tuple[int, str]], similarity: S
         sim = sims[i] if sims is not None else 0.0
         long_pen = LONG_PENALTY if len(full) > LONG_UNIT else 0.0
         score = (W_COVERAGE * cov + W_KIND * kind_share + W_STATES * states + W_NEAR * near + W_DEFINES * defines
-                 + W_ROLE_LABEL * role_label + W_SIMILARITY * sim + W_IDENTIFIER * ident + change + penalty + long_pen - RANK_PENALTY * rank)
+                 + W_ROLE_LABEL * role_label + W_SIMILARITY * sim + W_IDENTIFIER * ident + change + ends + penalty + long_pen - RANK_PENALTY * rank)
         signals = {
             "coverage": round(cov, 4),
             "terms": len(terms),
@@ -431,6 +440,7 @@ def candidates(question: str, passages: Sequence[tuple[int, str]], similarity: S
             "role": role,
             "role_penalty": penalty,
             "change": change,
+            "ends": ends,
             "identifier": ident,
             "similarity": round(sim, 4) if sims is not None else None,
             "passage_rank": rank,
