@@ -104,3 +104,72 @@ def test_a_follow_up_keeps_the_previous_scope(clean_demo_data, embedder):
         # Without the scope the same words search everything.
         list(session.respond("And the streaming royalty?", [], on_final=finals.append))
         assert {s.payload["doc_id"] for s in finals[-1].sources} - set(scope)
+
+
+HAWTHORN_AGREEMENT = """MASTER LICENCE AGREEMENT
+
+Date: 3 May 2021
+
+Licensor: HAWTHORN LANE RECORDS LTD, a company registered in England and Wales, of 12 Quay Street, Bristol BS1 4DB ("Licensor")
+
+Licensee: SILVERBIRCH FILMS LIMITED, of 8 Dean Street, London W1D 3RT ("Licensee")
+
+1. THE MASTER
+1.1 The "Master" is the sound recording of "Low Tide Lanterns" performed by Juno Adebayo.
+
+2. LICENCE PERIOD
+The licence runs from 1 June 2021 until 31 May 2023 (the "Licence Period").
+
+3. DELIVERY
+Licensor shall deliver the stems of the Master to Licensee no later than 15 June 2021 (the "Delivery Date").
+
+4. ROYALTY
+4.1 Licensee shall pay Licensor a royalty of six percent (6%) of Net Receipts from the Film's soundtrack album.
+
+5. GOVERNING LAW
+This Agreement is governed by the laws of England and Wales.
+"""
+
+HAWTHORN_LETTER = """SIDE LETTER
+
+Silverbirch Films Limited
+8 Dean Street, London W1D 3RT
+
+2 February 2023
+
+To: Hawthorn Lane Records Ltd, 12 Quay Street, Bristol BS1 4DB
+
+Re: Master Licence Agreement dated 3 May 2021 between Hawthorn Lane Records Ltd and Silverbirch Films Limited (the "Agreement")
+
+1. The Licence Period is extended so that it expires on 31 December 2024.
+
+2. Paragraph 4.1 of the Agreement is amended so that the royalty rate is eight percent (8%) of Net Receipts in place of the rate originally stated.
+
+All other terms of the Agreement remain in full force.
+"""
+
+
+def test_values_restated_without_quotes_are_answered_as_they_stand_now(tmp_path, embedder):
+    """A family this project never saw, in the wordings that quote nothing ("is extended so that it
+    expires on", "is amended so that the royalty rate is"): the current value first, cited to the
+    side letter, the original after it; asked for the original, the original; no change left
+    unapplied."""
+    folder = tmp_path / "hawthorn"
+    folder.mkdir()
+    (folder / "hawthorn-master-licence-2021.txt").write_text(HAWTHORN_AGREEMENT)
+    (folder / "hawthorn-side-letter-2023.txt").write_text(HAWTHORN_LETTER)
+    with RightsService(Settings(data_dir=tmp_path / "data"), embedder=embedder) as svc:
+        assert svc.ingest([folder]).ok
+        agreement = next(d for d in svc.sources() if d.file_name.startswith("hawthorn-master"))
+        consolidated = svc.consolidated(agreement.doc_id)
+        assert not consolidated.unapplied
+        assert "until 31 December 2024" in consolidated.clause("2").current
+        answerer = Answerer(svc)
+        royalty = answerer.ask("What royalty does Silverbirch pay Hawthorn Lane on the soundtrack album now?")
+        original = answerer.ask("What royalty did Silverbirch originally agree to pay Hawthorn Lane on the soundtrack album?")
+        period = answerer.ask("When does Silverbirch's licence of the Low Tide Lanterns master expire?")
+    assert royalty.status == "answered" and royalty.text.startswith("Now eight percent (8%)"), royalty.text
+    assert "six percent (6%)" in royalty.text.split("\n\n", 1)[1]
+    assert original.status == "answered" and "six percent (6%)" in original.text and "Now" not in original.text, original.text
+    assert "could not be applied" not in royalty.text + original.text
+    assert period.status == "answered" and "31 December 2024" in period.text.split("\n\n")[0], period.text
