@@ -253,13 +253,22 @@ def test_the_service_consolidates_only_what_the_viewer_may_see(fast_service, tmp
 
 
 class _View:
-    """What the Contracts view asks of a service: its consolidation of one family."""
+    """What the Contracts view asks of a service: its consolidation of one family and the key terms
+    later documents set (one here, whose words hold markup, to prove it is shown inert)."""
 
     def __init__(self, consolidated):
         self._c = consolidated
 
     def consolidated(self, family):
         return self._c
+
+    def contract_terms(self, family):
+        from types import SimpleNamespace
+
+        line = {"key": "expiry", "label": "Term end / expiry", "now": "31 October 2023", "was": "30 April 2025", "basis": "",
+                "file_name": "nova-termination.txt", "role": "termination notice", "date": "2023-07-28", "effective": "",
+                "words": "We terminate the Agreement <b>x</b> effective October 31, 2023."}
+        return SimpleNamespace(set_by_changes=lambda: [line])
 
 
 def test_the_chat_redline_marks_changes_and_renders_document_words_inert():
@@ -278,6 +287,7 @@ def test_the_chat_redline_marks_changes_and_renders_document_words_inert():
     assert "<del>seventy</del>" in html and "<ins>seventy-five</ins>" in html and "<ins>12.2 Notices" in html
     assert "Not applied (1)" in html and "clause 14.3 is not in the agreement" in html
     assert "may not see may change clause 3.1" in html
+    assert "The deal now" in html and "Term end / expiry: 31 October 2023, by nova-termination.txt" in html
     assert "Each party shall keep this agreement confidential." not in html  # only the touched clauses by default
     whole = redline_html(_View(current), "nova", changed_only=False)
     assert "Each party shall keep this agreement confidential." in whole
@@ -327,10 +337,14 @@ def test_rights_family_prints_the_consolidated_agreement_and_counts_unapplied_ch
     flat = " ".join(shown.output.split())
     assert "[-begins on 1 May 2022 and-]" in flat and "[-2025.-] {+2026.+}" in flat  # struck, inserted
     assert "clause 14.3 is not in the agreement" in shown.output
+    # the deal beyond the clauses' words: the key terms a later document set, with their source
+    assert "key term(s) set by later documents" in listing.output
+    assert "The deal now" in shown.output and "Term end / expiry: 2 April 2026, by kestrel-first-amendment.txt" in flat
     import json
 
     data = json.loads(cli("family", "kestrel-first-amendment.txt", "--consolidated", "--json").output)
     assert [c["ref"] for c in data["clauses"] if c["status"] != "unchanged"] == ["2.1"] and len(data["unapplied"]) == 1
+    assert {(d["key"], d["now"], d["file_name"]) for d in data["deal_changes"]} >= {("expiry", "2 April 2026", "kestrel-first-amendment.txt")}
 
 
 # -- answers from the current clauses, on the ten families ingested as files ---------------------------

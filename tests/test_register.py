@@ -338,3 +338,15 @@ def test_a_document_title_in_the_question_does_not_choose_the_key_term():
     assert asked_term("What royalty does the Royalty Agreement pay?") == "royalties"
     assert asked_term("Is the Kestrel deal exclusive?") == "exclusivity"  # the question's own words still count
     assert asked_term("What is the Governing Law of the Sponsorship Agreement?") == "governing_law"
+
+
+@pytest.mark.parametrize("root", sorted({c[0] for c in CHANGED}))
+def test_the_deal_now_lists_every_value_a_later_document_set_with_its_source_and_what_it_was(corpus, root):
+    """Beside the consolidated agreement: a termination, a notice of non-renewal, an option
+    exercised, an assignment and every changed value, with the document that set it and what it
+    replaced, so "no clause changed" never reads as "nothing changed"."""
+    listed = family(corpus, root).set_by_changes()
+    for _, key, old, new, changer in [c for c in CHANGED if c[0] == root]:
+        [line] = [d for d in listed if d["key"] == key and d["now"] == new]
+        assert line["file_name"].startswith(changer) and old in line["was"] and line["words"], line
+    assert all(d["file_name"] and not d["file_name"].startswith(root) for d in listed)

@@ -252,6 +252,8 @@ def build_api(service, tokens: Tokens, *, answer_lock: threading.Lock | None = N
         if consolidated:
             current = v.consolidated(doc_id)
             out["consolidated"] = current.as_dict() if current is not None else None
+            terms = v.contract_terms(doc_id) if current is not None else None
+            out["deal_changes"] = terms.set_by_changes() if terms is not None else []
         return out
 
     @api.get("/v1/register")

@@ -29,7 +29,7 @@ from assistant.cli.render import (
     print_report,
     safe,
 )
-from assistant.contracts.consolidated.redline import redline
+from assistant.contracts.consolidated.redline import deal_change_lines, redline
 from assistant.ops.terminal import dumps, printable
 from ingest.errors import UserError
 from ingest.pipeline import IngestReport
@@ -276,15 +276,19 @@ def family_cmd(
             if consolidated:
                 raise
             current = None  # a member's file moved or unreadable: the family is still listed
+        terms = service.contract_terms(found[0].doc_id) if current is not None else None
+        deal = terms.set_by_changes() if terms is not None else []
     if consolidated:
         if current is None:
             err.print(f"[red]✗[/] {safe(found[0].file_name)} belongs to no ingested agreement: nothing to consolidate")
             raise typer.Exit(1)
         if as_json:
-            print(dumps(current.as_dict(), indent=1))
+            print(dumps({**current.as_dict(), "deal_changes": deal}, indent=1))
             return
         console.print(f"[bold]{safe(members[0].title)}[/] ({safe(members[0].file_name)}) as it reads now, "
                       f"after {len(current.documents)} change document(s):")
+        if deal:
+            console.print(safe("\n".join(deal_change_lines(deal)), multiline=True) + "\n")
         console.print(safe(redline(current, changed_only), multiline=True))
         return
     if as_json:
@@ -307,7 +311,7 @@ def family_cmd(
     if len(members) == 1 and members[0].family_role == AGREEMENT:
         console.print("No ingested document changes this agreement.")
     elif current is not None:
-        console.print(f"{len(current.changed)} clause(s) changed; "
+        console.print(f"{len(current.changed)} clause(s) changed; {len(deal)} key term(s) set by later documents; "
                       + (f"[yellow]{len(current.unapplied)} change(s) could not be applied[/]" if current.unapplied else "every change applied")
                       + f" (see `rights family {safe(found[0].doc_id)} --consolidated`).")
 

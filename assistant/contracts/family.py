@@ -111,6 +111,27 @@ class FamilyTerms:
         """Terms whose value a later document changed (their history holds a superseded value)."""
         return [t for t in self.terms.values() if any(e.superseded for e in t.history)]
 
+    def set_by_changes(self) -> list[dict]:
+        """The key terms a later document set, in the register's order: a termination, a notice of
+        non-renewal, an option exercised (and the term end worked out from it), an assignment, and
+        every value a letter or amendment changed. What the deal is now beyond its clauses' words,
+        shown beside the consolidated agreement, so "no clause changed" never reads as "nothing
+        changed"."""
+        out = []
+        for key in KEYS:
+            term = self.terms.get(key)
+            if term is None:
+                continue
+            for e in term.current:
+                if e.doc is None or e.doc.family_role == F.AGREEMENT:
+                    continue
+                was = [h.value.text for h in term.history if h.superseded and h.value.slot == e.value.slot]
+                out.append({"key": key, "label": term.label, "now": e.value.text, "was": "; ".join(dict.fromkeys(was)),
+                            "basis": e.value.basis if e.value.kind == "computed" else "", "file_name": e.doc.file_name,
+                            "role": e.doc.family_role, "date": e.date or "", "effective": e.value.effective,
+                            "words": " ".join(e.value.clause.text.split()) if e.value.clause else ""})
+        return out
+
     def as_dict(self) -> dict:
         return {
             "family": self.family, "agreement": {"doc_id": self.root.doc_id, "file_name": self.root.file_name,

@@ -12,8 +12,10 @@ from datetime import date
 from typing import Any
 
 from assistant.contracts.consolidated.redline import (
+    KIND_WORDS,
     RESTRICTED_NOTE,
     change_source,
+    deal_change_lines,
     restricted_add_note,
     restricted_elsewhere,
     restricted_on,
@@ -150,22 +152,28 @@ def redline_html(view, family: str, changed_only: bool = True) -> str:
     if current is None:
         return "<p class='redline'><i>Click a row of the register to see its agreement as it reads now.</i></p>"
     parts = []
+    terms = view.contract_terms(family)
+    deal = terms.set_by_changes() if terms is not None else []
+    if deal:  # a termination, an option exercised, an assignment: the deal beyond its clauses' words
+        items = "".join(f"<li>{inert_html(line.strip().removeprefix('- '))}</li>" for line in deal_change_lines(deal)[1:])
+        parts.append(f"<div class='deal'><b>The deal now, as later documents set it</b><ul>{items}</ul></div>")
     for clause in current.clauses:
         restricted = restricted_on(current, clause.ref)
         if changed_only and clause.status == "unchanged" and not restricted:
             continue
         lines = [f"<div class='clause' id='clause-{inert_html(clause.ref)}'>{_clause_html(clause)}"]
-        lines += [f"<div class='by'>{inert_html(c.op.kind)} by {inert_html(change_source(c))}</div>"
+        lines += [f"<div class='by'>{inert_html(KIND_WORDS.get(c.op.kind, c.op.kind))} by {inert_html(change_source(c))}</div>"
                   for c in clause.changes if c.before or c.after]
         lines += [f"<div class='by'>prevails over it: “{inert_html(o.op.new)}” ({inert_html(change_source(o))})</div>"
                   for o in clause.overrides]
         if restricted:
             lines.append(f"<div class='restricted'>{inert_html(RESTRICTED_NOTE.format(ref=restricted))}</div>")
         parts.append("".join(lines) + "</div>")
-    if not parts:
+    if not any("class='clause'" in p for p in parts):
         parts.append("<p><i>No clause of this agreement has been changed by a document you may see.</i></p>")
     if current.unapplied:
-        items = "".join(f"<li>{inert_html(u.change.op.kind)} of clause {inert_html(u.change.op.target)} in "
+        items = "".join(f"<li>{inert_html(KIND_WORDS.get(u.change.op.kind, u.change.op.kind))} of "
+                        f"{inert_html('clause ' + u.change.op.target if u.change.op.target else repr(u.change.op.thing or u.change.op.old))} in "
                         f"{inert_html(change_source(u.change))}: {inert_html(u.reason)}. It says: "
                         f"“{inert_html(' '.join(u.change.source_text.split())[:300])}”</li>" for u in current.unapplied)
         parts.append(f"<div class='unapplied'><b>Not applied ({len(current.unapplied)})</b>: these changes could not be "

@@ -85,6 +85,21 @@ def clause_lines(clause: CurrentClause) -> list[str]:
     return lines
 
 
+def deal_change_lines(changes: list[dict]) -> list[str]:
+    """``FamilyTerms.set_by_changes`` as lines: what the deal is now, by which document, what it was."""
+    if not changes:
+        return []
+    lines = ["The deal now, as later documents set it:"]
+    for c in changes:
+        when = human_date(c["effective"] or c["date"]) if (c["effective"] or c["date"]) else "undated"
+        since = f"with effect from {when}" if c["effective"] else when
+        was = f"; was: {c['was']}" if c["was"] else ""
+        basis = f" (worked out: {c['basis']})" if c["basis"] else ""
+        lines.append(f"  - {c['label']}: {c['now']}{basis}, by {c['file_name']} ({c['role'] or 'change'}, {since}){was}. "
+                     f"It says: \"{c['words'][:300]}\"")
+    return lines
+
+
 def redline(consolidated: Consolidated, changed_only: bool = False) -> str:
     """The whole agreement (or, with ``changed_only``, the changed clauses), then the unapplied changes."""
     lines: list[str] = []
