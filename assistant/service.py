@@ -22,6 +22,7 @@ from typing import Literal
 from filelock import FileLock, Timeout
 
 from assistant.contracts.consolidated.apply import ChangeDocument, Consolidated, consolidate, restricted_targets
+from assistant.contracts.consolidated.redline import passage_notes
 from assistant.contracts.family import FamilyTerms, terms_of
 from assistant.contracts.register import Deadline, Row, deadlines, register_rows
 from assistant.contracts.storage import refresh_terms, stored_terms
@@ -431,6 +432,28 @@ class RightsService:
         result.restricted = restricted_targets((self._readable(m) for m in hidden), result.text)
         cache[key] = result
         return result
+
+    def passage_notes(self, hits: Sequence[Hit]) -> dict[str, list[str]]:
+        """Point id -> what each hit of an agreement no longer says (``redline.passage_notes``):
+        clauses in it a later document this view may see changed, with their current wording, and
+        that a restricted document may change one. Search shows passages as ingested; these notes
+        keep a superseded clause from being read as the deal."""
+        out: dict[str, list[str]] = {}
+        docs = self.store.documents()
+        for h in hits:
+            doc = docs.get(str(h.payload.get("doc_id")))
+            if doc is None or doc.family_role != doc_families.AGREEMENT or h.payload.get("record_kind"):
+                continue
+            try:
+                current = self.consolidated(doc.doc_id)
+            except UserError:
+                continue
+            if current is None or not (current.changed or current.restricted):
+                continue
+            notes = passage_notes(current, int(h.payload.get("start") or 0), int(h.payload.get("end") or 0))
+            if notes:
+                out[h.point_id] = notes
+        return out
 
     def _hidden_members(self, root: DocumentRecord, members: list[DocumentRecord]) -> list[DocumentRecord]:
         """The members of ``root``'s family this view may not see (none for an unrestricted view)."""

@@ -138,6 +138,9 @@ def _check(fast_service, tmp_path, min_notes: int) -> None:
                              f"What is the territory of {fam['artist']}'s agreement with {fam['company']}?"):
                 a = answerer.ask(question)
                 texts += [a.text, *[s.text for s in a.sources], *[s.payload.get("file_name", "") for s in a.sources]]
+                notes = view.passage_notes(view.retrieve(question))  # search: what a changed clause reads now
+                texts += [line for lines in notes.values() for line in lines]
+                notes_seen += any("may not see" in line for lines in notes.values() for line in lines)
                 notes_seen += "may not see" in a.text
             everything = " ".join(texts)
             # a change document the user may see is theirs to read, even where its agreement is not

@@ -250,6 +250,15 @@ def test_the_service_consolidates_only_what_the_viewer_may_see(fast_service, tmp
     shown = redline(outsider, changed_only=True)
     assert "may not see may change clause 6.1" in shown
     assert not any(w in shown.lower() for w in ("amendment", "75", "10 june 2023", "seventy-five"))
+    # search lists the agreement's words as ingested; a passage holding clause 6.1 says what it reads now
+    chunk = next(h for h in fast_service.store.get_chunks(agreement.doc_id, range(agreement.n_chunks))
+                 if "seventy per cent (70%)" in h.payload["text"])
+    [note] = fast_service.restricted(["legal"]).passage_notes([chunk])[chunk.point_id]
+    assert note.startswith("clause 6.1 was amended by nova-first-amendment.txt") and "seventy-five per cent (75%)" in note
+    [told] = fast_service.restricted(["a-and-r"]).passage_notes([chunk])[chunk.point_id]
+    assert "may not see" in told and not any(w in told.lower() for w in ("amendment", "75", "june", "seventy-five"))
+    others = [h for h in fast_service.store.get_chunks(agreement.doc_id, range(agreement.n_chunks)) if "6.1" not in h.payload["text"]]
+    assert not any(fast_service.passage_notes(others).values())  # unchanged clauses carry no note
 
 
 class _View:

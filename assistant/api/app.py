@@ -207,8 +207,10 @@ def build_api(service, tokens: Tokens, *, answer_lock: threading.Lock | None = N
                           date_from=body.date_from, date_to=body.date_to)
         sources = [Source(i, h) for i, h in enumerate(hits, 1)]
         logged(who, body.query, sources, "searched")
+        notes = v.passage_notes(hits)  # a clause a later document changed: what it says now
         return {"object": "list", "query": body.query,
-                "data": [{"score": round(float(s.hit.score), 6), **openai_format.citation(s)} for s in sources]}
+                "data": [{"score": round(float(s.hit.score), 6), **openai_format.citation(s), "current": notes.get(s.hit.point_id, [])}
+                         for s in sources]}
 
     @api.get("/v1/documents")
     def documents(who: Caller = Depends(caller)) -> dict:

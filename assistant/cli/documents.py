@@ -127,12 +127,13 @@ def search_cmd(
         else:
             scope = service.scope_documents(None, party, date_from, date_to)
             hits = [] if scope == [] else service.search(question, k, doc_type=doc_type, mode=mode, doc_ids=scope)  # type: ignore[arg-type]
+        notes = service.passage_notes(hits)  # a clause a later document changed: what it says now
     if as_json:
-        print(dumps([{"score": h.score, **h.payload} for h in hits], indent=1))
+        print(dumps([{"score": h.score, **h.payload, "current": notes.get(h.point_id, [])} for h in hits], indent=1))
     elif not hits and (party or since or until):
         console.print("[yellow]No ingested document matches --party/--since/--until.[/] See `rights sources` for parties and dates.")
     else:
-        print_hits(hits)
+        print_hits(hits, notes=notes)
 
 
 # -- ask ------------------------------------------------------------------------------------------

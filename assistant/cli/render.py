@@ -110,7 +110,8 @@ def print_report(report: IngestReport, embedded: int) -> None:
             console.print(f"  [red]✗[/] {safe(r.path)} — {safe(r.reason or r.status)}")
 
 
-def print_hits(hits, show_text: bool = True, width: int = 600) -> None:
+def print_hits(hits, show_text: bool = True, width: int = 600, notes: dict[str, list[str]] | None = None) -> None:
+    """Ranked passages; ``notes`` (point id -> lines) say what a passage's changed clauses read now."""
     if not hits:
         console.print("[yellow]No passages found.[/] Is anything ingested? Try `rights sources`.")
         return
@@ -125,6 +126,8 @@ def print_hits(hits, show_text: bool = True, width: int = 600) -> None:
         if show_text:
             text = " ".join(str(hit.payload.get("text", "")).split())
             console.print(f"   {safe(text[:width])}{'…' if len(text) > width else ''}", highlight=False)
+        for note in (notes or {}).get(hit.point_id, []):
+            console.print(f"   [yellow]now:[/] {safe(note)}", highlight=False)
 
 
 def print_record(rank: int, hit) -> None:

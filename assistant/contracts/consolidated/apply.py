@@ -108,6 +108,12 @@ class Consolidated:
         """Whether a document this viewer may not see acts on ``ref``, a clause within it or one it is within."""
         return any(is_within(r, ref) or is_within(ref, r) for r in self.restricted)
 
+    def changed_within(self, start: int, end: int) -> list[CurrentClause]:
+        """The changed clauses whose original wording overlaps [start, end) of the agreement's text
+        (a search hit's span), deepest last; a clause is left out when a sub-clause of it is listed."""
+        hit = [c for c in self.clauses if c.status != "unchanged" and c.start >= 0 and c.start < end and c.end > start]
+        return [c for c in hit if not any(o is not c and is_within(o.ref, c.ref) for o in hit)]
+
     def unapplied_for(self, ref: str) -> list[Unapplied]:
         """Unapplied changes that name ``ref``, a clause within it or a clause it is within."""
         return [u for u in self.unapplied if is_within(u.change.op.target, ref) or is_within(ref, u.change.op.target)]

@@ -85,6 +85,26 @@ def clause_lines(clause: CurrentClause) -> list[str]:
     return lines
 
 
+def passage_notes(consolidated: Consolidated, start: int, end: int) -> list[str]:
+    """What a passage of the agreement (a search hit) no longer says: one line per clause in it a
+    later document changed, with that document and the clause's current wording. Search lists
+    the words as ingested; these lines say where they are no longer the deal."""
+    notes = []
+    for clause in consolidated.changed_within(start, end):
+        last = clause.overrides[-1] if clause.status == "overridden" else clause.changes[-1]
+        current = " ".join(clause.current.split())
+        if clause.status == "deleted":
+            notes.append(f"clause {clause.ref} was deleted by {change_source(last)}")
+        elif clause.status == "overridden":
+            notes.append(f"clause {clause.ref} is overridden by {change_source(last)}: \"{last.op.new[:300]}\"")
+        else:
+            notes.append(f"clause {clause.ref} was {clause.status} by {change_source(last)}; it now reads: \"{current[:300]}\"")
+    if consolidated.restricted and any(consolidated.restricted_for(c.ref) for c in consolidated.clauses
+                                       if c.start >= 0 and c.start < end and c.end > start):
+        notes.append("a document you may not see may change a clause of this passage; ask its owner before relying on it")
+    return notes
+
+
 def deal_change_lines(changes: list[dict]) -> list[str]:
     """``FamilyTerms.set_by_changes`` as lines: what the deal is now, by which document, what it was."""
     if not changes:
