@@ -79,12 +79,14 @@ _SELF_KINDS = {
 # when it refers to an agreement.
 _LETTER = re.compile(r"^\s*(?:Dear\s|(?:Re|RE|Subject|SUBJECT)\s*[:.]|To:\s)", re.M)
 _LETTER_STRONG = [
-    ("option exercise", re.compile(r"\bexercis(?:e|es|ing)\s+(?:(?:its|our|the|their|his|her|your)\s+)?(?:\w+\s+){0,2}option\b", re.I)),
+    ("option exercise", re.compile(r"\bexercis(?:e|es|ing)\s+(?:of\s+)?(?:(?:its|our|the|their|his|her|your)\s+)?(?:\w+\s+){0,2}option\b|"
+                                   r"\b(?:take|takes|taking)\s+up\s+(?:(?:its|our|the|their)\s+)?(?:\w+\s+)?option\b", re.I)),
     ("non-renewal notice", re.compile(
         r"\bnot\s+to\s+renew\b|\b(?:will|shall)\s+not\s+(?:be\s+)?renew|\bnon[-\s]?renewal\b|\bdo(?:es)?\s+not\s+wish\s+to\s+renew\b", re.I)),
     ("termination notice", re.compile(
         r"\b(?:give|gives|serve|serves)\s+(?:you\s+)?(?:formal\s+|written\s+)?notice\s+(?:of|to)\s+terminat|\bhereby\s+terminat"
-        r"|\bnotice\s+of\s+termination\b|\b(?:will|shall)\s+terminate\s+with\s+effect\b", re.I)),
+        r"|\bnotice\s+of\s+termination\b|\b(?:will|shall)\s+terminate\s+with\s+effect\b"
+        r"|\bnotice\s+is\s+(?:hereby\s+)?given\s+of\s+(?:the\s+)?termination\b|\bis\s+(?:hereby\s+)?terminated\b[^.;]{0,40}\bwith\s+effect\b", re.I)),
     ("assignment", re.compile(r"\bhereby\s+assigns?\b|\bnotice\s+of\s+assignment\b", re.I)),
 ]
 _LETTER_WEAK = [

@@ -23,11 +23,12 @@ from typing import Any
 
 MODEL_FILE = Path(__file__).with_name("abstention.json")
 FEATURES = ["relevance", "exact", "score", "coverage", "missing_weight", "names_missing", "kind_share",
-            "margin", "wants_kind", "role_penalty", "states", "family"]
+            "margin", "wants_kind", "role_penalty", "states", "family", "similarity"]
 # The direction each signal may move the confidence (eval.fitting.calibrate keeps the fitted weights on
 # that side; 0: either). ``role_penalty`` is itself negative for recitals and boilerplate.
 SIGNS = {"relevance": 1, "exact": 1, "score": 1, "coverage": 1, "missing_weight": -1, "names_missing": -1,
-         "kind_share": 1, "margin": 1, "wants_kind": 0, "role_penalty": 1, "states": 1, "family": 1}
+         "kind_share": 1, "margin": 1, "wants_kind": 0, "role_penalty": 1, "states": 1, "family": 1,
+         "similarity": 1}
 
 
 def features(extracted, relevance: float, exact: bool, question: str) -> dict[str, float]:
@@ -49,6 +50,7 @@ def features(extracted, relevance: float, exact: bool, question: str) -> dict[st
         "role_penalty": float(sig.get("role_penalty") or 0.0),
         "states": float(sig.get("states") or 0.0),
         "family": 1.0 if extracted.previous is not None else 0.0,
+        "similarity": float(sig.get("similarity") or 0.0),  # the chosen unit's, where the answerer computes it
     }
 
 
@@ -102,7 +104,8 @@ class Abstention:
         words = {"relevance": "the passages are not close to the question", "coverage": "few of the question's terms are in it",
                  "missing_weight": "key terms of the question are missing", "names_missing": "a name in the question is missing",
                  "kind_share": "it does not hold the kind of fact asked", "score": "it scores low",
-                 "margin": "other clauses score as well", "states": "it does not state a term"}
+                 "margin": "other clauses score as well", "states": "it does not state a term",
+                 "similarity": "it reads unlike the question"}
         contributions = [(w * (feats.get(n, 0.0) - m) / (s or 1.0), n) for n, w, m, s in zip(self.names, self.weights, self.mean, self.std)]
         worst = min(contributions, default=(0.0, "score"))[1]
         return words.get(worst, f"{worst} is low")

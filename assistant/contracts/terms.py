@@ -67,13 +67,20 @@ which runs the rules over one document.
 from __future__ import annotations
 
 import hashlib
+import re
 from collections.abc import Iterable
 from pathlib import Path
 
 from assistant.contracts.changes import read_changes
 from assistant.contracts.clauses import units
 from assistant.contracts.model import KEYS, MODIFIER_KEYS, Clause, Value
-from assistant.contracts.rules.identity import read_agreement_date, read_agreement_type, read_effective_date, read_parties
+from assistant.contracts.rules.identity import (
+    read_agreement_date,
+    read_agreement_type,
+    read_assignment_parties,
+    read_effective_date,
+    read_parties,
+)
 from assistant.contracts.rules.legal import read_assignment, read_audit, read_governing_law
 from assistant.contracts.rules.money import read_advances, read_minimum_commitment, read_recoupment, read_retention, read_royalties
 from assistant.contracts.rules.term import read_expiry, read_options, read_renewal, read_renewal_notice
@@ -111,7 +118,10 @@ def extract_terms(title: str, text: str, family_role: str = families.AGREEMENT, 
     else:
         start_hint = own_date
         if modifier == "assignment":
-            put(read_parties(text, us))
+            parties = read_parties(text, us)
+            if not any(re.search(r"assign|transfer", str(p.value.get("role")), re.I) for p in parties):
+                parties = read_assignment_parties(text) or parties  # a letter: "X has assigned the Agreement to Y"
+            put(parties)
     put(read_expiry(us, start_hint, modifier))
     put(read_renewal(us, modifier))
     put(read_renewal_notice(us, modifier))

@@ -64,6 +64,8 @@ def _boiler_heading(heading: str) -> bool:
     inner = heading.split(" · ")[-1]
     bare = re.sub(r"^\W*(?:(?:ARTICLE|Article|SECTION|Section|Clause|CLAUSE)\s+\w+\s*[—–:.-]?\s*|\d+(?:\.\d+)*\.?\s*)", "", inner)
     bare = bare.strip(" .:")
+    if bare == inner.strip(" .:") and re.fullmatch(r"notice|amendment|variation", bare, re.I):
+        return False  # unnumbered and singular: a document's own title ("NOTICE", "AMENDMENT"), not its Notices clause
     return bool(bare) and bool(_BOILER_HEAD.fullmatch(bare))
 
 

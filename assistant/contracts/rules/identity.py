@@ -94,6 +94,32 @@ def read_parties(text: str, us: list[ContractUnit]) -> list[Value]:
     return out
 
 
+_NAME = r"(?P<{g}>(?-i:[A-Z][\w&'’.-]*(?:\s+(?:&\s+)?(?-i:[A-Z][\w&'’.-]*|of|and|de|la)){{0,7}}))"
+_ASSIGNS = [  # "X (the "Assignor") has assigned ... to Y", "X assigns to Y ...", "is assigned by X to Y"
+    re.compile(_NAME.format(g="from_") + r"(?:\s*\([^)]{0,40}\))?\s+(?:has\s+|hereby\s+|have\s+)?(?:(?:transferred|transfers)\s+and\s+)?"
+               r"(?:assigned|assigns|novated|novates|transferred|transfers)\b[^.;]{0,160}?\bto\s+" + _NAME.format(g="to"), re.I),
+    re.compile(r"\b(?:is|are|has\s+been|shall\s+be)\s+(?:hereby\s+)?(?:assigned|novated|transferred)\s+by\s+" + _NAME.format(g="from_")
+               + r"\s+to\s+" + _NAME.format(g="to"), re.I),
+]
+_ENTITY_END = re.compile(r"\s+(?:absolutely|all|its|the|with|which|and|by|under|in|on|from|for)\b.*$", re.S)
+
+
+def read_assignment_parties(text: str) -> list[Value]:
+    """An assignment that names no "Assignor" and "Assignee" in its preamble states them in a
+    sentence: "Corvid Records Limited has assigned the Agreement to Rookery Music Group Limited",
+    "the Agreement is assigned by X to Y". Returns [assignor, assignee], cited to that sentence."""
+    for pattern in _ASSIGNS:
+        for m in pattern.finditer(text):
+            names = [_ENTITY_END.sub("", m.group(g)).strip(" ,.") for g in ("from_", "to")]
+            if any(len(n) < 3 or n.lower() in ("the", "we", "it", "this") for n in names) or names[0] == names[1]:
+                continue
+            s, e = families.sentence_span(text, m.start(), m.end())
+            clause = Clause(s, e, text[s:e])
+            return [Value("parties", f"{name} ({role})", {"name": name, "role": role}, clause, slot=role.lower(), fact=name)
+                    for name, role in zip(names, ("Assignor", "Assignee"), strict=True)]
+    return []
+
+
 def _labelled(text: str) -> list[Value]:
     """Parties labelled line by line ("Licensor: X ...", "Licensee: Y ..."), cited to those lines;
     the role is the label."""

@@ -85,7 +85,11 @@ _SETS_BEFORE = re.compile(r"\b(?:replaced\s+(?:by|with)|substitut\w*|insert\w*(?
                           r"amended\s+to(?:\s+read)?|changed\s+to|now\s+be|shall\s+be|is)\s+(?:the\s+)?(?:words?\s+|date\s+|figures?\s+)?"
                           r"[\"“‘']?(?:(?:ends?|ending|expires?|expiring|terminates?)\s+on\s+)?$", re.I)
 _TERMINATES_BEFORE = re.compile(r"\bterminat\w*\s+(?:the\s+|this\s+)?(?:Agreement|Licen[cs]e|Contract)\b[^.;]{0,80}\beffective\b"
-                                r"(?:[^.;]|\b[ap]\.m\.){0,50}$", re.I)
+                                r"(?:[^.;]|\b[ap]\.m\.){0,50}$"
+                                # "terminate the Agreement with effect from", "is terminated by mutual consent with
+                                # effect from", "the termination of the Agreement, such termination to take effect on"
+                                r"|\bterminat\w*\b[^.;]{0,100}?\b(?:with\s+effect\s+(?:from|on)|(?:to\s+)?takes?\s+effect\s+(?:on|from)|"
+                                r"effective\s+(?:as\s+of|on|from))\s*(?:the\s+)?$", re.I)
 
 
 # "The Term is extended by (a further) twelve (12) months", "extended for an additional period of one
@@ -154,6 +158,10 @@ def read_expiry(us: list[ContractUnit], start_hint: str | None, modifier: str | 
             rest = u.text[at + len(f.text): at + len(f.text) + 120]
             near = u.text[max(0, at - 120):at] + " " + rest
             starts = [x for x in metadata.find_dates(rest) if x[0] < 60]
+            if not starts:  # "The Term begins on 1 March 2021 and continues for three (3) years"
+                lead = u.text[max(0, at - 160):at]
+                starts = [x for x in metadata.find_dates(lead)
+                          if re.search(r"\b(?:commenc\w*|start\w*|begin\w*|effective)\s+(?:on|as\s+of|from)\s*$", lead[:x[0]], re.I)][-1:]
             ref = _START_REF.match(rest)
             what = (ref.group("what") if ref and ref.group("what") else "") or ""
             if not what:
@@ -226,8 +234,8 @@ def read_renewal(us: list[ContractUnit], modifier: str | None) -> Value | None:
     for u in us:
         if not is_operative(u) or u.role == "definition" or RECITES.search(u.text) or len(u.text) > MAX_UNIT:
             continue
-        if not _RENEW.search(u.text) or _OTHER_RENEWALS.search(u.text) or not _OF_AGREEMENT.search(u.text):
-            continue
+        if not _RENEW.search(u.text) or _OTHER_RENEWALS.search(u.text) or not _OF_AGREEMENT.search(u.scope):
+            continue  # (the scope: "1. TERM ... Thereafter it renews automatically" names the term in its heading)
         if modifier == "non-renewal notice" or (modifier and re.search(r"\bnot\s+(?:to\s+)?renew|\bwill\s+not\s+renew|\bdoes\s+not\s+wish\s+to\s+renew", u.text, re.I)):
             fact = re.search(r"[^.;]*\b(?:not\s+(?:to\s+)?renew|not\s+wish\s+to\s+renew|non-?renewal)[^.;]*", u.text, re.I)
             return make_value("renewal", "stopped by notice of non-renewal", {"automatic": False, "stopped": True}, u,
@@ -383,10 +391,15 @@ def read_options(us: list[ContractUnit], modifier: str | None) -> Value | None:
                           {"exercised": _ORDINAL.get(which, 1) if which else 1}, u, fact=ex.group(0), mode="add")
         if modifier is not None:
             continue
-        m = re.search(r"\b((?:\w+\s+)?\(?\d*\)?)\s*(?:consecutive\s+|separate\s+|successive\s+|further\s+|irrevocable\s+)?options?\s+to\s+(?:extend|renew)", u.text, re.I)
+        # "two (2) options to extend", "the option, exercisable by written notice ..., to extend the Term"
+        m = re.search(r"\b((?:\w+\s+)?\(?\d*\)?)\s*(?:consecutive\s+|separate\s+|successive\s+|further\s+|irrevocable\s+)?options?"
+                      r"(?:\s*,[^.;]{0,160}?,)?\s+to\s+(?:extend|renew)", u.text, re.I)
         if not m and not re.search(r"\bOption\s+Periods?\b", u.text):
             continue
         count = number_in(m.group(1)) if m else None
+        if count is None and m and re.match(r"(?:the|an|a)\b", m.group(1).split()[-1] if m.group(1).split() else "", re.I) \
+                and not re.search(r"\boptions\b", m.group(0), re.I):
+            count = 1  # "the option ... to extend": one
         durations = [(u.text.find(f.text), parse_duration(f.text), f) for f in u.of("duration")]
         period = next((d for at, d, f in durations if d is not None and not NOTICE_WORD.search(f.text)
                        and d.unit in ("month", "year")), None)
