@@ -227,7 +227,7 @@ def test_the_contracts_view_register_deadlines_and_clauses(corpus, embedder, fak
         page.wait_for_function("() => document.querySelector('#redline').innerText.includes('As it reads now')", timeout=30_000)
         redline = page.locator("#redline")
         assert "28 February" in redline.locator("del").all_inner_texts() and "31 December" in redline.locator("ins").all_inner_texts()
-        assert "replace by nova-records-amendment-1.txt" in redline.inner_text()
+        assert "second sentence replaced by nova-records-amendment-1.txt" in redline.inner_text()
         changed_only = len(redline.inner_text())
         page.locator("#redline-changed input").click()  # the whole agreement, unchanged clauses too
         page.wait_for_function(f"() => document.querySelector('#redline').innerText.length > {changed_only}", timeout=30_000)

@@ -774,3 +774,22 @@ def test_an_answer_that_quotes_the_unread_change_itself_carries_no_not_applied_n
     elsewhere = SimpleNamespace(doc=SimpleNamespace(doc_id="agreement"), sel=SimpleNamespace(unit_text="Company pays three percent"))
     assert _states_this_change(quoting, unapplied.change)
     assert not _states_this_change(elsewhere, unapplied.change)
+
+
+def test_one_sentence_of_a_clause_is_replaced_or_deleted_and_the_others_stay():
+    base = ("2. TERM\n2.3 Expiry. If both options are exercised, the second Option Period ends on 28 February 2027. Unless "
+            "extended by written agreement, the Term shall expire on 28 February 2027. If no option is exercised, the Term "
+            "ends with the current period.\n\n3. NOTICES\n3.1 Notices go by post. Email is not valid.\n")
+    letter = ("1. The second sentence of clause 2.3 of the Agreement is deleted and replaced with the following: \"Unless extended "
+              "by written agreement, the Term shall expire on 31 December 2027.\"\n\n"
+              "2. The last sentence of clause 3.1 is deleted.\n\n3. The fourth sentence of clause 3.1 is deleted.\n\n"
+              "4. Accordingly the Term is extended to 31 December 2027.\n")
+    result = consolidate(base, [_doc("nova-amendment", "2024-01-15", letter, "amendment")])
+    expiry = result.clause("2.3")
+    assert expiry.current == ("2.3 Expiry. If both options are exercised, the second Option Period ends on 28 February 2027. "
+                              "Unless extended by written agreement, the Term shall expire on 31 December 2027. If no option "
+                              "is exercised, the Term ends with the current period.")
+    assert expiry.status == "amended" and result.clause("3.1").current == "3.1 Notices go by post."
+    [unapplied] = result.unapplied  # no fourth sentence: said; the "Accordingly" restatement is what the clause says now
+    assert "no fourth sentence" in unapplied.reason
+    assert "second sentence replaced by nova-amendment" in redline(result, changed_only=True)

@@ -29,6 +29,8 @@ from assistant.answer.abstention import Verdict
 from assistant.answer.family_answer import MODIFIER_WORDS, PAST, Candidate, FamilyAnswer, referenced_clauses
 from assistant.answer.rendering import rendered
 from assistant.answer.selection import Selection
+from assistant.contracts.consolidated.operations import operations
+from assistant.contracts.consolidated.tree import normalise_ref
 from assistant.contracts.family import Entry, FamilyTerms
 from assistant.contracts.rules.money import income_type
 from assistant.search.retrieval import name_terms
@@ -166,7 +168,8 @@ class KeyTermMatch:
                 # Republic of Ireland"), not the one place the answer engine would pick from it
                 named = replace(named, sel=replace(named.sel, fact_text=previous.sel.fact_text, kind=previous.sel.kind,
                                                    fact_start=at, fact_end=at + len(previous.sel.fact_text)))
-            if named is not None and previous.sel.label and named.sel.label != previous.sel.label:
+            if named is not None and previous.sel.label and named.sel.label != previous.sel.label and not _rewrites(
+                    current[0].sel.unit_text, named.sel.label):
                 # the key term's own clause (the term in clause 2.1) is what the change replaced,
                 # not another clause the change cites ("In place of the Option Period under clause
                 # 2.2, the Term shall continue until ..."); its value, or else one of the kind asked
@@ -347,3 +350,10 @@ def match(view, question: str, hits: Sequence[Hit], docs: dict, today: date | No
             return None
         out.chunks[id(e)] = chunk
     return out
+
+
+def _rewrites(change_text: str, label: str) -> bool:
+    """Whether ``change_text`` rewrites clause ``label`` ("The second sentence of clause 2.3 is
+    deleted and replaced"), not only cites it ("In place of the Option Period under clause 2.2")."""
+    ref = normalise_ref(label.strip("()."))
+    return any(op.target == ref or op.target.startswith(ref + "(") for op in operations(change_text) if op.kind != "unread")

@@ -14,6 +14,7 @@ from typing import Any
 from assistant.contracts.consolidated.redline import (
     KIND_WORDS,
     RESTRICTED_NOTE,
+    change_label,
     change_source,
     deal_change_lines,
     restricted_add_note,
@@ -162,7 +163,7 @@ def redline_html(view, family: str, changed_only: bool = True) -> str:
         if changed_only and clause.status == "unchanged" and not restricted:
             continue
         lines = [f"<div class='clause' id='clause-{inert_html(clause.ref)}'>{_clause_html(clause)}"]
-        lines += [f"<div class='by'>{inert_html(KIND_WORDS.get(c.op.kind, c.op.kind))} by {inert_html(change_source(c))}</div>"
+        lines += [f"<div class='by'>{inert_html(change_label(c.op))} by {inert_html(change_source(c))}</div>"
                   for c in clause.changes if c.before or c.after]
         lines += [f"<div class='by'>prevails over it: “{inert_html(o.op.new)}” ({inert_html(change_source(o))})</div>"
                   for o in clause.overrides]

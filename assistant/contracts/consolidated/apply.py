@@ -15,9 +15,10 @@ from __future__ import annotations
 import re
 from dataclasses import dataclass, field
 
-from assistant.contracts.consolidated.operations import VALUE_KINDS, Operation, operations
+from assistant.contracts.consolidated.operations import NTH_INDEX, VALUE_KINDS, Operation, operations
 from assistant.contracts.consolidated.tree import clause_tree, is_within
 from assistant.text.kinds import find_facts
+from assistant.text.units import split_sentences
 
 
 @dataclass
@@ -70,7 +71,8 @@ class CurrentClause:
             return "deleted"
         if not self.original:
             return "inserted"
-        return "replaced" if self.changes[-1].op.kind == "replace" else "amended"
+        last = self.changes[-1].op
+        return "replaced" if last.kind == "replace" and not last.sentence else "amended"
 
     def as_dict(self) -> dict:
         return {"ref": self.ref, "heading": self.heading, "status": self.status, "original": self.original,
@@ -247,11 +249,43 @@ def _revalue_term(clauses: list[CurrentClause], change: Change) -> str | None:
     holding = [c for c in clauses if c.current and defines(c.current, op.thing)]
     deepest = [c for c in holding if not any(o is not c and is_within(o.ref, c.ref) for o in holding)]
     if not deepest:
+        new = next((f for f in find_facts(op.new) if f.kind in VALUE_KINDS), None)
+        said = re.compile(r"\b" + re.escape(op.thing) + r"\b")
+        if new is not None and any(said.search(c.current) and _words(new.text).search(c.current) for c in clauses if c.current):
+            return None  # "Accordingly the Term is extended to 31 December 2027": the agreement says so already
         return f"no clause of the agreement defines \"{op.thing}\"; read the change and apply it by hand"
     if len(deepest) > 1:
         return f"\"{op.thing}\" is defined in {len(deepest)} clauses; which one is meant is not said"
     op.target = deepest[0].ref  # the redline and the answers name the clause it changed
     return _revalue([deepest[0]], change)
+
+
+# a clause's own number and a short heading before its first sentence ("2.3 Expiry. If both ...")
+_LEAD = re.compile(r"\s*(?:(?:(?:clause|section|article|paragraph)\s+)?\d{1,3}(?:\.\d{1,3})*\.?|\([a-z0-9]{1,4}\))?\s*"
+                   r"(?:(?-i:[A-Z][\w'’-]*)(?:\s+[\w'’-]+){0,4}\.\s+(?=[A-Z]))?", re.I)
+
+
+def _one_sentence(target: CurrentClause, change: Change) -> str | None:
+    """"The second sentence of clause 2.3 is deleted and replaced with ...": that sentence only,
+    counted after the clause's number and heading; the others stay."""
+    op = change.op
+    text = target.current
+    lead = _LEAD.match(text)
+    body_start = lead.end() if lead else 0
+    spans = [(a, b) for a, b in split_sentences(text, body_start, len(text)) if text[a:b].strip()]
+    at = NTH_INDEX[op.sentence]
+    if not spans or (at >= 0 and at >= len(spans)):
+        return f"clause {op.target} has {len(spans)} sentence(s); it has no {op.sentence} sentence"
+    a, b = spans[at]
+    while b > a and text[b - 1] in " \n":
+        b -= 1
+    change.before = text
+    new = op.new.strip() if op.kind == "replace" else ""
+    target.current = " ".join((text[:a].rstrip() + " " + new + " " + text[b:].lstrip()).split()) if new else \
+        " ".join((text[:a].rstrip() + " " + text[b:].lstrip()).split())
+    change.after = target.current
+    target.changes.append(change)
+    return None
 
 
 def _apply(clauses: list[CurrentClause], change: Change) -> str | None:
@@ -303,6 +337,8 @@ def _apply(clauses: list[CurrentClause], change: Change) -> str | None:
         target.current = change.after
         target.changes.append(change)
         return None
+    if op.kind in ("replace", "delete") and op.sentence:
+        return _one_sentence(target, change)
     if op.kind in ("replace", "delete"):
         change.before = "\n".join(c.current for c in family)
         change.after = _with_label(_label(target), op.new) if op.kind == "replace" else ""

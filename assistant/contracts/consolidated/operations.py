@@ -54,11 +54,16 @@ _IS = r"(?:is|are|shall\s+be|will\s+be)\s+(?:hereby\s+)?"
 _WHEREVER = r"(?P<wherever>\s+(?:wherever|where|each\s+time)\s+(?:it|they)\s+appears?|\s+throughout)?"
 
 
+# "The second sentence of clause 2.3", "the last sentence of clause 9.1": the operation acts on that sentence only
+_NTH = r"(?:\bthe\s+(?P<nth>first|second|third|fourth|fifth|sixth|last|final)\s+sentence\s+of\s+)?"
+NTH_INDEX = {"first": 0, "second": 1, "third": 2, "fourth": 3, "fifth": 4, "sixth": 5, "last": -1, "final": -1}
+
+
 def _p(pattern: str) -> re.Pattern:
-    """A pattern with {REF}, {AFTER}, {AGR}, {OLD}, {NEW}, {WORDS}, {IS}, {WHEREVER} filled in."""
+    """A pattern with {NTH}, {REF}, {AFTER}, {AGR}, {OLD}, {NEW}, {WORDS}, {IS}, {WHEREVER} filled in."""
     return re.compile(pattern.format(REF=_REF.format(name="ref"), AFTER=_REF.format(name="after"), AGR=_AGR,
                                      OLD=_QUOTE.format(name="old"), NEW=_QUOTE.format(name="new"), WORDS=_WORDS,
-                                     IS=_IS, WHEREVER=_WHEREVER), re.I)
+                                     IS=_IS, WHEREVER=_WHEREVER, NTH=_NTH), re.I)
 
 
 _TERM = r"[\"“‘'](?P<term>[^\"”’'\n]{{1,60}})[\"”’']"
@@ -83,7 +88,7 @@ REPLACE = [
     _p(r"\b{REF}{AGR}\s+{IS}deleted\s+(?:in\s+(?:its\s+)?entirety\s+)?and\s+the\s+following\s+(?:(?:is|shall\s+be)\s+)?(?:hereby\s+)?"
        r"(?:substituted|inserted)(?:\s+(?:in\s+(?:its\s+)?(?:place|stead)|in\s+lieu\s+thereof|therefor))?\s*:?\s*"),
     _p(r"\bdelete\s+{REF}{AGR}\s+(?:in\s+(?:its\s+)?entirety\s+)?and\s+(?:insert|substitute)\s+(?:the\s+following|in\s+its\s+place)\s*:?\s*"),
-    _p(r"\b{REF}{AGR}\s+{IS}(?:deleted\s+(?:in\s+(?:its\s+)?entirety\s+)?and\s+)?(?:replaced|substituted)\s+(?:in\s+(?:its\s+)?entirety\s+)?"
+    _p(r"{NTH}\b{REF}{AGR}\s+{IS}(?:deleted\s+(?:in\s+(?:its\s+)?entirety\s+)?and\s+)?(?:replaced|substituted)\s+(?:in\s+(?:its\s+)?entirety\s+)?"
        r"(?:by|with)(?:\s+the\s+following(?:\s+(?:new\s+)?(?:clause|section|wording|text|provision|paragraph)"
        r"(?:\s+\d{{1,3}}(?:\.\d{{1,3}}){{0,3}}(?:\([a-z0-9]{{1,4}}\))*)?)?)?\s*:?\s*"),
     _p(r"\bdelet\w*\s+{REF}{AGR}\s+(?:in\s+(?:its\s+)?entirety\s+)?and\s+(?:replac\w*|substitut\w*)\s+it\s+(?:with|by)(?:\s+the\s+following)?\s*:?\s*"),
@@ -92,7 +97,7 @@ REPLACE = [
     _p(r"\b{REF}{AGR}\s+(?:is\s+)?(?:hereby\s+)?restated\s+(?:in\s+full\s+)?(?:as\s+follows)?\s*:?\s*"),
 ]
 DELETE = [
-    _p(r"\b{REF}{AGR}\s+{IS}(?:deleted|removed|struck(?:\s+out)?|revoked|repealed)(?:\s+in\s+(?:its\s+)?entirety)?"
+    _p(r"{NTH}\b{REF}{AGR}\s+{IS}(?:deleted|removed|struck(?:\s+out)?|revoked|repealed)(?:\s+in\s+(?:its\s+)?entirety)?"
        r"(?!\s*(?:,\s*)?(?:and\s+)?(?:replaced|substituted|amended|the\s+following))"),
     _p(r"\b(?:delete|deleting)\s+{REF}{AGR}(?:\s+in\s+(?:its\s+)?entirety)?(?!\s+and\s+(?:replac|substitut|insert))"),
     _p(r"\b{REF}{AGR}\s+shall\s+(?:cease\s+to\s+have\s+(?:any\s+)?effect|no\s+longer\s+apply|be\s+of\s+no\s+(?:further\s+)?(?:force\s+or\s+)?effect)"),
@@ -171,6 +176,7 @@ class Operation:
     effective: str = ""  # ISO date it takes effect from, when the sentence states one
     thing: str = ""  # value: what the sentence says changes ("the royalty rate"), to find it in the clause
     ends: bool = False  # value: the new value is when something ends ("extended so that it expires on")
+    sentence: str = ""  # replace, delete: only this sentence of the clause ("second", "last")
 
     def as_dict(self) -> dict:
         return dict(self.__dict__)
@@ -232,6 +238,7 @@ def operations(text: str) -> list[Operation]:
                 if not free(*m.span()):
                     continue
                 op = Operation(kind, _ref(m, "ref"), start=m.start(), end=m.end())
+                op.sentence = (m.groupdict().get("nth") or "").lower()
                 if kind == "definition":
                     op.old = " ".join(m.group("term").split())
                     if not m.groupdict().get("gone"):

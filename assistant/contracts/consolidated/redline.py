@@ -60,6 +60,13 @@ def word_diff(before: str, after: str) -> str:
 KIND_WORDS = {"value": "value changed", "substitute": "words substituted", "unread": "change"}
 
 
+def change_label(op) -> str:
+    """How a change is named beside its clause: "replace", "value changed", "second sentence replaced"."""
+    if op.sentence and op.kind in ("replace", "delete"):
+        return f"{op.sentence} sentence {'replaced' if op.kind == 'replace' else 'deleted'}"
+    return KIND_WORDS.get(op.kind, op.kind)
+
+
 def change_source(change: Change) -> str:
     when = human_date(change.effective) if change.effective else "undated"
     effective = "with effect from " if change.op.effective else ""
@@ -79,7 +86,7 @@ def clause_lines(clause: CurrentClause) -> list[str]:
         lines.append(word_diff(clause.original, clause.current) if clause.original else " ".join(clause.current.split()))
     for change in clause.changes:
         if change.before or change.after:
-            lines.append(f"    {KIND_WORDS.get(change.op.kind, change.op.kind)} by {change_source(change)}")
+            lines.append(f"    {change_label(change.op)} by {change_source(change)}")
     for o in clause.overrides:
         lines.append(f"    prevails over it: \"{o.op.new}\" ({change_source(o)})")
     return lines
