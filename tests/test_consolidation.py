@@ -692,6 +692,13 @@ def test_an_unchanged_re_ingest_does_no_re_consolidation(fast_service, tmp_path,
     ('The definition of "Territory" in clause 1.1 is deleted and replaced with: "Territory" means Europe.',
      ("definition", "1.1", "Territory", '"Territory" means Europe.')),
     ("Delete clause 7.3 and insert the following: 'Notices by email are valid.'", ("replace", "7.3", "", "Notices by email are valid.")),
+    ('The term "Net Receipts" as defined in Section 1.5 shall mean gross receipts less VAT.',
+     ("definition", "1.5", "Net Receipts", "gross receipts less VAT.")),
+    ('All references in the Agreement to "Licensor" shall be read as references to "Harbourlight Music Ltd".',
+     ("substitute", "", "Licensor", "Harbourlight Music Ltd")),
+    ("Effective as of July 1, 2024, Section 4.1 of the Agreement is hereby amended to increase the Advance to $75,000.",
+     ("value", "4.1", "", "$75,000")),
+    ("The Royalty Rate set forth in Section 6.1 shall be increased from 12% to 14%.", ("value", "6.1", "12%", "14%")),
 ])
 def test_other_drafters_wordings_are_read_as_the_operation_they_are(sentence, expected):
     ops = operations(sentence)
@@ -793,3 +800,14 @@ def test_one_sentence_of_a_clause_is_replaced_or_deleted_and_the_others_stay():
     [unapplied] = result.unapplied  # no fourth sentence: said; the "Accordingly" restatement is what the clause says now
     assert "no fourth sentence" in unapplied.reason
     assert "second sentence replaced by nova-amendment" in redline(result, changed_only=True)
+
+
+def test_references_replaced_throughout_the_agreement_change_every_clause_that_holds_them():
+    base = ("1. PARTIES\n1.1 Licensor is Nova Records Limited.\n\n4. ADVANCE\n4.1 Licensor pays an advance of $50,000.\n\n"
+            "6. ROYALTY\n6.1 The Royalty Rate is 12% of Net Receipts, paid by Licensor.\n")
+    letter = 'All references in the Agreement to "Licensor" shall be read as references to "Harbourlight Music Ltd".\n'
+    result = consolidate(base, [_doc("assignment", "2024-06-01", letter, "assignment")])
+    assert [c.ref for c in result.changed] == ["1.1", "4.1", "6.1"] and not result.unapplied
+    assert all("Licensor" not in c.current and "Harbourlight Music Ltd" in c.current for c in result.changed)
+    assert restricted_targets([letter], base) == ["1.1", "4.1", "6.1"]  # a viewer who may not see it is told where
+

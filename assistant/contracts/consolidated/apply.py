@@ -298,6 +298,8 @@ def _apply(clauses: list[CurrentClause], change: Change) -> str | None:
     if op.kind == "value" and not op.target:
         return _revalue_term(clauses, change)
     live = [c for c in clauses if c.current]
+    if op.kind == "substitute" and not op.target:  # "all references to 'A' shall be read as 'B'": every clause
+        return _substitute(live, change, "the agreement")
     target = next((c for c in live if c.ref == op.target), None)
     if op.kind == "insert":
         existing = next((c for c in clauses if c.ref == op.target), None)
@@ -349,18 +351,25 @@ def _apply(clauses: list[CurrentClause], change: Change) -> str | None:
                 c.changes.append(Change(op, change.doc, c.current, ""))
                 c.current = ""
         return None
-    # substitute: the words must be in the clause (or one of its sub-clauses) exactly once,
-    # unless the change says "wherever it appears"
+    return _substitute(family, change, f"clause {op.target}")
+
+
+def _substitute(family: list[CurrentClause], change: Change, where: str) -> str | None:
+    """Words replaced: they must be in the clause (or one of its sub-clauses) exactly once, unless
+    the change says "wherever it appears" (or "all references to")."""
+    op = change.op
     pattern = _words(op.old)
     hits = [(c, m) for c in family for m in pattern.finditer(c.current)]
     if not hits:
-        return f"the words \"{op.old}\" are not in clause {op.target}"
+        return f"the words \"{op.old}\" are not in {where}"
     if len(hits) > 1 and not op.wherever:
-        return f"the words \"{op.old}\" appear {len(hits)} times in clause {op.target}; which one is meant is not said"
+        return f"the words \"{op.old}\" appear {len(hits)} times in {where}; which one is meant is not said"
     for c in list({id(c): c for c, _ in hits}.values()):
         before = c.current
         c.current = pattern.sub(lambda _m: op.new, c.current) if op.wherever else pattern.sub(lambda _m: op.new, c.current, count=1)
         c.changes.append(Change(op, change.doc, before, c.current))
+    if not op.target and len({id(c) for c, _ in hits}) == 1:
+        op.target = hits[0][0].ref
     return None
 
 
@@ -389,6 +398,9 @@ def restricted_targets(texts, agreement_text: str = "") -> list[str]:
         for op in operations(text):
             if op.target:
                 targets.add(op.target)
+            elif op.kind == "substitute" and agreement_text:  # every clause holding the words
+                nodes = nodes if nodes is not None else clause_tree(agreement_text)
+                targets |= {n.ref for n in nodes if _words(op.old).search(n.text)}
             elif op.kind in ("definition", "value") and agreement_text:
                 nodes = nodes if nodes is not None else clause_tree(agreement_text)
                 term = op.old if op.kind == "definition" else op.thing

@@ -81,6 +81,9 @@ SUBSTITUTE = [
     _p(r"\b(?:the\s+)?references?\s+(?:to\s+)?{OLD}\s+in\s+{REF}{AGR}\s+(?:shall|is\s+to|are\s+to|will)\s+be\s+(?:read|construed)\s+as\s+"
        r"(?:(?:a\s+)?references?\s+to\s+)?{NEW}"),
     _p(r"\bIn\s+{REF}{AGR},?\s+{OLD}\s+shall\s+be\s+read\s+as\s+{NEW}"),
+    # throughout the agreement, no clause named: "All references in the Agreement to 'A' shall be read as references to 'B'"
+    _p(r"\b(?P<wherever>all|each|every|any)\s+references?\s+(?:in\s+the\s+Agreement\s+)?to\s+{OLD}(?:\s+in\s+the\s+Agreement)?\s+"
+       r"(?:shall|is\s+to|are\s+to|will)\s+be\s+(?:read|construed|deemed)\s+(?:as|to\s+be)\s+(?:(?:a\s+)?references?\s+to\s+)?{NEW}"),
     _p(r"\bIn\s+{REF}{AGR},?\s+{WORDS}{NEW}\s+(?:is\s+|are\s+|shall\s+apply\s+|shall\s+be\s+used\s+)?(?:substituted\s+)?in\s+place\s+of\s+{WORDS}{OLD}"),
 ]
 REPLACE = [
@@ -128,6 +131,8 @@ APPEND = [
 ]
 _DEFINITION = r"\bthe\s+definition\s+of\s+" + _TERM + r"(?:\s+(?:in|of|at)\s+{REF})?{AGR},?\s+"
 DEFINITION = [
+    _p(r"\bthe\s+(?:term|expression|defined\s+term)\s+" + _TERM + r"(?:,?\s+as\s+defined\s+in\s+{REF}{AGR},?)?\s+"
+       r"(?:shall|will|is\s+to)\s+(?:now\s+|hereafter\s+|henceforth\s+|hereby\s+)?(?:be\s+deemed\s+to\s+)?mean\s+"),
     _p(_DEFINITION + r"{IS}(?:deleted\s+(?:in\s+(?:its\s+)?entirety\s+)?and\s+)?(?:replaced|substituted)\s+(?:in\s+(?:its\s+)?entirety\s+)?"
        r"(?:by|with)(?:\s+the\s+following(?:\s+(?:new\s+)?definition)?)?\s*:?\s*"),
     _p(_DEFINITION + r"{IS}(?:amended\s+(?:and\s+restated\s+)?(?:so\s+as\s+)?to\s+read|amended\s+and\s+restated)(?:\s+in\s+full)?(?:\s+as\s+follows)?\s*:?\s*"),
@@ -143,9 +148,12 @@ _INSTEAD = r"(?:,?\s+(?:in\s+place\s+of|instead\s+of|rather\s+than|in\s+lieu\s+o
 VALUE = [
     _p(r"\b{REF}{AGR}\s+{IS}(?:amended|varied|changed)\s+so\s+that\s+" + _THING + r"\s+(?:is|are|shall\s+be|will\s+be|becomes?)\s+"
        + _VALUE + _INSTEAD),
-    _p(r"\b" + _THING + r"\s+(?:in|under|of|set\s+out\s+in|stated\s+in|specified\s+in)\s+{REF}{AGR}\s+{IS}" + _SHIFT + _FROM
+    _p(r"\b" + _THING + r"\s+(?:in|under|of|(?:as\s+)?(?:set\s+(?:out|forth)|stated|specified|provided|described|referred\s+to)\s+in)\s+{REF}{AGR}\s+"
+       r"{IS}" + _SHIFT + _FROM
        + r"\s+to\s+" + _VALUE + _INSTEAD),
     _p(r"\bIn\s+{REF}{AGR},?\s+" + _THING + r"\s+{IS}" + _SHIFT + _FROM + r"\s+to\s+" + _VALUE + _INSTEAD),
+    _p(r"\b{REF}{AGR}\s+{IS}amended\s+(?:so\s+as\s+)?to\s+(?:increase|reduce|decrease|change|extend|revise|adjust|raise|lower)\s+"
+       + _THING + _FROM + r"\s+to\s+" + _VALUE + _INSTEAD),
 ]
 # the same, naming a defined term instead of a clause ("The Licence Period is extended so that it
 # expires on 30 September 2024"): the clause is the one that defines the term, found when applied
