@@ -811,3 +811,13 @@ def test_references_replaced_throughout_the_agreement_change_every_clause_that_h
     assert all("Licensor" not in c.current and "Harbourlight Music Ltd" in c.current for c in result.changed)
     assert restricted_targets([letter], base) == ["1.1", "4.1", "6.1"]  # a viewer who may not see it is told where
 
+
+
+def test_a_defined_term_changed_in_words_no_pattern_reads_is_listed_against_its_clause():
+    base = '2. TERRITORY\n2.1 The United Kingdom (the "Territory").\n\n4. ADVANCE\n4.1 An advance of $50,000 (the "Advance").\n'
+    letter = ("1. The Territory shall be expanded to include Canada and Mexico.\n\n2. The Advance is increased by $5,000.\n\n"
+              "3. The Marketing Budget is increased by $1,000.\n")  # the agreement defines no Marketing Budget
+    result = consolidate(base, [_doc("letter", "2024-06-01", letter, "side letter")])
+    assert sorted(u.change.op.target for u in result.unapplied) == ["2.1", "4.1"]
+    assert all("not understood" in u.reason for u in result.unapplied) and result.unapplied_for("2.1")
+    assert restricted_targets([letter], base) == ["2.1", "4.1"]

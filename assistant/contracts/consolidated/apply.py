@@ -293,6 +293,12 @@ def _apply(clauses: list[CurrentClause], change: Change) -> str | None:
     op = change.op
     if op.kind == "definition":
         return _define(clauses, change)
+    if op.kind == "unread" and not op.target:  # "The Territory shall be expanded to include ...": the term's clause
+        holding = [c for c in clauses if c.current and defines(c.current, op.thing)]
+        deepest = [c for c in holding if not any(o is not c and is_within(o.ref, c.ref) for o in holding)]
+        if len(deepest) != 1:
+            return None if not deepest else f"the wording of this change to \"{op.thing}\" was not understood; apply it by hand"
+        op.target = deepest[0].ref
     if op.kind == "unread":
         return f"the wording of this change to clause {op.target} was not understood; read it and apply it by hand"
     if op.kind == "value" and not op.target:
@@ -401,7 +407,7 @@ def restricted_targets(texts, agreement_text: str = "") -> list[str]:
             elif op.kind == "substitute" and agreement_text:  # every clause holding the words
                 nodes = nodes if nodes is not None else clause_tree(agreement_text)
                 targets |= {n.ref for n in nodes if _words(op.old).search(n.text)}
-            elif op.kind in ("definition", "value") and agreement_text:
+            elif op.kind in ("definition", "value", "unread") and agreement_text:
                 nodes = nodes if nodes is not None else clause_tree(agreement_text)
                 term = op.old if op.kind == "definition" else op.thing
                 targets |= {n.ref for n in nodes if (definition_span(n.text, term) if op.kind == "definition" else defines(n.text, term))}

@@ -296,6 +296,13 @@ _CITED = re.compile(_REF.format(name="ref"), re.I)
 _SENTENCE = re.compile(r"(?:[^.\n]|\.(?=\S))+\.?")  # to a full stop before a space ("clause 5.3" stays whole)
 
 
+# "The Territory shall be expanded to include Canada.": a defined term of the agreement changed in
+# words no pattern reads; placed, when applied, in the clause that defines the term
+_TERM_CHANGED = re.compile(r"^\W*(?:\d{1,2}\.\s*)?(?-i:The)\s+(?P<term>(?-i:[A-Z][\w'’-]*(?:\s+[A-Z][\w'’-]*){0,3}))\s+"
+                           r"(?:is|are|shall\s+be|will\s+be)\s+(?:hereby\s+)?(?:amended|varied|changed|increased|reduced|decreased|"
+                           r"extended|expanded|restricted|limited|narrowed|widened|replaced|deleted|revised)\b", re.I)
+
+
 def _unread(text: str, taken: list[tuple[int, int]]) -> list[Operation]:
     out = []
     for m in _SENTENCE.finditer(text):
@@ -303,6 +310,12 @@ def _unread(text: str, taken: list[tuple[int, int]]) -> list[Operation]:
         if any(a < e and b > s for s, e in taken):
             continue
         sentence = m.group(0)
+        named = _TERM_CHANGED.match(sentence)
+        if named and not _CITED.search(sentence) and not _DOCUMENT_WORD.fullmatch(named.group("term")):
+            op = Operation("unread", "", start=a, end=b, thing=named.group("term"))
+            op.effective = effective_from(sentence, text)
+            out.append(op)
+            continue
         cited = _CITED.search(sentence)
         if cited is None or not _CHANGE_VERB.search(sentence) or _NOT_A_CHANGE.search(sentence) or sentence.rstrip().endswith(":"):
             continue
