@@ -219,8 +219,10 @@ class KeyTermMatch:
 def _clause(c: Candidate) -> str:
     """"clause 7.2" (or "its clause" when the clause has no number): where the value is stated."""
     label = c.sel.label.strip("().")
-    return f"clause {c.sel.label.strip('.')}" if re.fullmatch(r"\d+(?:\.\d+)*", label) else \
-        (f"paragraph {c.sel.label}" if label else "the clause")
+    if not label:  # "4. LICENCE PERIOD" over an unnumbered paragraph: clause 4
+        head = re.match(r"\s*(?:clause\s+|section\s+)?(\d{1,3}(?:\.\d{1,3})*)\.?\s", (c.sel.heading or "").split(" · ")[-1], re.I)
+        return f"clause {head.group(1)}" if head else "the clause"
+    return f"clause {c.sel.label.strip('.')}" if re.fullmatch(r"\d+(?:\.\d+)*", label) else f"paragraph {c.sel.label}"
 
 
 def _role(doc) -> str:
