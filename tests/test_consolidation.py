@@ -815,9 +815,24 @@ def test_references_replaced_throughout_the_agreement_change_every_clause_that_h
 
 def test_a_defined_term_changed_in_words_no_pattern_reads_is_listed_against_its_clause():
     base = '2. TERRITORY\n2.1 The United Kingdom (the "Territory").\n\n4. ADVANCE\n4.1 An advance of $50,000 (the "Advance").\n'
-    letter = ("1. The Territory shall be expanded to include Canada and Mexico.\n\n2. The Advance is increased by $5,000.\n\n"
-              "3. The Marketing Budget is increased by $1,000.\n")  # the agreement defines no Marketing Budget
+    letter = ("1. The Territory shall be expanded to include Canada and Mexico.\n\n2. The Advance is varied as we discussed.\n\n"
+              "3. The Marketing Budget shall be revised.\n")  # the agreement defines no Marketing Budget: not a change to it
     result = consolidate(base, [_doc("letter", "2024-06-01", letter, "side letter")])
     assert sorted(u.change.op.target for u in result.unapplied) == ["2.1", "4.1"]
     assert all("not understood" in u.reason for u in result.unapplied) and result.unapplied_for("2.1")
     assert restricted_targets([letter], base) == ["2.1", "4.1"]
+
+
+def test_a_value_changed_by_a_difference_is_worked_out_for_amounts_and_dates_only():
+    base = ('3. DELIVERY\n3.1 Producer delivers no later than November 15, 2022 (the "Delivery Date").\n\n'
+            '4. ADVANCE\n4.1 An advance of £40,000 (forty thousand pounds) (the "Advance").\n\n'
+            '6. ROYALTY\n6.1 A royalty of 12% of Net Receipts (the "Royalty").\n\n7. COSTS\n7.1 Costs are capped at $10,500.50.\n')
+    letter = ("1. The Advance in clause 4.1 is increased by £5,000.\n\n2. The Delivery Date is postponed by thirty (30) days.\n\n"
+              "3. The Royalty is increased by 2%.\n\n4. In clause 7.1, the cap is reduced by $500.50.\n")
+    result = consolidate(base, [_doc("letter", "2022-10-01", letter, "side letter")])
+    assert "no later than 15 December 2022" in result.clause("3.1").current
+    assert result.clause("4.1").current == '4.1 An advance of £45,000 (the "Advance").'
+    assert result.clause("7.1").current == "7.1 Costs are capped at $10,000."
+    [unapplied] = result.unapplied  # "increased by 2%": two points, or 2% of the rate? not guessed
+    assert unapplied.change.op.target == "6.1" and "not worked out" in unapplied.reason
+    assert result.clause("4.1").changes[-1].op.new == "£45,000"  # answers and the redline state the worked-out value

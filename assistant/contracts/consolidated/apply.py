@@ -13,12 +13,17 @@ Later wins: two amendments of one clause apply in date order, and an amendment o
 from __future__ import annotations
 
 import re
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
+from datetime import timedelta
 
+from assistant.contracts import dates as datecalc
 from assistant.contracts.consolidated.operations import NTH_INDEX, VALUE_KINDS, Operation, operations
 from assistant.contracts.consolidated.tree import clause_tree, is_within
+from assistant.contracts.values import parse_duration, parse_money
 from assistant.text.kinds import find_facts
 from assistant.text.units import split_sentences
+from ingest.families import human_date
+from ingest.metadata import find_dates
 
 
 @dataclass
@@ -223,6 +228,12 @@ def _revalue(family: list[CurrentClause], change: Change) -> str | None:
         if len(found) > 1:
             return (f"clause {op.target} states {len(found)} values of this kind; which one \"{op.thing}\" means is not said")
     clause, fact = found[0]
+    if op.by:
+        worked = _by_difference(fact.text, new, op.by)
+        if worked is None:
+            return (f"clause {op.target} changes its {fact.kind} by {new.text}; a change by a difference of this kind is not "
+                    "worked out (points or a share?); read it and apply it by hand")
+        new = replace(new, text=worked)
     start, end = fact.start, fact.end
     base = re.search(r"\s+of\s+", fact.text) if fact.kind == "percent" else None
     if base and not re.search(r"\s+of\s+", new.text):  # "two percent (2%)" for "three percent (3%) of the PPD"
@@ -240,6 +251,35 @@ def defines(text: str, term: str) -> bool:
     if definition_span(text, term):
         return True
     return re.search(r"\((?:the\s+|each\s+a\s+|together\s+the\s+)?[\"“‘']" + re.escape(term) + r"[\"”’']\)", text, re.I) is not None
+
+
+def _by_difference(old: str, delta, sign: int) -> str | None:
+    """The value ``old`` plus (``sign`` 1) or minus (-1) the fact ``delta``: an amount and an amount of
+    the same currency ("£40,000" + "£5,000" = "£45,000"), a date and a period ("November 15, 2022" +
+    "thirty (30) days" = "15 December 2022"). None for anything else (a percentage "increased by 2%"
+    may mean points or a share of the rate: never guessed)."""
+    if delta.kind == "money":
+        a, b = parse_money(old), parse_money(delta.text)
+        if not a or not b or a.get("currency") != b.get("currency") or a.get("amount") is None or b.get("amount") is None:
+            return None
+        amount = a["amount"] + sign * b["amount"]
+        if amount < 0:
+            return None
+        sign_text = re.match(r"\s*((?:US|U\.S\.|C|A)?\$|£|€|¥|[A-Z]{3}\s?)", old)
+        number = f"{amount:,.2f}".removesuffix(".00")
+        return f"{sign_text.group(1)}{number}" if sign_text else f"{number} {a['currency']}"
+    if delta.kind in ("duration", "date"):
+        found = find_dates(old)
+        period = parse_duration(delta.text)
+        if not found or period is None:
+            return None
+        day = datecalc.parse_iso(found[0][2])
+        if day is None:
+            return None
+        moved = datecalc.period_end(day + timedelta(days=1), period) if sign > 0 else \
+            day - (datecalc.period_end(day, period) - day) - timedelta(days=1)
+        return human_date(moved.isoformat())
+    return None
 
 
 def _revalue_term(clauses: list[CurrentClause], change: Change) -> str | None:

@@ -145,6 +145,15 @@ _VALUE = r"(?P<value>(?:[^.;\n]|\.(?=\d)){{2,200}}?)"
 _SHIFT = r"(?:increased|reduced|decreased|extended|changed|amended|varied|brought\s+forward|postponed|moved|revised|adjusted)"
 _FROM = r"(?:\s+from\s+(?P<from>(?:[^.;\n]|\.(?=\d)){{2,120}}?))?"
 _INSTEAD = r"(?:,?\s+(?:in\s+place\s+of|instead\s+of|rather\s+than|in\s+lieu\s+of|replacing)\b[^.;\n]*)?(?=[.;](?!\d)|\n|$)"
+# a value changed by a difference: "The Advance in clause 4.1 is increased by £5,000", "the Delivery
+# Date in clause 3 is postponed by thirty (30) days"; the new value is worked out when applied
+_BY_SHIFT = r"(?P<dir>increased|raised|extended|postponed|deferred|reduced|decreased|lowered|shortened|brought\s+forward)\s+by\s+"
+VALUE_BY = [
+    _p(r"\b" + _THING + r"\s+(?:in|under|of|(?:as\s+)?(?:set\s+(?:out|forth)|stated|specified|provided)\s+in)\s+{REF}{AGR}\s+{IS}"
+       + _BY_SHIFT + _VALUE + _INSTEAD),
+    _p(r"\bIn\s+{REF}{AGR},?\s+" + _THING + r"\s+{IS}" + _BY_SHIFT + _VALUE + _INSTEAD),
+    _p(r"\b(?-i:[Tt]he)\s+(?P<thing>(?-i:[A-Z][\w'’-]*(?:\s+[A-Z][\w'’-]*){{0,3}}))\s+{IS}(?:hereby\s+)?" + _BY_SHIFT + _VALUE + _INSTEAD),
+]
 VALUE = [
     _p(r"\b{REF}{AGR}\s+{IS}(?:amended|varied|changed)\s+so\s+that\s+" + _THING + r"\s+(?:is|are|shall\s+be|will\s+be|becomes?)\s+"
        + _VALUE + _INSTEAD),
@@ -166,7 +175,7 @@ VALUE_OF_TERM = [
 VALUE_KINDS = ("percent", "money", "date", "duration", "territory", "count")
 _DOCUMENT_WORD = re.compile(r"(?:the\s+)?(?:Principal\s+|Original\s+|Main\s+)?(?:Agreement|Licen[cs]e|Contract|Deed|Letter|Amendment|Parties)", re.I)
 PATTERNS = [("definition", DEFINITION), ("insert words", INSERT_WORDS), ("append", APPEND), ("substitute", SUBSTITUTE), ("replace", REPLACE), ("delete", DELETE), ("insert", INSERT),
-            ("override", OVERRIDE), ("value", VALUE),
+            ("override", OVERRIDE), ("value", VALUE_BY), ("value", VALUE),
             ("value", VALUE_OF_TERM)]
 _OPEN_CLOSE = {"“": "”", "\"": "\"", "‘": "’", "'": "'"}
 
@@ -185,6 +194,7 @@ class Operation:
     thing: str = ""  # value: what the sentence says changes ("the royalty rate"), to find it in the clause
     ends: bool = False  # value: the new value is when something ends ("extended so that it expires on")
     sentence: str = ""  # replace, delete: only this sentence of the clause ("second", "last")
+    by: int = 0  # value: +1 / -1 when the new value is the old one plus / minus ``new`` ("increased by £5,000")
 
     def as_dict(self) -> dict:
         return dict(self.__dict__)
@@ -277,6 +287,8 @@ def operations(text: str) -> list[Operation]:
                         continue  # "the Agreement is amended to reflect ...": no value stated; read as unread if it cites a clause
                     op.old = " ".join((m.groupdict().get("from") or "").split())
                     op.ends = bool(m.groupdict().get("ends")) or "until" in m.group(0).lower()
+                    if m.groupdict().get("dir"):
+                        op.by = -1 if re.match(r"reduced|decreased|lowered|shortened|brought", m.group("dir"), re.I) else 1
                 taken.append((op.start, op.end))
                 sentence_start = max(text.rfind("\n\n", 0, op.start), text.rfind(". ", 0, op.start), 0)
                 op.effective = effective_from(text[sentence_start:m.end()], text)
