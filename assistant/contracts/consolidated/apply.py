@@ -118,8 +118,7 @@ class Consolidated:
     def changed_within(self, start: int, end: int) -> list[CurrentClause]:
         """The changed clauses whose original wording overlaps [start, end) of the agreement's text
         (a search hit's span), deepest last; a clause is left out when a sub-clause of it is listed."""
-        hit = [c for c in self.clauses if c.status != "unchanged" and c.start >= 0 and c.start < end and c.end > start]
-        return [c for c in hit if not any(o is not c and is_within(o.ref, c.ref) for o in hit)]
+        return _deepest([c for c in self.clauses if c.status != "unchanged" and c.start >= 0 and c.start < end and c.end > start])
 
     def unapplied_for(self, ref: str) -> list[Unapplied]:
         """Unapplied changes that name ``ref``, a clause within it or a clause it is within."""
@@ -199,7 +198,7 @@ def _revalue(family: list[CurrentClause], change: Change) -> str | None:
     it, "the royalty rate" or "the Delivery Date") becomes the new one. Never a guess: two equally
     near values, or none of that kind, leave the change unapplied with the reason."""
     op = change.op
-    new = next((f for f in find_facts(op.new) if f.kind in VALUE_KINDS), None)
+    new = _new_value(op)
     if new is None:
         return f"the new value in this change to clause {op.target} was not understood; read it and apply it by hand"
     kinds = {"date", "duration"} if new.kind in ("date", "duration") else {new.kind}
@@ -223,8 +222,9 @@ def _revalue(family: list[CurrentClause], change: Change) -> str | None:
             ends = [i for i in (text.find(p, fact.end) for p in (";", "\n", ". ")) if i != -1]
             limb = text[a + 1:min(ends, default=len(text))].lower()
             return sum(1 for w in words if w[:5] in limb)
-        best = max(nearness(x) for x in found)
-        found = [x for x in found if nearness(x) == best] if best else found
+        near = [nearness(x) for x in found]
+        best = max(near)
+        found = [x for x, n in zip(found, near, strict=True) if n == best] if best else found
         if len(found) > 1:
             return (f"clause {op.target} states {len(found)} values of this kind; which one \"{op.thing}\" means is not said")
     clause, fact = found[0]
@@ -282,14 +282,28 @@ def _by_difference(old: str, delta, sign: int) -> str | None:
     return None
 
 
+def _deepest(clauses: list[CurrentClause]) -> list[CurrentClause]:
+    """``clauses`` without those a sub-clause of which is among them."""
+    return [c for c in clauses if not any(o is not c and is_within(o.ref, c.ref) for o in clauses)]
+
+
+def _defining(clauses: list[CurrentClause], term: str) -> list[CurrentClause]:
+    """The live clauses that define ``term`` (the deepest, when a clause and its sub-clause both hold it)."""
+    return _deepest([c for c in clauses if c.current and defines(c.current, term)])
+
+
+def _new_value(op: Operation):
+    """The value fact a value change sets, or None."""
+    return next((f for f in find_facts(op.new) if f.kind in VALUE_KINDS), None)
+
+
 def _revalue_term(clauses: list[CurrentClause], change: Change) -> str | None:
     """A value change that names a defined term, not a clause: made in the one clause that
     defines the term (the deepest, when a clause and its sub-clause both hold the definition)."""
     op = change.op
-    holding = [c for c in clauses if c.current and defines(c.current, op.thing)]
-    deepest = [c for c in holding if not any(o is not c and is_within(o.ref, c.ref) for o in holding)]
+    deepest = _defining(clauses, op.thing)
     if not deepest:
-        new = next((f for f in find_facts(op.new) if f.kind in VALUE_KINDS), None)
+        new = _new_value(op)
         said = re.compile(r"\b" + re.escape(op.thing) + r"\b")
         if new is not None and any(said.search(c.current) and _words(new.text).search(c.current) for c in clauses if c.current):
             return None  # "Accordingly the Term is extended to 31 December 2027": the agreement says so already
@@ -321,8 +335,7 @@ def _one_sentence(target: CurrentClause, change: Change) -> str | None:
         b -= 1
     change.before = text
     new = op.new.strip() if op.kind == "replace" else ""
-    target.current = " ".join((text[:a].rstrip() + " " + new + " " + text[b:].lstrip()).split()) if new else \
-        " ".join((text[:a].rstrip() + " " + text[b:].lstrip()).split())
+    target.current = " ".join((text[:a] + " " + new + " " + text[b:]).split())  # a deletion is the empty replacement
     change.after = target.current
     target.changes.append(change)
     return None
@@ -334,8 +347,7 @@ def _apply(clauses: list[CurrentClause], change: Change) -> str | None:
     if op.kind == "definition":
         return _define(clauses, change)
     if op.kind == "unread" and not op.target:  # "The Territory shall be expanded to include ...": the term's clause
-        holding = [c for c in clauses if c.current and defines(c.current, op.thing)]
-        deepest = [c for c in holding if not any(o is not c and is_within(o.ref, c.ref) for o in holding)]
+        deepest = _defining(clauses, op.thing)
         if len(deepest) != 1:
             return None if not deepest else f"the wording of this change to \"{op.thing}\" was not understood; apply it by hand"
         op.target = deepest[0].ref
