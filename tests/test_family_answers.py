@@ -128,6 +128,9 @@ Licensor shall deliver the stems of the Master to Licensee no later than 15 June
 
 5. GOVERNING LAW
 This Agreement is governed by the laws of England and Wales.
+
+6. EXCLUSIVITY
+Until the end of the Licence Period Licensor will not grant a synchronisation licence of the Master for trailers, video games or mobile telephone advertising.
 """
 
 HAWTHORN_LETTER = """SIDE LETTER
@@ -168,8 +171,13 @@ def test_values_restated_without_quotes_are_answered_as_they_stand_now(tmp_path,
         royalty = answerer.ask("What royalty does Silverbirch pay Hawthorn Lane on the soundtrack album now?")
         original = answerer.ask("What royalty did Silverbirch originally agree to pay Hawthorn Lane on the soundtrack album?")
         period = answerer.ask("When does Silverbirch's licence of the Low Tide Lanterns master expire?")
+        # The same term asked as the use it permits, and the exclusivity asked by what it protects.
+        use = answerer.ask("Until when may Silverbirch keep using Low Tide Lanterns?")
+        held = answerer.ask("Which uses does Hawthorn Lane's exclusivity for Low Tide Lanterns rule out?")
     assert royalty.status == "answered" and royalty.text.startswith("Now eight percent (8%)"), royalty.text
     assert "six percent (6%)" in royalty.text.split("\n\n", 1)[1]
     assert original.status == "answered" and "six percent (6%)" in original.text and "Now" not in original.text, original.text
     assert "could not be applied" not in royalty.text + original.text
     assert period.status == "answered" and "31 December 2024" in period.text.split("\n\n")[0], period.text
+    assert use.status == "answered" and "31 December 2024" in use.text.split("\n\n")[0], use.text
+    assert held.status == "answered" and "trailers, video games or mobile telephone advertising" in held.text, held.text

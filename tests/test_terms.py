@@ -235,6 +235,28 @@ def test_not_exclusivity_and_not_stated():
         assert key not in t, key
 
 
+def test_a_field_of_use_exclusivity_under_its_own_heading():
+    """A sync licence's exclusivity is often a promise not to license the track for a list of uses,
+    naming no "other person": under an EXCLUSIVITY (or non-compete) heading that is the
+    exclusivity. The same words under another heading, a promise "without consent", or a
+    non-exclusive clause saying the licensor "shall not be prevented from granting" are not."""
+    head = ("SYNCHRONISATION LICENCE\n\nThis Licence is made on 2 March 2022 between Quill Arcade Music Ltd (\"Licensor\") "
+            "and Tern Pictures Ltd (\"Licensee\").\n\n1. GRANT\nLicensor grants Licensee the right to use the Composition "
+            "in the film \"Ashfall\".\n\n")
+    text = head + ("6. EXCLUSIVITY\nUntil the end of the Licence Period Licensor will not grant a "
+                   "synchronisation licence of the Composition for trailers, video games or mobile "
+                   "telephone advertising.\n")
+    value = one(extract_terms("", text), "exclusivity")
+    assert value.value == {"exclusive": True} and "trailers, video games" in cited(text, value)
+    for clause in ("6. APPROVALS\nLicensor will not grant a licence of the Composition for trailers without notice to Licensee.\n",
+                   "6. EXCLUSIVITY\nLicensor will not grant a licence of the Composition for trailers without the prior "
+                   "written consent of Licensee.\n",
+                   "6. NON-EXCLUSIVITY\nLicensor shall not be prevented from granting licences of the Composition for any "
+                   "use.\n"):
+        terms = extract_terms("", head + clause)
+        assert "exclusivity" not in terms or terms["exclusivity"][0].value != {"exclusive": True}, clause
+
+
 def test_cover_page_parties_and_a_term_until_an_event():
     text = ("CO-PROMOTION AGREEMENT\n\nby and between\n\nHALDEN PHARMA, INC.\n\nand\n\nORRIN HEALTH LLC\n\n\n"
             "This Co-Promotion Agreement is entered into as of September 26, 2018 by and between Halden Pharma, Inc., a Delaware "

@@ -49,7 +49,11 @@ ASKS: list[tuple[str, re.Pattern]] = [
     ("retention", re.compile(r"\bhow\s+long\b[^?]*\b(?:retain\w*|keep\w*|revert\w*)\b|\bretention\s+period\b", re.I)),
     ("expiry", re.compile(r"\b(?:when|what\s+date|until\s+when)\b[^?]*\b(?:expire[sd]?|expiry|end|ends|ended|run\s+out|finish\w*|terminate[sd]?)\b"
                           r"|\bexpir(?:y|ation)\s+date\b|\bend\s+date\b"
-                          r"|\buntil\s+when\b[^?]*\b(?:run|runs|last|lasts|continue|continues)\b", re.I)),
+                          r"|\buntil\s+when\b[^?]*\b(?:run|runs|last|lasts|continue|continues)\b"
+                          # the licence's end asked as the use it permits: "Until when can Meridian keep using the track?"
+                          r"|\b(?:until\s+when|till\s+when|up\s+to\s+when)\b[^?]*\b(?:use|using|exploit\w*|keep|broadcast\w*|air|screen\w*|show|"
+                          r"sell|selling|distribut\w*|licen[cs]ed|permitted|allowed)\b"
+                          r"|\b(?:by\s+)?when\s+(?:must|do|does|should)\b[^?]*\bstop\s+(?:using|exploiting|selling|distributing|broadcasting)\b", re.I)),
     ("agreement_date", re.compile(r"\bwhen\s+(?:was|were|did)\b[^?]*\b(?:signed|made|dated|entered|executed|sign)\b|\b(?:agreement|contract)\s+date\b", re.I)),
     ("effective_date", re.compile(r"\beffective\s+date\b|\bwhen\s+(?:does|did)\b[^?]*\b(?:take\s+effect|become\s+effective|start|begin|commence)\b", re.I)),
     ("governing_law", re.compile(r"\bgoverning\s+law\b|\b(?:which|what)\s+law\b|\blaws?\s+govern|\bgoverned\s+by\b|\bgoverns\b", re.I)),

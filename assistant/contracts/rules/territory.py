@@ -120,6 +120,13 @@ _RESTRICT = re.compile(r"\b(?:shall|will|may)\s+not\b[^.;]{0,80}\b(?:record|perf
                        r"\b(?:agrees?|undertakes?)\s+not\s+to\b[^.;]{0,120}\b(?:other\s+than|anyone\s+(?:else|other)|any\s+other\s+\w+|"
                        r"any\s+(?:person|party|company|entity|third\s+part\w*|competitor))|"
                        r"\b(?:shall|will)\s+be\s+prohibited\s+from\b[^.;]{0,160}\b(?:other\s+than|any\s+(?:other\s+)?(?:entity|person|party|company))", re.I)
+# Under a heading that says it is about exclusivity, a promise not to license or grant to anyone
+# for a field of use ("7. EXCLUSIVITY  Licensor shall not license the Master for use in advertising
+# for breakfast cereals") is the exclusivity, though it names no "other person".
+_EXCLUSIVITY_HEADING = re.compile(r"(?<!non-)(?<!non )\bexclusiv\w*|\bnon-?\s?compet\w*|\bcompeting\s+(?:products?|brands?|uses?)\b", re.I)
+_WITHHOLD = re.compile(r"\b(?:shall|will|may|must)\s+not\b(?!\s+be\s+(?:prevented|restricted|limited|precluded|obliged|required))[^.;]{0,60}?\b(?:licen[cs]e|grant|authori[sz]e|permit|allow|sell|supply|"
+                       r"exploit|make\s+available)\w*\b[^.;]{0,200}|\b(?:agrees?|undertakes?)\s+not\s+to\s+(?:licen[cs]e|grant|authori[sz]e|"
+                       r"permit|allow|exploit)\w*\b[^.;]{0,200}", re.I)
 _NAMED = re.compile(r"(?:\s+[A-Z][\w-]*){0,4}\s+(?:Agreement|AGREEMENT|Licen[cs]e|LICEN[CS]E|Contract|CONTRACT)\b")  # "Exclusive Recording Agreement"
 _NON_EXCLUSIVE = re.compile(r"\bnon-?\s?exclusive\b", re.I)
 RECITAL_LIKE = re.compile(r"^\W*(?:[A-H]\.|\([A-H]\))\s+[^.]{0,80}\b(?:desires?|wishes|is\s+(?:engaged|recognized|a\b)|owns|has\s+(?:developed|acquired))\b"
@@ -153,6 +160,11 @@ def read_exclusivity(us: list[ContractUnit], modifier: str | None) -> Value | No
             value = make_value("exclusivity", "exclusive (a covenant not to deal with others)", {"exclusive": True}, u,
                            fact=restrict.group(0))
             score = 2.0
+        elif _EXCLUSIVITY_HEADING.search(u.heading or "") and (held := _WITHHOLD.search(u.text)) \
+                and not re.search(r"\bwithout\b[^.;]{0,60}\b(?:consent|approval)\b", held.group(0), re.I):
+            value = make_value("exclusivity", "exclusive (no licence to others for the uses the clause names)", {"exclusive": True}, u,
+                               fact=held.group(0).strip())
+            score = 1.8
         elif _NON_EXCLUSIVE.search(u.text) and re.search(r"\bgrant\w*|\blicen[cs]e\b|\bappoint", u.text, re.I):
             value = make_value("exclusivity", "non-exclusive", {"exclusive": False}, u, fact=_NON_EXCLUSIVE.search(u.text).group(0))
             score = 0.5
