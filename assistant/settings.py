@@ -9,7 +9,7 @@ from __future__ import annotations
 
 import os
 from pathlib import Path
-from typing import Any
+from typing import Any, Literal
 
 from pydantic import AliasChoices, BaseModel, Field, SecretStr
 from pydantic_settings import (
@@ -148,6 +148,16 @@ class Settings(BaseSettings):
         32, ge=1, le=100_000,
         description="the embedded store refuses a write (one clear error, nothing lost) when its disk has less free: "
         "its files are memory-mapped, and a mapped write into a full disk would kill the process",
+    )
+    store_quantization: Literal["none", "int8"] = Field(
+        "none",
+        description="chunk vectors kept also as int8 (scalar quantisation, in RAM) and searched that way, the best "
+        "candidates rescored with the full vectors: a quarter of the vector RAM; applies to collections created after it is set",
+    )
+    store_vectors_on_disk: bool = Field(
+        False,
+        description="full chunk vectors memory-mapped from disk instead of held in RAM (with int8 quantisation only the "
+        "rescoring reads them); applies to collections created after it is set",
     )
     store_index_every: int = Field(
         20_000, ge=0, le=100_000_000,

@@ -370,6 +370,31 @@ def test_cluster_layout_and_payload_indexes_are_sent_when_collections_are_create
         qdrant.close()
 
 
+def test_quantised_and_on_disk_vectors_are_asked_for_when_set(tmp_path):
+    """``store_quantization=int8`` and ``store_vectors_on_disk``: the chunk collection is created
+    with an int8 copy kept in RAM and the full vectors on disk (Qdrant's REST API, loopback);
+    unset, neither is sent and Qdrant keeps its defaults."""
+    from assistant.search.engines.server import ServerStore
+    from assistant.settings import Settings
+
+    qdrant = FakeQdrant()
+    try:
+        for quantised in (True, False):
+            qdrant.bodies.clear()
+            extra = {"store_quantization": "int8", "store_vectors_on_disk": True} if quantised else {}
+            settings = Settings(data_dir=tmp_path / "data", qdrant_url=qdrant.url, qdrant_api_key="k", **extra)
+            with ServerStore(settings) as store:
+                store.ensure(384)
+            dense = dict(qdrant.bodies)["/collections/rights"]["vectors"]["dense"]
+            if quantised:
+                assert dense["on_disk"] is True
+                assert dense["quantization_config"]["scalar"] == {"type": "int8", "quantile": 0.99, "always_ram": True}
+            else:
+                assert "on_disk" not in dense and "quantization_config" not in dense
+    finally:
+        qdrant.close()
+
+
 def test_embedded_mode_without_those_variables(monkeypatch, tmp_path):
     from assistant.answer.answering import Answerer
     from assistant.llm.embedded import EmbeddedChat

@@ -1,5 +1,5 @@
-"""``rights config | demo | chat | user | audit``: settings, the demo, the web chat and its users,
-and the audit log."""
+"""``rights config | demo | chat | user | audit | copy-store``: settings, the demo, the web chat and
+its users, the audit log, and moving the store onto a Qdrant server or cluster."""
 
 from __future__ import annotations
 
@@ -200,3 +200,47 @@ def audit_cmd(
         table.add_row(safe(e.get("time", "")), safe(e.get("user", "")), safe(e.get("question", "")), safe(e.get("status", "")),
                       safe(e.get("model") or ""), safe(shown), safe((e.get("timings") or {}).get("total_s") or ""))
     console.print(table)
+
+
+# -- copy-store -------------------------------------------------------------------------------------
+@commands.command("copy-store")
+@friendly
+def copy_store_cmd(
+    to: str = typer.Option(..., "--to", help="The Qdrant server or cluster to copy into, e.g. http://qdrant-1:6333. "
+                           "Its API key, if any, from the environment variable RIGHTS_TARGET_API_KEY."),
+    collection: str | None = typer.Option(None, "--collection", help="Collection name on the target (default: the same)."),
+    resume: bool = typer.Option(False, "--resume", help="Finish a copy that was cut short (points already there are "
+                                "overwritten with the same content)."),
+) -> None:
+    """Copy the store (the embedded one, or the server QDRANT_URL names) onto another Qdrant server
+    or cluster, point by point: vectors, payloads, the document ledger and the key terms as they
+    are; nothing is re-embedded and no file is read again.
+
+    The target's collections are created with this installation's settings (RIGHTS_QDRANT_SHARDS,
+    RIGHTS_QDRANT_REPLICAS, quantisation, payload indexes), so this is how a store moves to a
+    cluster. A target that already holds the collection is refused unless --resume. Both sides
+    are counted at the end; a difference is an error. Afterwards set QDRANT_URL to the target.
+    Example: `RIGHTS_QDRANT_SHARDS=6 RIGHTS_QDRANT_REPLICAS=2 rights copy-store --to http://node1:6333`.
+    """
+    import os
+    import re
+
+    from rich.progress import BarColumn, MofNCompleteColumn, Progress, TextColumn, TimeRemainingColumn
+
+    from assistant.search.engines import open_store
+    from assistant.search.engines.copying import copy_store, target_store
+
+    if not re.match(r"^https?://[^\s/]+", to):
+        raise StoreError(f"--to must be a Qdrant URL such as http://qdrant:6333, not {to!r}")
+    settings = command_settings()
+    if settings.qdrant_url and settings.qdrant_url.rstrip("/") == to.rstrip("/") and (collection or settings.collection) == settings.collection:
+        raise StoreError("the target is the store itself: name another server or another --collection")
+    with open_store(settings) as source, target_store(settings, to, collection, os.environ.get("RIGHTS_TARGET_API_KEY")) as target:
+        columns = (TextColumn("chunks copied"), BarColumn(), MofNCompleteColumn(), TimeRemainingColumn())
+        with Progress(*columns, console=err, transient=False) as progress:
+            task = progress.add_task("copy", total=None)
+            report = copy_store(source, target, resume=resume,
+                                progress=lambda done, total: progress.update(task, completed=done, total=total))
+    console.print(f"copied {report.total:,} points in {report.seconds:.1f} s to {safe(to)}: "
+                  + ", ".join(f"{safe(n)} {c:,}" for n, c in report.points.items())
+                  + f"; counted on both sides. Now set QDRANT_URL={safe(to)}" + (f" and RIGHTS_COLLECTION={safe(collection)}" if collection else ""))

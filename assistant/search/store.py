@@ -42,6 +42,8 @@ LEXICAL = "lexical"
 INDEXED_FIELDS = ("doc_id", "doc_type", "file_sha256", "file_name", "ids", "record_kind", "groups")
 TIE_MARGIN = 8  # extra results fetched so equal scores at the cut are broken the same way every time
 RECORD_FIELDS = ["doc_id", "ids", "record_kind", "record_title", "file_name", "location", "groups"]
+QUANTILE = 0.99  # int8 quantisation (settings store_quantization): the value range kept, the outer 1% clipped
+OVERSAMPLING = 2.0  # int8 search: twice the candidates asked, then rescored with the full vectors
 
 
 class StoreError(UserError, RuntimeError):
@@ -224,6 +226,14 @@ class Store(ABC):
         """Several rankings in one request to the engine."""
 
     @abstractmethod
+    def tables(self) -> list[str]:
+        """The tables that belong to this store's collection (``<collection>_documents``, ``_terms`` ...)."""
+
+    @abstractmethod
+    def sizes(self, names: Sequence[str]) -> dict[str, int]:
+        """Points in each named collection of the engine (0 for one that does not exist)."""
+
+    @abstractmethod
     def table(self, name: str) -> Table:
         """A table of vectorless records in this store (the ledger, key terms ...)."""
 
@@ -388,6 +398,11 @@ class Table(ABC):
 
     @abstractmethod
     def put(self, id: str, payload: dict[str, Any]) -> None: ...
+
+    def put_many(self, rows: dict[str, dict[str, Any]]) -> None:
+        """Write many records (a store copy); engines send them in batches."""
+        for id, payload in rows.items():
+            self.put(id, payload)
 
     @abstractmethod
     def update(self, id: str, patch: dict[str, Any]) -> None:

@@ -227,7 +227,13 @@ def load_questions(docs_dir: Path) -> dict[str, list[str]]:
 
 
 # -- one size, in its own process ----------------------------------------------------------------
-ENGINES = ("before", "after")  # qdrant-client local mode + matrix index (the old default), Qdrant Edge (now)
+ENGINES = ("before", "after", "int8", "int8-disk")  # the old default; Qdrant Edge (now); Edge with int8 vectors (in RAM, or
+# with the full vectors memory-mapped from disk: settings store_quantization, store_vectors_on_disk)
+VARIANTS = {"int8": {"store_quantization": "int8"}, "int8-disk": {"store_quantization": "int8", "store_vectors_on_disk": True}}
+
+
+def _settings(workdir: str, engine: str) -> Settings:
+    return Settings(data_dir=Path(workdir) / "data", **VARIANTS.get(engine, {}))
 
 
 def _disk_bytes(folder: Path) -> int:
@@ -258,7 +264,7 @@ def job_build(size: int, base_path: str, workdir: str, options: dict, engine: st
     Path(workdir).mkdir(parents=True, exist_ok=True)
     with open(Path(workdir) / "query-job.pkl", "wb") as fh:  # what the query process needs, nothing more
         pickle.dump({"queries": queries, "last": docs[-1]}, fh)
-    settings = Settings(data_dir=Path(workdir) / "data")
+    settings = _settings(workdir, engine)
     embedder = Embedder(settings.embedding, cache_path=None)
 
     def open_service() -> RightsService:
@@ -291,7 +297,7 @@ def job_query(workdir: str, options: dict, engine: str = "after") -> dict:
     with open(Path(workdir) / "query-job.pkl", "rb") as fh:
         job = pickle.load(fh)
     queries = job["queries"]
-    settings = Settings(data_dir=Path(workdir) / "data")
+    settings = _settings(workdir, engine)
     embedder = Embedder(settings.embedding, cache_path=None)
     embedder.model  # noqa: B018
     result: dict = {"cells": {}, "embed": {}, "steps": {}}
@@ -382,7 +388,7 @@ def dense_recall(service, vectors: list) -> float:
 
             shard = store._chunks()
             exact = shard.query(qe.QueryRequest(limit=10, query=qe.Query.Nearest(v.tolist(), using="dense"),
-                                                params=qe.SearchParams(exact=True)))
+                                                params=qe.SearchParams(exact=True, quantization=qe.QuantizationSearchParams(ignore=True))))
             truth = {str(p.id) for p in exact}
         else:
             index = store.index
@@ -406,7 +412,8 @@ def main(argv: list[str] | None = None) -> None:
     parser.add_argument("--warmup", type=int, default=2, help="untimed questions per system before timing (default 2)")
     parser.add_argument("--seed", type=int, default=7)
     parser.add_argument("--cache", type=Path, default=DEFAULT_CACHE, help=f"where real embeddings are kept between runs (default {DEFAULT_CACHE})")
-    parser.add_argument("--engines", default="before,after", help="before (qdrant-client local mode + matrix index, the old "
+    parser.add_argument("--engines", default="before,after", help="int8, int8-disk: Edge with int8 quantised vectors (full "
+                        "vectors in RAM, or on disk); before (qdrant-client local mode + matrix index, the old "
                         "embedded default) and/or after (Qdrant Edge, the product's); default both")
     parser.add_argument("--before-max", default="100k", help="largest size the old engine is built at (default 100k: it holds "
                         "every point in Python objects, 6.5 GB at 100k)")
@@ -506,6 +513,15 @@ def report(results: list[dict], args, real_chunks: int, real_docs: int) -> None:
             line += (f"; before/after: p95 {was / worst:.1f}x, after-write {old['after_write_s'] / r['after_write_s']:.0f}x, "
                      f"open {old['open_s'] / max(r['open_s'], 1e-3):.0f}x, RSS {old['peak_mb'] / r['peak_mb']:.1f}x")
         print(line)
+    for r in results:
+        base = next((o for o in results if o["engine"] == "after" and o["size"] == r["size"]), None)
+        if r["engine"] not in VARIANTS or base is None:
+            continue
+        p95 = {e["engine"]: max(percentile(e["cells"][("rights", f)], 95) for f in FILTERS) for e in (r, base)}
+        print(f"{r['chunks']:,} chunks, {r['engine']} against after (same run): rights p95 (worst filter) "
+              f"{p95[r['engine']]:.1f} vs {p95['after']:.1f} ms ({p95[r['engine']] / p95['after']:.2f}x), RSS {r['peak_mb']:,.0f} vs "
+              f"{base['peak_mb']:,.0f} MiB ({r['peak_mb'] / base['peak_mb']:.2f}x), dense recall@10 {r['recall']:.3f} vs {base['recall']:.3f}, "
+              f"disk {r['disk_mb']:,.0f} vs {base['disk_mb']:,.0f} MiB")
     print("\nwhere the product's time goes (rights, after engine): p50 ms per step, by filter")
     for r in results:
         if r["engine"] != "after" or not r.get("steps"):

@@ -33,6 +33,8 @@ from assistant.search.store import (
     DENSE,
     INDEXED_FIELDS,
     LEXICAL,
+    OVERSAMPLING,
+    QUANTILE,
     Point,
     Store,
     StoreError,
@@ -198,6 +200,16 @@ def _call(fn: Any, *args: Any) -> Any:
         raise
 
 
+def dense_params(settings: Settings, dimension: int) -> qe.EdgeVectorParams:
+    """The chunk vectors' storage: in RAM (the default), or memory-mapped from disk, and with an
+    int8 copy searched first when ``store_quantization`` asks for it (settings)."""
+    quantization = None
+    if settings.store_quantization == "int8":
+        quantization = qe.ScalarQuantizationConfig(type=qe.ScalarType.Int8, quantile=QUANTILE, always_ram=True)
+    return qe.EdgeVectorParams(size=dimension, distance=qe.Distance.Cosine, on_disk=settings.store_vectors_on_disk or None,
+                               quantization_config=quantization)
+
+
 class EdgeStore(Store):
     local = True
 
@@ -207,6 +219,8 @@ class EdgeStore(Store):
         fresh = not self.path.exists()
         self._shards = _Shards(self.path, settings.store_min_free_mb * 2**20)
         self._tables: dict[str, EdgeTable] = {}
+        rescore = qe.QuantizationSearchParams(rescore=True, oversampling=OVERSAMPLING) if settings.store_quantization == "int8" else None
+        self._dense_search = qe.SearchParams(hnsw_ef=HNSW_EF, quantization=rescore)
         # An earlier version's store waits to be moved (engines.migrate, called by open_store).
         unstamped = fresh or not self._shards.meta()
         self.pending_move = unstamped and (settings.qdrant_path / "collection").is_dir()
@@ -218,7 +232,7 @@ class EdgeStore(Store):
         with self._shards.lock:
             if self._shards.get(self.chunks) is None:
                 config = qe.EdgeConfig(
-                    vectors={DENSE: qe.EdgeVectorParams(size=dimension, distance=qe.Distance.Cosine)},
+                    vectors={DENSE: dense_params(self.settings, dimension)},
                     sparse_vectors={LEXICAL: qe.EdgeSparseVectorParams(modifier=qe.Modifier.Idf)},
                 )
                 self._shards.create(self.chunks, config, INDEXED_FIELDS)
@@ -321,7 +335,7 @@ class EdgeStore(Store):
             requests.append(qe.QueryRequest(limit=q.limit, query=qe.Query.Nearest(vector, using=q.using),
                                             filter=to_filter(q.where),
                                             with_payload=list(q.fields) if q.fields is not None else True,
-                                            params=qe.SearchParams(hnsw_ef=HNSW_EF) if q.using == DENSE else None))
+                                            params=self._dense_search if q.using == DENSE else None))
         with self._shards.lock:
             shard = self._chunks()
             if shard is None:
@@ -333,6 +347,14 @@ class EdgeStore(Store):
         if name not in self._tables:
             self._tables[name] = EdgeTable(self._shards, name)
         return self._tables[name]
+
+    def tables(self) -> list[str]:
+        prefix = self.chunks + "_"
+        return sorted(p.name for p in self.path.iterdir() if p.is_dir() and p.name.startswith(prefix) and self._shards.exists(p.name))
+
+    def sizes(self, names: Sequence[str]) -> dict[str, int]:
+        with self._shards.lock:
+            return {n: (shard.info().points_count if (shard := self._shards.get(n)) is not None else 0) for n in names}
 
     # -- size ----------------------------------------------------------------------------------------
     def disk_bytes(self) -> int:
@@ -381,6 +403,15 @@ class EdgeTable(Table):
         with self.shards.lock:
             self.shards.room()
             _call(self.ensure().update, qe.UpdateOperation.upsert_points([qe.Point(id=id, vector={}, payload=payload)]))
+
+    def put_many(self, rows: dict[str, dict[str, Any]]) -> None:
+        items = list(rows.items())
+        for i in range(0, len(items), 512):
+            batch = [qe.Point(id=id, vector={}, payload=payload) for id, payload in items[i:i + 512]]
+            with self.shards.lock:
+                shard = self.ensure()
+                self.shards.room()
+                _call(shard.update, qe.UpdateOperation.upsert_points(batch))
 
     def update(self, id: str, patch: dict[str, Any]) -> None:
         with self.shards.lock:

@@ -20,6 +20,8 @@ from assistant.search.store import (
     DENSE,
     INDEXED_FIELDS,
     LEXICAL,
+    OVERSAMPLING,
+    QUANTILE,
     Point,
     Store,
     StoreError,
@@ -122,6 +124,8 @@ class ServerStore(Store):
         self.client = client or open_client(settings)
         self.local = settings.qdrant_url is None  # a local-mode stand-in (tests, migration)
         self._tables: dict[str, ServerTable] = {}
+        self._dense_search = models.SearchParams(quantization=models.QuantizationSearchParams(
+            rescore=True, oversampling=OVERSAMPLING)) if settings.store_quantization == "int8" else None
 
     def _layout(self) -> dict[str, int]:
         """Sharding and replication of new collections on a Qdrant cluster (settings; server only)."""
@@ -135,7 +139,11 @@ class ServerStore(Store):
             if not self.client.collection_exists(self.chunks):
                 self.client.create_collection(
                     self.chunks,
-                    vectors_config={DENSE: models.VectorParams(size=dimension, distance=models.Distance.COSINE)},
+                    vectors_config={DENSE: models.VectorParams(
+                        size=dimension, distance=models.Distance.COSINE, on_disk=self.settings.store_vectors_on_disk or None,
+                        quantization_config=models.ScalarQuantization(scalar=models.ScalarQuantizationConfig(
+                            type=models.ScalarType.INT8, quantile=QUANTILE, always_ram=True))
+                        if self.settings.store_quantization == "int8" else None)},
                     sparse_vectors_config={LEXICAL: models.SparseVectorParams(modifier=models.Modifier.IDF)},
                     **self._layout(),
                 )
@@ -203,10 +211,18 @@ class ServerStore(Store):
             models.QueryRequest(
                 query=q.vector if q.using == DENSE else models.SparseVector(indices=q.vector[0], values=q.vector[1]),
                 using=q.using, limit=q.limit, filter=to_filter(q.where),
+                params=self._dense_search if q.using == DENSE else None,
                 with_payload=list(q.fields) if q.fields is not None else True)
             for q in queries
         ]
         return [[engine_point(p) for p in r.points] for r in self.client.query_batch_points(self.chunks, requests)]
+
+    def tables(self) -> list[str]:
+        prefix = self.chunks + "_"
+        return sorted(c.name for c in self.client.get_collections().collections if c.name.startswith(prefix))
+
+    def sizes(self, names: Sequence[str]) -> dict[str, int]:
+        return {n: (self.client.count(n, exact=True).count if self.client.collection_exists(n) else 0) for n in names}
 
     def table(self, name: str) -> ServerTable:
         if name not in self._tables:
@@ -250,6 +266,13 @@ class ServerTable(Table):
     def put(self, id: str, payload: dict[str, Any]) -> None:
         self.ensure()
         self.client.upsert(self.name, [models.PointStruct(id=id, vector={}, payload=payload)], wait=True)
+
+    def put_many(self, rows: dict[str, dict[str, Any]]) -> None:
+        self.ensure()
+        items = list(rows.items())
+        for i in range(0, len(items), 512):
+            self.client.upsert(self.name, [models.PointStruct(id=id, vector={}, payload=payload) for id, payload in items[i:i + 512]],
+                               wait=True)
 
     def update(self, id: str, patch: dict[str, Any]) -> None:
         self.client.set_payload(self.name, patch, points=[id], wait=True)
