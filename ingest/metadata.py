@@ -53,10 +53,12 @@ def find_dates(text: str) -> list[tuple[int, int, str]]:
 
 
 PREAMBLE_CHARS = 2500
-_BETWEEN = re.compile(r"\b(?:by and )?between\s*:?\s+", re.I)
+_BETWEEN = re.compile(r"\b(?:by and )?between\s*:?\s+|^[ \t]*(?:the\s+)?parties\s*:[ \t]*\n?\s*(?=\(1\)|1[.)]\s)", re.I | re.M)
 _AFTER_DEFINITION = re.compile(r"\)\s*[,;]?\s*(?:and|&)\s+", re.I)  # ("Company"), and ...
 _PLAIN_AND = re.compile(r"\s+(?:and|&)\s+", re.I)
-_ENTITY_CUT = re.compile(r"\s*(?:,|\(|;|\n|\bp/k/a\b|\bprofessionally known\b|\bwhose\b|\ba company\b|\ba corporation\b|\s+and\s+|\s+[-–—]\s+|\s+dated\b|\s+effective\b).*$", re.I | re.S)
+_ENTITY_CUT = re.compile(r"\s*(?:,|\(|;|\n|\s+of\s+(?=\d|(?:Unit|Flat|Suite|Apartment|Floor|Studio)\b)|"
+                         r"(?:(?<=\bLimited)|(?<=\bLtd)|(?<=\bLtd\.)|(?<=\bLLC)|(?<=\bInc)|(?<=\bInc\.)|(?<=\bplc)|(?<=\bLLP)|(?<=\bGmbH)|(?<=\bPty))"
+                         r"\s+of\s+|\bp/k/a\b|\bprofessionally known\b|\bwhose\b|\ba company\b|\ba corporation\b|\s+and\s+|\s+[-–—]\s+|\s+dated\b|\s+effective\b).*$", re.I | re.S)
 _MADE = re.compile(r"\b(?:made|dated|entered into|effective|signed)\b[^.]{0,60}?$", re.I)
 
 

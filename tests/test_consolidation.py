@@ -699,10 +699,46 @@ def test_an_unchanged_re_ingest_does_no_re_consolidation(fast_service, tmp_path,
     ("Effective as of July 1, 2024, Section 4.1 of the Agreement is hereby amended to increase the Advance to $75,000.",
      ("value", "4.1", "", "$75,000")),
     ("The Royalty Rate set forth in Section 6.1 shall be increased from 12% to 14%.", ("value", "6.1", "12%", "14%")),
+    ('(b) in paragraph 4 the words "30 June 2021" shall be deleted and "31 August 2021" substituted;',
+     ("substitute", "4", "30 June 2021", "31 August 2021")),
+    ("The figure '£12,000' in clause 2 is deleted and '£14,000' is substituted therefor.", ("substitute", "2", "£12,000", "£14,000")),
+    ("In clause 5, for 'Scots law' substitute 'the law of England and Wales'.", ("substitute", "5", "Scots law", "the law of England and Wales")),
+    ("In clause 6.1, omit the words 'and Ireland'.", ("substitute", "6.1", "and Ireland", "")),
+    ("Clause 4 is amended by deleting the word 'and' before 'Canada'.", ("substitute", "4", "and Canada", "Canada")),
+    ("Clause 4 is amended by inserting the words 'Mexico,' before 'Canada'.", ("substitute", "4", "Canada", "Mexico, Canada")),
 ])
 def test_other_drafters_wordings_are_read_as_the_operation_they_are(sentence, expected):
     ops = operations(sentence)
     assert [(o.kind, o.target, o.old, o.new) for o in ops] == [expected]
+
+
+def test_several_word_changes_to_one_clause_in_one_sentence_are_each_applied():
+    """"Section 4 is amended by adding the words 'and Mexico' after the word 'Canada' and by deleting
+    the word 'and' before 'Canada'": two operations on clause 4, in order. Before, the second half of
+    the sentence was lost without a word."""
+    base = ("4. TERRITORY\nThe Territory is the United States of America and Canada.\n\n"
+            "5. FEE\nThe administration fee is fifteen percent (15%) of Gross Receipts.\n")
+    text = ("1. Section 4 of the Agreement is amended by adding the words \"and Mexico\" after the word \"Canada\" and by "
+            "deleting the word \"and\" before \"Canada\" and by substituting \"the United States\" for "
+            "\"the United States of America\".\n\n"
+            "2. Section 5 of the Agreement is amended by deleting \"fifteen percent (15%)\" and inserting \"twelve percent (12%)\", "
+            "and the Fee shall be invoiced quarterly in arrears.\n")
+    ops = operations(text)
+    assert [(o.kind, o.target, o.old, o.new) for o in ops[:3]] == [
+        ("substitute", "4", "Canada", "Canada and Mexico"), ("substitute", "4", "and Canada", "Canada"),
+        ("substitute", "4", "the United States of America", "the United States")]
+    result = consolidate(base, [_doc("first-amendment", "2022-03-15", text)])
+    assert result.clause("4").current.endswith("The Territory is the United States Canada and Mexico.")
+    assert "twelve percent (12%)" in result.clause("5").current
+    assert not result.unapplied  # the quarterly invoicing adds an obligation, not a change to clause 5's words
+
+
+def test_a_joined_change_no_pattern_reads_is_listed_against_the_same_clause():
+    base = "4. TERRITORY\nThe Territory is the United States of America and Canada.\n"
+    text = "1. Section 4 is amended by adding the words \"and Mexico\" after the word \"Canada\" and by amending the Territory accordingly for Puerto Rico.\n"
+    result = consolidate(base, [_doc("first-amendment", "2022-03-15", text)])
+    assert result.clause("4").current.endswith("Canada and Mexico.")
+    assert [(u.change.op.kind, u.change.op.target) for u in result.unapplied] == [("unread", "4")]
 
 
 def test_a_change_in_words_no_pattern_reads_is_listed_as_not_applied_never_dropped():

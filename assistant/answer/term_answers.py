@@ -58,7 +58,9 @@ ASKS: list[tuple[str, re.Pattern]] = [
     ("effective_date", re.compile(r"\beffective\s+date\b|\bwhen\s+(?:does|did)\b[^?]*\b(?:take\s+effect|become\s+effective|start|begin|commence)\b", re.I)),
     ("governing_law", re.compile(r"\bgoverning\s+law\b|\b(?:which|what)\s+law\b|\blaws?\s+govern|\bgoverned\s+by\b|\bgoverns\b", re.I)),
     ("territory", re.compile(r"\b(?:which|what)\s+territor\w*|\bterritory\b|\bwhere\s+does\b[^?]*\bapply\b|\bwhich\s+countries\b", re.I)),
-    ("parties", re.compile(r"\bwho\s+are\s+the\s+parties\b|\bparties\s+to\b|\bwho\s+is\s+the\s+(?:deal|agreement|contract)\s+with\b", re.I)),
+    ("parties", re.compile(r"\bwho\s+are\s+the\s+parties\b|\bparties\s+to\b|\bwho\s+is\s+the\s+(?:deal|agreement|contract)\s+with\b"
+                           r"|" + r"\bwho\s+(?:is|are)\s+(?:now\s+|currently\s+)?the\s+(?:current\s+|present\s+|new\s+)?(?P<role>[a-z][\w-]+)\b"
+                           r"(?=\s+(?:of|under|on|for|to|in)\b|\s+now\b|\s*\?)", re.I)),
     ("advances", re.compile(r"\badvances?\b", re.I)),
     ("minimum_commitment", re.compile(r"\bminimum\s+commitment\b|\bhow\s+many\s+(?:albums|records|singles|tracks|songs)\b", re.I)),
     ("royalties", re.compile(r"\broyalt\w*|\bshare\s+of\b|\b(?:administration|distribution|admin|publishing|management)\s+fee\b|\bcommission\b", re.I)),
@@ -99,6 +101,17 @@ def asked_term(question: str) -> str | None:
                 return key
             return None if NOT_TERMS.search(question) else key
     return None
+
+
+def asked_role(question: str) -> str | None:
+    """The party role a "Who is the licensee ...?" question names (lower case), or None."""
+    m = dict(ASKS)["parties"].search(_TITLE.sub(" the document ", question))
+    return m.group("role").lower() if m is not None and m.group("role") else None
+
+
+def _role_of(entry: Entry) -> str:
+    value = entry.value.value if isinstance(entry.value.value, dict) else {}
+    return str(value.get("role") or entry.value.slot or "").lower()
 
 
 @dataclass
@@ -309,7 +322,15 @@ def match(view, question: str, hits: Sequence[Hit], docs: dict, today: date | No
     if not entries:
         return None
     previous = None
-    if key not in COMPUTED_FROM:
+    if key == "parties" and (role := asked_role(question)):
+        # "Who is the licensee of Glass Harbor now?": the party in that role now (an assignee
+        # included), what it replaced after it; no party in that role: not a key-term question
+        entries = [e for e in entries if _role_of(e) == role]
+        if not entries:
+            return None
+        gone = [e for e in term.history if e.superseded and _role_of(e) == role]
+        previous = gone[-1] if gone and len(entries) == 1 and not PAST.search(question) else None
+    elif key not in COMPUTED_FROM:
         asks_modifier = bool(MODIFIER_WORDS.search(question))
         if asks_modifier:  # "under Amendment No. 1": that document's own value
             own = [e for e in term.history if e.doc is not None and e.doc.family_role != F.AGREEMENT]

@@ -207,8 +207,9 @@ def _by_consolidation(members: list[DocumentRecord], stored: dict[str, dict], co
             change = changed.changes[-1]
             new = [n for n in values_of(extract_terms(root.title, changed.current), key) if (n.slot or "") == (v.slot or "")]
             for n in new[:1]:
-                words = change.source_text
-                n.clause = Clause(change.op.start, change.op.end, words, changed.ref, changed.heading, changed.ref)
+                _doc, start, end = changed.last_words()
+                words = change.doc.text[start:end]
+                n.clause = Clause(start, end, words, changed.ref, changed.heading, changed.ref)
                 n.fact = n.fact if n.fact and n.fact in words else ""
                 n.effective = change.op.effective
                 out.setdefault(change.doc.doc_id, []).append(n)

@@ -38,7 +38,9 @@ _PERCENT_PATTERNS = [
     re.compile(rf"\b{_NW}\s+(?:per\s?cent|percent)\s*\(\s*\d+(?:\.\d+)?\s*%\s*\){_BASE}", re.I),
     re.compile(rf"\b\d+(?:\.\d+)?\s*(?:%|per\s?cent\b|percent\b)(?:\s*\(\s*{_NW}\s+(?:per\s?cent|percent)\s*\))?{_BASE}", re.I),
     re.compile(rf"\b{_NW}\s+(?:per\s?cent|percent)\b{_BASE}", re.I),
-    re.compile(r"\b\d+(?:\.\d+)?\s+(?:percentage\s+)?points?\b", re.I),
+    re.compile(r"\b\d+(?:\.\d+)?\s+(?:percentage\s+|royalty\s+)?points?\b", re.I),
+    # a producer's or artist's royalty in points: "three (3) points", "four and a half points"
+    re.compile(rf"\b{_NW}(?:\s*\(\s*\d+(?:\.\d+)?\s*\))?\s+(?:percentage\s+|royalty\s+)?points?\b(?!\s+of\s+(?:contact|sale|view|order))", re.I),
 ]
 _SPLIT = re.compile(r"(?<![\d/])\b(\d{1,3})\s?/\s?(\d{1,3})\b(?!\s?/)")
 _MONEY_PATTERNS = [

@@ -140,7 +140,13 @@ def asked_kinds(question: str) -> list[str]:
     if TITLE_ASK.search(question):
         return ["title"]
     question = _EXAMPLES.sub(" ", question)  # "(e.g. royalty or payment statements)" names examples, not the ask
+    question = _PLACE_IN_NAME.sub(" ", question)  # "the Low Country album", "World Circuit Records": names, not places asked
     return [kind for kind, pattern in _ASKS if pattern.search(question)]
+
+
+# a place word inside a capitalised name (an album, a label, a film) asks for no territory
+_PLACE_IN_NAME = re.compile(r"\b(?:[A-Z][\w'’-]*\s+)+(?:Country|Countries|World|Region|Nation)\b(?:\s+[A-Z][\w'’-]*)*"
+                            r"|\b(?:Country|World|Region|Nation)(?:\s+(?!Territory\b)[A-Z][\w'’-]*)+")
 
 
 # Kinds of income, use and media a music contract may or may not cover, as (what a question says,

@@ -57,6 +57,9 @@ class Change:
                 "effective": self.effective, "before": self.before, "after": self.after}
 
 
+JOINED = 40  # characters between two changes of one document that make them one passage to quote
+
+
 @dataclass
 class CurrentClause:
     ref: str
@@ -78,6 +81,20 @@ class CurrentClause:
             return "inserted"
         last = self.changes[-1].op
         return "replaced" if last.kind == "replace" and not last.sentence else "amended"
+
+    def last_words(self) -> tuple[ChangeDocument, int, int] | None:
+        """The words of the document that changed this clause last, as one span: several changes
+        joined in one sentence ("adding 'and Mexico' after 'Canada' and deleting 'and' before
+        'Canada'") are quoted together, never the last fragment alone."""
+        if not self.changes:
+            return None
+        last = self.changes[-1]
+        start, end = last.op.start, last.op.end
+        for c in reversed(self.changes[:-1]):
+            if c.doc is not last.doc or c.op.end > start or start - c.op.end > JOINED:
+                break
+            start = c.op.start
+        return last.doc, start, end
 
     def as_dict(self) -> dict:
         return {"ref": self.ref, "heading": self.heading, "status": self.status, "original": self.original,
@@ -425,6 +442,8 @@ def _substitute(family: list[CurrentClause], change: Change, where: str) -> str 
     for c in list({id(c): c for c, _ in hits}.values()):
         before = c.current
         c.current = pattern.sub(lambda _m: op.new, c.current) if op.wherever else pattern.sub(lambda _m: op.new, c.current, count=1)
+        if not op.new:  # words taken out: no double space or space before punctuation left behind
+            c.current = re.sub(r"[ \t]+([,.;:)])", r"\1", re.sub(r"[ \t]{2,}", " ", c.current))
         c.changes.append(Change(op, change.doc, before, c.current))
     if not op.target and len({id(c) for c, _ in hits}) == 1:
         op.target = hits[0][0].ref

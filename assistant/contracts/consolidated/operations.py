@@ -54,16 +54,27 @@ _IS = r"(?:is|are|shall\s+be|will\s+be)\s+(?:hereby\s+)?"
 _WHEREVER = r"(?P<wherever>\s+(?:wherever|where|each\s+time)\s+(?:it|they)\s+appears?|\s+throughout)?"
 
 
+# where words go, or which words are meant, relative to words already there: "after the word 'Canada'"
+_SIDE = r"(?:immediately\s+)?(?P<side>before|after|preceding|following)\s+"
+_SUBSTITUTED = r"(?:is\s+|are\s+|shall\s+be\s+|be\s+)?(?:substituted|inserted)(?:\s+(?:therefor|in\s+(?:its|their)\s+place|in\s+lieu\s+thereof))?"
+
 # "The second sentence of clause 2.3", "the last sentence of clause 9.1": the operation acts on that sentence only
 _NTH = r"(?:\bthe\s+(?P<nth>first|second|third|fourth|fifth|sixth|last|final)\s+sentence\s+of\s+)?"
 NTH_INDEX = {"first": 0, "second": 1, "third": 2, "fourth": 3, "fifth": 4, "sixth": 5, "last": -1, "final": -1}
 
 
-def _p(pattern: str) -> re.Pattern:
-    """A pattern with {NTH}, {REF}, {AFTER}, {AGR}, {OLD}, {NEW}, {WORDS}, {IS}, {WHEREVER} filled in."""
+_TIGHT = r"[\"“‘'](?P<{name}>[^\"“”‘’\n]{{1,200}}?)[\"”’'](?=[\s.,;:)]|$)"  # one quoted phrase, no quote inside
+
+
+def _p(pattern: str, tight: bool = False) -> re.Pattern:
+    """A pattern with {NTH}, {REF}, {AFTER}, {AGR}, {OLD}, {NEW}, {ANCHOR}, {WORDS}, {IS}, {WHEREVER},
+    {SIDE} filled in. ``tight``: quoted words hold no quote mark (a change joined to another, whose
+    quotes must not run on into the next one)."""
+    quote = _TIGHT if tight else _QUOTE
     return re.compile(pattern.format(REF=_REF.format(name="ref"), AFTER=_REF.format(name="after"), AGR=_AGR,
-                                     OLD=_QUOTE.format(name="old"), NEW=_QUOTE.format(name="new"), WORDS=_WORDS,
-                                     IS=_IS, WHEREVER=_WHEREVER, NTH=_NTH), re.I)
+                                     OLD=quote.format(name="old"), NEW=quote.format(name="new"), WORDS=_WORDS,
+                                     IS=_IS, WHEREVER=_WHEREVER, NTH=_NTH, ANCHOR=quote.format(name="anchor"),
+                                     SIDE=_SIDE), re.I)
 
 
 _TERM = r"[\"“‘'](?P<term>[^\"”’'\n]{{1,60}})[\"”’']"
@@ -85,6 +96,22 @@ SUBSTITUTE = [
     _p(r"\b(?P<wherever>all|each|every|any)\s+references?\s+(?:in\s+the\s+Agreement\s+)?to\s+{OLD}(?:\s+in\s+the\s+Agreement)?\s+"
        r"(?:shall|is\s+to|are\s+to|will)\s+be\s+(?:read|construed|deemed)\s+(?:as|to\s+be)\s+(?:(?:a\s+)?references?\s+to\s+)?{NEW}"),
     _p(r"\bIn\s+{REF}{AGR},?\s+{WORDS}{NEW}\s+(?:is\s+|are\s+|shall\s+apply\s+|shall\s+be\s+used\s+)?(?:substituted\s+)?in\s+place\s+of\s+{WORDS}{OLD}"),
+    # "in paragraph 4 the words '30 June 2021' shall be deleted and '31 August 2021' substituted"
+    _p(r"\bIn\s+{REF}{AGR},?\s+{WORDS}{OLD}{WHEREVER}\s+{IS}(?:deleted|omitted|struck\s+out)\s+and\s+{WORDS}{NEW}\s+" + _SUBSTITUTED),
+    _p(r"\b{WORDS}{OLD}\s+in\s+{REF}{AGR}{WHEREVER}\s+{IS}(?:deleted|omitted|struck\s+out)\s+and\s+{WORDS}{NEW}\s+" + _SUBSTITUTED),
+    # UK drafting: "In clause 4, for 'A' substitute 'B'"
+    _p(r"\bIn\s+{REF}{AGR},?\s+for\s+{WORDS}{OLD}{WHEREVER},?\s+(?:substitute|read|there\s+(?:shall\s+be|is)\s+substituted)\s+{WORDS}{NEW}"),
+]
+# ... unless words are put in their place ("deleting 'A' and substituting 'B'"): that is a substitution
+_NOT_REPLACED = (r"(?!,?\s+(?:and\s+)?(?:substituting|substitute|inserting|insert|replacing\s+(?:it|them)|with|by)\s+"
+                 r"(?:(?:in\s+(?:its|their)\s+place|therefor|in\s+lieu\s+thereof)\s+)?{WORDS}[\"“‘'])")
+# words taken out, with nothing in their place: "In clause 4, omit 'and'", "clause 4 is amended by
+# deleting the word 'and' before 'Canada'" (the words next to it say which occurrence)
+DELETE_WORDS = [
+    _p(r"\bIn\s+{REF}{AGR},?\s+(?:omit|delete|strike\s+out|remove)\s+{WORDS}{OLD}(?:\s+{SIDE}{WORDS}{ANCHOR})?{WHEREVER}"
+       + _NOT_REPLACED),
+    _p(r"\b{REF}{AGR}\s+{IS}amended\s+by\s+(?:deleting|omitting|striking(?:\s+out)?|removing)\s+{WORDS}{OLD}(?:\s+{SIDE}{WORDS}{ANCHOR})?{WHEREVER}"
+       + _NOT_REPLACED),
 ]
 REPLACE = [
     _p(r"\b{REF}{AGR}\s+{IS}amended\s+and\s+restated\s+(?:in\s+(?:its\s+)?entirety\s+)?(?:so\s+as\s+)?(?:to\s+read\s+)?(?:as\s+follows)?\s*:?\s*"),
@@ -120,8 +147,21 @@ OVERRIDE = [
 ]
 # words added after words already there: read as a substitution of the anchor by anchor + words
 INSERT_WORDS = [
-    _p(r"\bIn\s+{REF}{AGR},?\s+(?:immediately\s+)?after\s+{WORDS}{OLD},?\s+(?:insert|add)\s+{WORDS}{NEW}"),
-    _p(r"\b{REF}{AGR}\s+{IS}amended\s+by\s+(?:inserting|adding)\s+{WORDS}{NEW}\s+(?:immediately\s+)?after\s+{WORDS}{OLD}"),
+    _p(r"\bIn\s+{REF}{AGR},?\s+{SIDE}{WORDS}{OLD},?\s+(?:insert|add)\s+{WORDS}{NEW}"),
+    _p(r"\b{REF}{AGR}\s+{IS}amended\s+by\s+(?:inserting|adding)\s+{WORDS}{NEW}\s+{SIDE}{WORDS}{OLD}"),
+]
+# a further change to the same clause in the same sentence: "... after the word 'Canada' and by
+# deleting the word 'and' before 'Canada'"; read after an operation on words of a clause
+_AND = r"\s*[,;]?\s*(?:and\s+)?(?:also\s+)?(?:by\s+)?"
+CONTINUE = [
+    ("insert words", _p(_AND + r"(?:inserting|adding)\s+{WORDS}{NEW}\s+{SIDE}{WORDS}{OLD}", tight=True)),
+    ("substitute", _p(_AND + r"(?:deleting|striking(?:\s+out)?|removing|replacing)\s+{WORDS}{OLD}{WHEREVER},?\s+(?:and\s+)?"
+                      r"(?:substituting|inserting|replacing\s+(?:it|them)\s+(?:with|by)|with|by)\s+"
+                      r"(?:(?:in\s+(?:its|their)\s+place|therefor|in\s+lieu\s+thereof)\s+)?{WORDS}{NEW}", tight=True)),
+    ("substitute", _p(_AND + r"substituting\s+{WORDS}{NEW}\s+for\s+{WORDS}{OLD}{WHEREVER}", tight=True)),
+    ("substitute", _p(_AND + r"changing\s+{WORDS}{OLD}{WHEREVER}\s+to\s+{WORDS}{NEW}", tight=True)),
+    ("delete words", _p(_AND + r"(?:deleting|omitting|striking(?:\s+out)?|removing)\s+{WORDS}{OLD}(?:\s+{SIDE}{WORDS}{ANCHOR})?{WHEREVER}"
+                        + _NOT_REPLACED, tight=True)),
 ]
 # a sentence added at a clause's end
 APPEND = [
@@ -174,7 +214,8 @@ VALUE_OF_TERM = [
 ]
 VALUE_KINDS = ("percent", "money", "date", "duration", "territory", "count")
 _DOCUMENT_WORD = re.compile(r"(?:the\s+)?(?:Principal\s+|Original\s+|Main\s+)?(?:Agreement|Licen[cs]e|Contract|Deed|Letter|Amendment|Parties)", re.I)
-PATTERNS = [("definition", DEFINITION), ("insert words", INSERT_WORDS), ("append", APPEND), ("substitute", SUBSTITUTE), ("replace", REPLACE), ("delete", DELETE), ("insert", INSERT),
+PATTERNS = [("definition", DEFINITION), ("insert words", INSERT_WORDS), ("append", APPEND), ("substitute", SUBSTITUTE),
+            ("delete words", DELETE_WORDS), ("replace", REPLACE), ("delete", DELETE), ("insert", INSERT),
             ("override", OVERRIDE), ("value", VALUE_BY), ("value", VALUE),
             ("value", VALUE_OF_TERM)]
 _OPEN_CLOSE = {"“": "”", "\"": "\"", "‘": "’", "'": "'"}
@@ -263,10 +304,8 @@ def operations(text: str) -> list[Operation]:
                         op.new, op.end = _definition_wording(text, m.end(), op.old)
                         if not op.new:
                             continue
-                elif kind == "insert words":  # "after 'A' insert 'B'": 'A' becomes 'A B'
-                    op.kind = "substitute"
-                    op.old = " ".join(m.group("old").split())
-                    op.new = f"{op.old} {' '.join(m.group('new').split())}"
+                elif kind in ("insert words", "delete words"):
+                    _words_op(op, kind, m)
                 elif kind == "append":
                     op.new, op.end = _wording(text, m.end())
                     if not op.new:
@@ -293,8 +332,49 @@ def operations(text: str) -> list[Operation]:
                 sentence_start = max(text.rfind("\n\n", 0, op.start), text.rfind(". ", 0, op.start), 0)
                 op.effective = effective_from(text[sentence_start:m.end()], text)
                 found.append(op)
-    found += _unread(text, taken)
+                if op.kind == "substitute" and op.target:
+                    found += _continued(text, op, taken)
+    found += _unread(text, taken, found)
     return sorted(found, key=lambda o: o.start)
+
+
+def _words_op(op: Operation, kind: str, m: re.Match) -> None:
+    """Words added next to words already there ("after 'A' insert 'B'": 'A' becomes 'A B'; before:
+    'B A'), or taken out ("delete 'and' before 'Canada'": 'and Canada' becomes 'Canada'), as the
+    substitution that makes them."""
+    op.kind = "substitute"
+    old = " ".join(m.group("old").split())
+    side = (m.groupdict().get("side") or "after").lower()
+    before = side in ("before", "preceding")
+    if kind == "insert words":
+        new = " ".join(m.group("new").split())
+        op.old, op.new = old, (f"{new} {old}" if before else f"{old} {new}")
+        return
+    anchor = " ".join((m.groupdict().get("anchor") or "").split())
+    if not anchor:
+        op.old, op.new = old, ""
+        op.wherever = bool(m.groupdict().get("wherever"))
+        return
+    op.old, op.new = (f"{old} {anchor}", anchor) if before else (f"{anchor} {old}", anchor)
+
+
+def _continued(text: str, first: Operation, taken: list[tuple[int, int]]) -> list[Operation]:
+    """Further changes to the same clause joined to ``first`` in its sentence ("... and by deleting
+    the word 'and' before 'Canada'"), each an operation of its own on that clause."""
+    out, pos = [], first.end
+    while True:
+        kind, m = next(((k, m) for k, p in CONTINUE if (m := p.match(text, pos)) is not None), ("", None))
+        if m is None:
+            return out
+        op = Operation("substitute", first.target, start=m.start(), end=m.end(), effective=first.effective)
+        if kind == "substitute":
+            op.old, op.new = " ".join(m.group("old").split()), " ".join(m.group("new").split())
+            op.wherever = bool(m.groupdict().get("wherever"))
+        else:
+            _words_op(op, kind, m)
+        taken.append((op.start, op.end))
+        out.append(op)
+        pos = m.end()
 
 
 # A sentence that says it changes a clause in words none of the patterns read: kept as an
@@ -315,11 +395,25 @@ _TERM_CHANGED = re.compile(r"^\W*(?:\d{1,2}\.\s*)?(?-i:The)\s+(?P<term>(?-i:[A-Z
                            r"extended|expanded|restricted|limited|narrowed|widened|replaced|deleted|revised)\b", re.I)
 
 
-def _unread(text: str, taken: list[tuple[int, int]]) -> list[Operation]:
+# what is left of a sentence after the operations read in it, when it still changes something
+_FURTHER = re.compile(r"^\W*(?:and\s+)?(?:also\s+)?(?:by\s+)?(?:adding|inserting|deleting|omitting|striking|removing|substituting|"
+                      r"replacing|changing|amending)\b", re.I)
+
+
+def _unread(text: str, taken: list[tuple[int, int]], found: list[Operation] = ()) -> list[Operation]:
     out = []
     for m in _SENTENCE.finditer(text):
         a, b = m.span()
         if any(a < e and b > s for s, e in taken):
+            # a further change joined to one that was read, in words no pattern reads: never dropped
+            last = max((e for s, e in taken if a < e and b > s), default=b)
+            rest = text[last:b]
+            read = next((o for o in found if o.start < last <= o.end), None)
+            if last < b and _FURTHER.search(rest) and not any(s >= last and s < b for s, _e in taken):
+                op = Operation("unread", read.target if read is not None else "", start=last, end=b)
+                op.effective = effective_from(m.group(0), text)
+                if op.target:
+                    out.append(op)
             continue
         sentence = m.group(0)
         named = _TERM_CHANGED.match(sentence)

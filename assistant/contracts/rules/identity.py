@@ -14,8 +14,9 @@ from ingest.pipeline import guess_kind
 # ---------------------------------------------------------------------------------------------
 # The rules, one per key
 # ---------------------------------------------------------------------------------------------
+_WS = r"(?:[ \t]+(?:\n[ \t]*)?|\n[ \t]*)"  # a title may wrap onto the next line, never across a blank one
 _TITLE = re.compile(
-    r"(?<![\w-])((?:[A-Z][A-Z0-9&'’,.()/-]*\s+){0,7}(?:AGREEMENT|LICEN[CS]E|CONTRACT|DEED|MEMORANDUM OF UNDERSTANDING|"
+    r"(?<![\w-])((?:[A-Z][A-Z0-9&'’,.()/-]*" + _WS + r"){0,7}(?:AGREEMENT|LICEN[CS]E|CONTRACT|DEED|MEMORANDUM OF UNDERSTANDING|"
     r"TERM SHEET)(?:\s+(?:OF|TO|FOR|AND|ON)\s+[A-Z][A-Z0-9&'’,.-]*(?:\s+[A-Z][A-Z0-9&'’,.-]*){0,5})?)(?![a-z])")
 _THIS_TYPE = re.compile(r"\b[Tt]his\s+((?:[A-Z][\w&-]*\s+){0,6}(?:Agreement|Licen[cs]e|Contract|Deed))\b")
 _TITLE_STOP = re.compile(r"^(?:EXHIBIT|SCHEDULE|ANNEX|APPENDIX|ARTICLE|SECTION)\b[\s\d.A-Z-]*?(?=[A-Z]{3,}\s)", re.I)

@@ -103,7 +103,14 @@ _GOVERNED = re.compile(
     rf"(?i:\b(?:governed|construed|interpreted|enforced|controlled)\b)[^.;]{{0,120}}?(?i:\b(?:the\s+)?(?:internal\s+|substantive\s+)?laws?"
     rf"(?:\s+and\s+decisions)?\s+of\s+(?:the\s+)?)(?P<j>{_JURIS})"
     rf"|(?i:\bthe\s+laws?\s+of\s+(?:the\s+)?)(?P<j2>{_JURIS})(?i:\s+(?:shall|will)\s+govern)"
-    rf"|(?i:\b(?:governed|construed)\b)[^.;]{{0,80}}?(?i:\bwith\s+)(?P<j3>[A-Z][\w]*(?:\s+[A-Z][\w]*)?)\s+(?i:law)\b")
+    rf"|(?i:\b(?:governed|construed)\b)[^.;]{{0,80}}?(?i:\bwith\s+)(?P<j3>[A-Z][\w]*(?:\s+[A-Z][\w]*)?)\s+(?i:law)\b"
+    rf"|(?i:\b(?:governed|construed|interpreted)\s+(?:by|under)\s+)(?P<j4>[A-Z][a-z]+(?:\s+[A-Z][a-z]+)?)\s+(?i:law)\b")
+# "governed by Scots law", "subject to English law": the law named by its adjective
+LAW_ADJECTIVES = {"scots": "Scotland", "scottish": "Scotland", "english": "England and Wales", "irish": "Ireland",
+                  "french": "France", "german": "Germany", "dutch": "the Netherlands", "swedish": "Sweden", "spanish": "Spain",
+                  "italian": "Italy", "japanese": "Japan", "swiss": "Switzerland", "danish": "Denmark", "norwegian": "Norway",
+                  "belgian": "Belgium", "austrian": "Austria", "finnish": "Finland", "portuguese": "Portugal",
+                  "northern irish": "Northern Ireland", "new york": "New York", "californian": "California"}
 
 
 def read_governing_law(us: list[ContractUnit], modifier: str | None) -> Value | None:
@@ -116,7 +123,7 @@ def read_governing_law(us: list[ContractUnit], modifier: str | None) -> Value | 
         if u.role == "recital":
             continue
         laws = [(f.text, None) for f in u.of("law")]
-        laws += [(g.group(0), g.group("j") or g.group("j2") or g.group("j3")) for g in _GOVERNED.finditer(u.text)]
+        laws += [(g.group(0), g.group("j") or g.group("j2") or g.group("j3") or g.group("j4")) for g in _GOVERNED.finditer(u.text)]
         for text, juris in laws:
             if juris:
                 name = juris
@@ -128,6 +135,7 @@ def read_governing_law(us: list[ContractUnit], modifier: str | None) -> Value | 
                     continue
                 name = m2.group(1)
             name = re.sub(r"\s+(?:without|excluding|and\s+the\s+(?:courts?|parties)|applicable|as|in|which).*$", "", name).strip(" .,")
+            name = LAW_ADJECTIVES.get(name.lower(), name)
             name = name.title() if name.isupper() else name
             governed = bool(re.search(r"\bgovern\w*|\bconstru\w*|\binterpret\w*", text, re.I))
             score = 2.0 + 2 * governed + bool(re.search(r"\bgoverning\s+law|\bapplicable\s+law|\bchoice\s+of\s+law", u.scope, re.I))

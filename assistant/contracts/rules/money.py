@@ -56,10 +56,11 @@ def income_type(text: str, *more: str) -> str:
 
 
 def parse_percent(text: str) -> float | None:
-    m = re.search(r"\(\s*(\d+(?:\.\d+)?)\s*%\s*\)", text) or re.search(r"(\d+(?:\.\d+)?)\s*(?:%|per\s?cent|percent)", text, re.I)
+    m = re.search(r"\(\s*(\d+(?:\.\d+)?)\s*%\s*\)", text) or re.search(r"(\d+(?:\.\d+)?)\s*(?:%|per\s?cent|percent)", text, re.I) \
+        or re.search(r"(\d+(?:\.\d+)?)\s*\)?\s+(?:percentage\s+|royalty\s+)?points?\b", text, re.I)  # "three (3) points": 3%
     if m:
         return float(m.group(1))
-    n = words_number(re.split(r"per\s?cent|percent", text, flags=re.I)[0])
+    n = words_number(re.split(r"per\s?cent|percent|\s(?:percentage\s+|royalty\s+)?points?\b", text, flags=re.I)[0])
     return float(n) if n is not None else None
 
 
@@ -89,7 +90,7 @@ def read_royalties(us: list[ContractUnit], modifier: str | None) -> list[Value]:
         varies = modifier is not None and bool(VARIES.search(u.text))
         if modifier is not None and not (varies or re.search(r"\broyalt", u.text, re.I)):
             continue
-        percents = [f for f in u.of("percent") if "%" in f.text or re.search(r"per\s?cent|percent", f.text, re.I)]
+        percents = [f for f in u.of("percent") if "%" in f.text or re.search(r"per\s?cent|percent|\bpoints?\b", f.text, re.I)]
         if varies:
             percents = fresh_facts(u, percents)  # "deleting the words "60%" and substituting "70%"": 70%
         first = u.text.find(percents[0].text) if percents else len(u.text)

@@ -369,17 +369,28 @@ _NO_OPTION = re.compile(r"\b(?:not|no\s+longer)\s+(?:be\s+)?(?:entitled|able|per
 # "the Term is extended by the second Option Period".
 _WHICH = r"(?:the\s+|its\s+|our\s+|their\s+)?(?P<{g}>first|second|third|fourth|fifth)?\s*"
 _EXERCISE = re.compile(r"\b(?:exercis\w*\s+(?:of\s+)?|tak\w*\s+up\s+|pick\w*\s+up\s+)" + _WHICH.format(g="which") + r"option"
+                       # an option drafted as a right: "hereby exercises its right to extend the term"
+                       r"|\bexercis\w*\s+(?:of\s+)?(?:its|the|our|their|his|her|my)\s+right\s+to\s+(?:extend|renew)\b"
                        r"|\b(?:elect\w*\s+to\s+extend|extend\w*|renew\w*)\s+the\s+Term\s+(?:for|by|into)\s+"
                        + _WHICH.format(g="which2") + r"(?:Option|Extension|Renewal)\s+Period"
                        r"|\bthe\s+Term\s+(?:is|shall\s+be|will\s+be)\s+(?:hereby\s+)?(?:extended|renewed)\s+(?:for|by|into)\s+"
                        + _WHICH.format(g="which3") + r"(?:Option|Extension|Renewal)\s+Period", re.I)
 
 
+# An option drafted as a right: "Administrator shall have the right to extend the term for one (1)
+# additional period of two (2) years by written notice": how many periods is group 1.
+_RIGHT_TO_EXTEND = re.compile(r"\b(?:have|has|is\s+entitled\s+to|retains?)\s+(?:the\s+|an?\s+)?(?:sole\s+|irrevocable\s+|exclusive\s+)?"
+                              r"right\s+to\s+(?:extend|renew)\s+(?:the\s+)?(?:term|agreement|licen[cs]e\s+period|licen[cs]e)\b[^.;]{0,30}?"
+                              r"\bfor\s+((?:\w+\s+)?\(?\d*\)?)\s*(?:additional|further|successive|consecutive|extension|renewal)\s+"
+                              r"(?:periods?|terms?)\b", re.I)
+
+
 def read_options(us: list[ContractUnit], modifier: str | None) -> Value | None:
     """Options to extend the term: how many, each for how long, and the notice to exercise
     them; in an option exercise (or an amendment exercising one), which option was exercised."""
     for u in us:
-        if not is_operative(u) or RECITES.search(u.text) or not _OPTION.search(u.text) or len(u.text) > MAX_UNIT:
+        if not is_operative(u) or RECITES.search(u.text) or len(u.text) > MAX_UNIT \
+                or not (_OPTION.search(u.text) or _RIGHT_TO_EXTEND.search(u.text) or _EXERCISE.search(u.text)):
             continue
         if modifier is not None and _NO_OPTION.search(u.text):
             return make_value("options", "no option left to exercise", {"count": 0, "removed": True}, u,
@@ -393,7 +404,7 @@ def read_options(us: list[ContractUnit], modifier: str | None) -> Value | None:
             continue
         # "two (2) options to extend", "the option, exercisable by written notice ..., to extend the Term"
         m = re.search(r"\b((?:\w+\s+)?\(?\d*\)?)\s*(?:consecutive\s+|separate\s+|successive\s+|further\s+|irrevocable\s+)?options?"
-                      r"(?:\s*,[^.;]{0,160}?,)?\s+to\s+(?:extend|renew)", u.text, re.I)
+                      r"(?:\s*,[^.;]{0,160}?,)?\s+to\s+(?:extend|renew)", u.text, re.I) or _RIGHT_TO_EXTEND.search(u.text)
         if not m and not re.search(r"\bOption\s+Periods?\b", u.text):
             continue
         count = number_in(m.group(1)) if m else None
