@@ -706,6 +706,19 @@ def test_an_unchanged_re_ingest_does_no_re_consolidation(fast_service, tmp_path,
     ("In clause 6.1, omit the words 'and Ireland'.", ("substitute", "6.1", "and Ireland", "")),
     ("Clause 4 is amended by deleting the word 'and' before 'Canada'.", ("substitute", "4", "and Canada", "Canada")),
     ("Clause 4 is amended by inserting the words 'Mexico,' before 'Canada'.", ("substitute", "4", "Canada", "Mexico, Canada")),
+    ('Clause 8.2 is varied by deleting "50/50" and inserting "60/40".', ("substitute", "8.2", "50/50", "60/40")),
+    ('Clause 9 shall be modified by replacing "thirty (30) days" with "sixty (60) days".',
+     ("substitute", "9", "thirty (30) days", "sixty (60) days")),
+    ('In Clause 3.1, replace "two (2) years" with "three (3) years".', ("substitute", "3.1", "two (2) years", "three (3) years")),
+    ('Replace "two (2) years" in clause 3.1 with "three (3) years".', ("substitute", "3.1", "two (2) years", "three (3) years")),
+    ('Article 4 is hereby amended by deleting the phrase "in the United Kingdom".', ("substitute", "4", "in the United Kingdom", "")),
+    ('Paragraph 7 of the Agreement is hereby amended to add the following at the end thereof: "Licensee shall credit the Artist."',
+     ("append", "7", "", "Licensee shall credit the Artist.")),
+    ("The Term of the Agreement is hereby extended until December 31, 2026.", ("value", "", "", "December 31, 2026")),
+    # the new words are not in the sentence: listed as not applied, never guessed from "the Schedule attached"
+    ("Schedule 1 to the Agreement is deleted and replaced by the Schedule attached to this Amendment.",
+     ("unread", "schedule 1", "", "")),
+    ("Section 2.1 of the Agreement shall be extended by twelve (12) months.", ("unread", "2.1", "", "")),
 ])
 def test_other_drafters_wordings_are_read_as_the_operation_they_are(sentence, expected):
     ops = operations(sentence)

@@ -522,14 +522,14 @@ def report(results: list[dict], args, real_chunks: int, real_docs: int) -> None:
               f"{p95[r['engine']]:.1f} vs {p95['after']:.1f} ms ({p95[r['engine']] / p95['after']:.2f}x), RSS {r['peak_mb']:,.0f} vs "
               f"{base['peak_mb']:,.0f} MiB ({r['peak_mb'] / base['peak_mb']:.2f}x), dense recall@10 {r['recall']:.3f} vs {base['recall']:.3f}, "
               f"disk {r['disk_mb']:,.0f} vs {base['disk_mb']:,.0f} MiB")
-    print("\nwhere the product's time goes (rights, after engine): p50 ms per step, by filter")
+    print("\nwhere the product's time goes (rights, Edge engines): p50 ms per step, by filter")
     for r in results:
-        if r["engine"] != "after" or not r.get("steps"):
+        if r["engine"] == "before" or not r.get("steps"):
             continue
         names = list(dict.fromkeys(step for _f, step in r["steps"]))
         for f in FILTERS:
             cells = "  ".join(f"{step} {statistics.median(r['steps'][(f, step)]):.1f}" for step in names if (f, step) in r["steps"])
-            print(f"  {r['chunks']:>9,} chunks, {f:<7}: {cells}")
+            print(f"  {r['chunks']:>9,} chunks, {r['engine']:<9} {f:<7}: {cells}")
     print("recommendation: the embedded engine serves one process (the chat or an ingest at a time); several chat "
           "processes or machines share a Qdrant server (QDRANT_URL), the same query plan through qdrant-client")
 

@@ -45,11 +45,13 @@ from assistant.text.changes import effective_from
 from assistant.text.kinds import find_facts
 
 # "clause 6.1(a)", "Clause 10 (Confidentiality)" (its heading in brackets), "paragraph 3 of Schedule 2"
-_REF = r"(?:clause|section|paragraph|article|cl\.)\s+(?P<{name}>\d{{1,3}}(?:\.\d{{1,3}}){{0,3}}(?:\s*\([a-z0-9]{{1,4}}\))*)" \
-       r"(?:\s+\((?=[A-Z])[^()\n]{{3,60}}\))?(?:\s+of\s+(?P<{name}_sched>(?:Schedule|Annex|Appendix|Exhibit)\s+\w+))?"
+_REF = r"(?:(?:clause|section|paragraph|article|cl\.)\s+(?P<{name}>\d{{1,3}}(?:\.\d{{1,3}}){{0,3}}(?:\s*\([a-z0-9]{{1,4}}\))*)" \
+       r"(?:\s+\((?=[A-Z])[^()\n]{{3,60}}\))?(?:\s+of\s+(?P<{name}_sched>(?:Schedule|Annex|Appendix|Exhibit)\s+\w+))?" \
+       r"|(?P<{name}_whole>(?:Schedule|Annex|Appendix|Exhibit)\s+(?:\d{{1,3}}|[A-Z])\b))"  # a whole schedule: "Schedule 1 is deleted and replaced"
 _AGR = r"(?:\s+(?:of|to|in)\s+the\s+(?:Principal\s+|Original\s+|Main\s+|Master\s+)?(?:Agreement|Licen[cs]e|Contract|Deed))?"
 _QUOTE = r"[\"“‘'](?P<{name}>(?s:.{{1,400}}?))[\"”’'](?=[\s.,;:)]|$)"
-_WORDS = r"(?:the\s+(?:words?|figures?|date|number|percentage|amount|sum|rate|expression)\s+(?:and\s+figures?\s+)?)?"
+_WORDS = r"(?:the\s+(?:words?|figures?|date|number|percentage|amount|sum|rate|expression|phrase|text|term)\s+(?:and\s+figures?\s+)?)?"
+_AMENDED = r"(?:amended|varied|modified|altered|changed)"  # "is varied by deleting ...", "shall be modified by replacing ..."
 _IS = r"(?:is|are|shall\s+be|will\s+be)\s+(?:hereby\s+)?"
 _WHEREVER = r"(?P<wherever>\s+(?:wherever|where|each\s+time)\s+(?:it|they)\s+appears?|\s+throughout)?"
 
@@ -74,21 +76,21 @@ def _p(pattern: str, tight: bool = False) -> re.Pattern:
     return re.compile(pattern.format(REF=_REF.format(name="ref"), AFTER=_REF.format(name="after"), AGR=_AGR,
                                      OLD=quote.format(name="old"), NEW=quote.format(name="new"), WORDS=_WORDS,
                                      IS=_IS, WHEREVER=_WHEREVER, NTH=_NTH, ANCHOR=quote.format(name="anchor"),
-                                     SIDE=_SIDE), re.I)
+                                     SIDE=_SIDE, AMENDED=_AMENDED), re.I)
 
 
 _TERM = r"[\"“‘'](?P<term>[^\"”’'\n]{{1,60}})[\"”’']"
 SUBSTITUTE = [
     _p(r"\b{WORDS}{OLD}(?:\s*\([^)]{{0,80}}\))?\s+(?:in|of)\s+{REF}{AGR}{WHEREVER}\s+{IS}(?:deleted\s+and\s+)?(?:replaced|substituted)\s+"
        r"(?:by|with)\s+{WORDS}{NEW}"),
-    _p(r"\b{REF}{AGR}\s+{IS}amended\s+by\s+changing\s+{WORDS}{OLD}{WHEREVER}\s+to\s+{WORDS}{NEW}"),
+    _p(r"\b{REF}{AGR}\s+{IS}{AMENDED}\s+by\s+changing\s+{WORDS}{OLD}{WHEREVER}\s+to\s+{WORDS}{NEW}"),
     _p(r"\bIn\s+{REF}{AGR},?\s+{WORDS}{OLD}(?:\s*\([^)]{{0,80}}\))?{WHEREVER}\s+{IS}(?:deleted\s+and\s+)?(?:replaced|substituted)\s+"
        r"(?:by|with)\s+{WORDS}{NEW}"),
-    _p(r"\b{REF}{AGR}\s+{IS}amended\s+by\s+(?:deleting|striking(?:\s+out)?|removing|replacing)\s+{WORDS}{OLD}{WHEREVER},?\s+"
+    _p(r"\b{REF}{AGR}\s+{IS}{AMENDED}\s+by\s+(?:deleting|striking(?:\s+out)?|removing|replacing)\s+{WORDS}{OLD}{WHEREVER},?\s+"
        r"(?:and\s+)?(?:substituting|inserting|replacing\s+(?:it|them)\s+(?:with|by)|with|by)\s+"
        r"(?:(?:in\s+(?:its|their)\s+place|therefor|in\s+lieu\s+thereof)\s+)?{WORDS}{NEW}"),
     _p(r"\bsubstitut\w*\s+{WORDS}{NEW}\s+for\s+{WORDS}{OLD}{WHEREVER}\s+in\s+{REF}{AGR}"),
-    _p(r"\b{REF}{AGR}\s+{IS}amended\s+by\s+substitut\w*\s+{WORDS}{NEW}\s+for\s+{WORDS}{OLD}{WHEREVER}"),
+    _p(r"\b{REF}{AGR}\s+{IS}{AMENDED}\s+by\s+substitut\w*\s+{WORDS}{NEW}\s+for\s+{WORDS}{OLD}{WHEREVER}"),
     _p(r"\b(?:the\s+)?references?\s+(?:to\s+)?{OLD}\s+in\s+{REF}{AGR}\s+(?:shall|is\s+to|are\s+to|will)\s+be\s+(?:read|construed)\s+as\s+"
        r"(?:(?:a\s+)?references?\s+to\s+)?{NEW}"),
     _p(r"\bIn\s+{REF}{AGR},?\s+{OLD}\s+shall\s+be\s+read\s+as\s+{NEW}"),
@@ -99,6 +101,10 @@ SUBSTITUTE = [
     # "in paragraph 4 the words '30 June 2021' shall be deleted and '31 August 2021' substituted"
     _p(r"\bIn\s+{REF}{AGR},?\s+{WORDS}{OLD}{WHEREVER}\s+{IS}(?:deleted|omitted|struck\s+out)\s+and\s+{WORDS}{NEW}\s+" + _SUBSTITUTED),
     _p(r"\b{WORDS}{OLD}\s+in\s+{REF}{AGR}{WHEREVER}\s+{IS}(?:deleted|omitted|struck\s+out)\s+and\s+{WORDS}{NEW}\s+" + _SUBSTITUTED),
+    # imperative: "In Clause 3.1, replace 'A' with 'B'", "Replace 'A' in clause 3.1 with 'B'"
+    _p(r"\bIn\s+{REF}{AGR},?\s+(?:replace|change|substitute)\s+{WORDS}{OLD}{WHEREVER}\s+(?:with|by|to)\s+{WORDS}{NEW}"),
+    _p(r"\b(?:replace|change)\s+{WORDS}{OLD}\s+in\s+{REF}{AGR}{WHEREVER}\s+(?:with|by|to)\s+{WORDS}{NEW}"),
+    _p(r"\bdelete\s+{WORDS}{OLD}\s+in\s+{REF}{AGR}{WHEREVER},?\s+and\s+(?:insert|substitute)\s+{WORDS}{NEW}"),
     # UK drafting: "In clause 4, for 'A' substitute 'B'"
     _p(r"\bIn\s+{REF}{AGR},?\s+for\s+{WORDS}{OLD}{WHEREVER},?\s+(?:substitute|read|there\s+(?:shall\s+be|is)\s+substituted)\s+{WORDS}{NEW}"),
 ]
@@ -110,7 +116,7 @@ _NOT_REPLACED = (r"(?!,?\s+(?:and\s+)?(?:substituting|substitute|inserting|inser
 DELETE_WORDS = [
     _p(r"\bIn\s+{REF}{AGR},?\s+(?:omit|delete|strike\s+out|remove)\s+{WORDS}{OLD}(?:\s+{SIDE}{WORDS}{ANCHOR})?{WHEREVER}"
        + _NOT_REPLACED),
-    _p(r"\b{REF}{AGR}\s+{IS}amended\s+by\s+(?:deleting|omitting|striking(?:\s+out)?|removing)\s+{WORDS}{OLD}(?:\s+{SIDE}{WORDS}{ANCHOR})?{WHEREVER}"
+    _p(r"\b{REF}{AGR}\s+{IS}{AMENDED}\s+by\s+(?:deleting|omitting|striking(?:\s+out)?|removing)\s+{WORDS}{OLD}(?:\s+{SIDE}{WORDS}{ANCHOR})?{WHEREVER}"
        + _NOT_REPLACED),
 ]
 REPLACE = [
@@ -148,7 +154,7 @@ OVERRIDE = [
 # words added after words already there: read as a substitution of the anchor by anchor + words
 INSERT_WORDS = [
     _p(r"\bIn\s+{REF}{AGR},?\s+{SIDE}{WORDS}{OLD},?\s+(?:insert|add)\s+{WORDS}{NEW}"),
-    _p(r"\b{REF}{AGR}\s+{IS}amended\s+by\s+(?:inserting|adding)\s+{WORDS}{NEW}\s+{SIDE}{WORDS}{OLD}"),
+    _p(r"\b{REF}{AGR}\s+{IS}{AMENDED}\s+by\s+(?:inserting|adding)\s+{WORDS}{NEW}\s+{SIDE}{WORDS}{OLD}"),
 ]
 # a further change to the same clause in the same sentence: "... after the word 'Canada' and by
 # deleting the word 'and' before 'Canada'"; read after an operation on words of a clause
@@ -165,9 +171,11 @@ CONTINUE = [
 ]
 # a sentence added at a clause's end
 APPEND = [
-    _p(r"\b{REF}{AGR}\s+{IS}amended\s+by\s+(?:adding|inserting|appending)\s+(?:the\s+following(?:\s+(?:new\s+)?(?:sentence|words|text|paragraph))?\s+)?"
+    _p(r"\b{REF}{AGR}\s+{IS}{AMENDED}\s+by\s+(?:adding|inserting|appending)\s+(?:the\s+following(?:\s+(?:new\s+)?(?:sentence|words|text|paragraph))?\s+)?"
        r"at\s+(?:the\s+)?end(?:\s+(?:thereof|of\s+(?:it|that\s+clause|the\s+clause)))?(?:\s+the\s+following(?:\s+(?:new\s+)?(?:sentence|words))?)?\s*:?\s*"),
     _p(r"\bAt\s+the\s+end\s+of\s+{REF}{AGR},?\s+(?:insert|add)(?:\s+the\s+following(?:\s+(?:new\s+)?(?:sentence|words))?)?\s*:?\s*"),
+    _p(r"\b{REF}{AGR}\s+{IS}{AMENDED}\s+(?:so\s+as\s+)?to\s+(?:add|insert|include)\s+(?:the\s+following(?:\s+(?:new\s+)?(?:sentence|words|text|paragraph))?\s+)?"
+       r"at\s+(?:the\s+)?end(?:\s+(?:thereof|of\s+(?:it|that\s+clause|the\s+clause)))?(?:\s+the\s+following(?:\s+(?:new\s+)?(?:sentence|words))?)?\s*:?\s*"),
 ]
 _DEFINITION = r"\bthe\s+definition\s+of\s+" + _TERM + r"(?:\s+(?:in|of|at)\s+{REF})?{AGR},?\s+"
 DEFINITION = [
@@ -208,7 +216,7 @@ VALUE = [
 # expires on 30 September 2024"): the clause is the one that defines the term, found when applied
 _DEFINED = r"(?P<thing>(?-i:[A-Z][\w'’-]*(?:\s+[A-Z][\w'’-]*){{0,3}}))"
 VALUE_OF_TERM = [
-    _p(r"\b(?-i:[Tt]he)\s+" + _DEFINED + r"\s+{IS}(?:hereby\s+)?" + _SHIFT + _FROM
+    _p(r"\b(?-i:[Tt]he)\s+" + _DEFINED + r"(?:\s+(?:of|under)\s+the\s+(?:Agreement|Licen[cs]e|Contract|Deed))?\s+{IS}(?:hereby\s+)?" + _SHIFT + _FROM
        + r"\s+(?:(?P<ends>so\s+(?:that|as)\s+(?:it\s+)?(?:to\s+)?(?:expires?|ends?|terminates?|runs?\s+until|continues?\s+until)(?:\s+on)?"
        r"|until|to\s+(?:end|expire)\s+on|through)|to)\s+" + _VALUE + _INSTEAD),
 ]
@@ -241,10 +249,17 @@ class Operation:
         return dict(self.__dict__)
 
 
+# a replacement whose words are elsewhere (an attachment), not in the sentence
+_ELSEWHERE = re.compile(r"(?:the\s+|a\s+)?(?:new\s+|revised\s+|replacement\s+|amended\s+)?(?:Schedule|Annex|Appendix|Exhibit|wording|text|clause|"
+                        r"version|document|list)\b[^.\n]{0,60}?\b(?:attached|annexed|appended|set\s+out\s+in|enclosed|contained\s+in)\b[^.\n]*\.?",
+                        re.I)
+
+
 def _ref(m: re.Match, name: str) -> str:
     ref = m.groupdict().get(name)
     if not ref:
-        return ""
+        whole = m.groupdict().get(f"{name}_whole")
+        return normalise_ref(whole) if whole else ""
     sched = m.groupdict().get(f"{name}_sched")
     return normalise_ref(f"{sched} {ref}" if sched else ref)
 
@@ -318,6 +333,8 @@ def operations(text: str) -> list[Operation]:
                     op.after = _ref(m, "after")
                     if not op.new:
                         continue
+                    if _ELSEWHERE.match(op.new):  # "replaced by the Schedule attached to this Amendment": not its words
+                        op.kind, op.new, op.end = "unread", "", m.end() + len(_ELSEWHERE.match(text[m.end():].lstrip()).group(0))
                 elif kind == "override":
                     op.new = " ".join(m.group("body").split())
                 elif kind == "value":
@@ -381,9 +398,15 @@ def _continued(text: str, first: Operation, taken: list[tuple[int, int]]) -> lis
 # ``unread`` operation, so it is listed as not applied instead of being dropped in silence.
 _CHANGE_VERB = re.compile(r"\b(?:amend(?:ed|s)?|replac(?:ed|es|ing)|substitut(?:ed|es|ing)|delet(?:ed|es|ing)|insert(?:ed|s|ing)|"
                           r"add(?:ed|s|ing)|restat(?:ed|es|ing)|var(?:ied|ies|y)|chang(?:ed|es|ing)|(?:shall|will|is\s+to)\s+read|"
-                          r"increas(?:ed|es|ing)|reduc(?:ed|es|ing)|revok(?:ed|es)|repeal(?:ed|s)?)\b", re.I)
+                          r"increas(?:ed|es|ing)|reduc(?:ed|es|ing)|revok(?:ed|es)|repeal(?:ed|s)?|modifi(?:ed|es)|modify(?:ing)?|"
+                          r"extend(?:ed|s)?|postpon(?:ed|es)|shorten(?:ed|s)?|rescind(?:ed|s)?|"
+                          r"(?:^|(?<=[:;,.]\s)|(?<=\)\s)|(?<=\bIn\s))(?:replace|delete|insert|add|substitute|omit|amend)|"
+                          r"\b(?:replace|delete|insert|substitute|omit)\s+(?=[\"“‘']|the\s+(?:words?|figures?|phrase))|"
+                          r"\bshall\s+be\s+deemed\s+(?:amended|varied|deleted|replaced))\b", re.I | re.M)
 _NOT_A_CHANGE = re.compile(r"\b(?:remains?|continues?|shall\s+continue)\s+(?:in\s+full\s+force|unchanged|to\s+apply)|"
-                           r"\bexcept\s+as\b|\bas\s+follows\b|\bunless\b|\bmay\s+(?:be\s+)?(?:amend|vari|chang)", re.I)
+                           r"\bexcept\s+as\b|\bas\s+follows\b|\bunless\b|\bmay\s+(?:be\s+)?(?:amend|vari|chang)|"
+                           # an option or right exercised under a clause: a deal event the key terms read, not a change to the clause
+                           r"\bexercis(?:e|es|ed|ing)\b[^.]{0,60}\b(?:option|right)s?\b", re.I)
 _CITED = re.compile(_REF.format(name="ref"), re.I)
 _SENTENCE = re.compile(r"(?:[^.\n]|\.(?=\S))+\.?")  # to a full stop before a space ("clause 5.3" stays whole)
 
@@ -425,7 +448,7 @@ def _unread(text: str, taken: list[tuple[int, int]], found: list[Operation] = ()
         cited = _CITED.search(sentence)
         if cited is None or not _CHANGE_VERB.search(sentence) or _NOT_A_CHANGE.search(sentence) or sentence.rstrip().endswith(":"):
             continue
-        op = Operation("unread", normalise_ref(cited.group("ref")), start=a, end=b)
+        op = Operation("unread", normalise_ref(cited.group("ref") or cited.group("ref_whole")), start=a, end=b)
         op.effective = effective_from(sentence, text)
         out.append(op)
     return out
