@@ -46,6 +46,10 @@ TERMINATIONS = [
      "effect on 1 September 2023.", "2023-09-01"),
     ("LETTER OF TERMINATION", "The parties agree that the Agreement is terminated by mutual consent with effect from "
      "31 August 2023.", "2023-08-31"),
+    ("TERMINATION AGREEMENT", "The Agreement shall terminate by mutual agreement on 30 June 2023.", "2023-06-30"),
+    # a period after the notice's own date (3 April 2023): worked out
+    ("NOTICE OF TERMINATION", "Please accept this letter as formal notice of termination of the Agreement, effective sixty (60) "
+     "days from the date hereof.", "2023-06-02"),
 ]
 NON_RENEWALS = [
     ("NOTICE OF NON-RENEWAL", "Corvid Records Limited hereby gives notice of non-renewal: the Agreement will not be renewed "
@@ -70,6 +74,10 @@ ASSIGNMENTS = [
      "which shall perform it in place of the Assignor."),
     ("NOTICE OF ASSIGNMENT", "We write to notify you that Corvid Records Limited has transferred and assigned the Agreement to "
      "Rookery Music Group Limited with effect from 1 May 2023, with your consent given under clause 3.1."),
+    ("DEED OF NOVATION", "With effect from 1 May 2023 Rookery Music Group Limited is substituted for Corvid Records Limited as a "
+     "party to the Agreement."),
+    ("NOVATION", "From 1 May 2023 Rookery Music Group Limited shall replace Corvid Records Limited as a party to the Agreement "
+     "and shall perform it as if named in it."),
 ]
 
 
@@ -79,6 +87,14 @@ def family(tmp_path, title: str, body: str, dated: str = "3 April 2023") -> RF.F
     docs, stored = ledger(sorted(tmp_path.glob("*.txt")))
     assert docs["corvid-letter"].family_of == "corvid-distribution-agreement", docs["corvid-letter"]
     return RF.family_terms(F.family_members(docs.values(), "corvid-distribution-agreement"), stored, date(2023, 6, 1))
+
+
+def test_a_termination_a_period_after_receipt_is_quoted_not_guessed(tmp_path):
+    terms = family(tmp_path, "NOTICE OF TERMINATION", "We give notice that the Agreement terminates with effect thirty (30) "
+                   "days after your receipt of this notice.")
+    expiry = terms.term("expiry").current[0]
+    assert expiry.doc.doc_id == "corvid-letter" and "after your receipt of this notice" in expiry.value.text, expiry.value
+    assert expiry.value.basis == "termination"
 
 
 def listed(terms: RF.FamilyTerms, key: str) -> list[dict]:

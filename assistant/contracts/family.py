@@ -324,7 +324,7 @@ def _compute(terms: dict[str, Term], root: DocumentRecord, today: date) -> None:
     options = _entry(terms, "options")
     retention = _entry(terms, "retention")
     end = datecalc.parse_iso(expiry.value.value) if expiry else None
-    terminated = bool(expiry and expiry.value.basis == "termination")
+    terminated = bool(expiry and (expiry.value.basis or "").startswith("termination"))
     if end is not None and options is not None and not terminated:
         end = _extended_by_options(terms, expiry, end) or end
         expiry = _entry(terms, "expiry")

@@ -86,7 +86,7 @@ def _status(ft: FamilyTerms) -> str:
     expiry = _entry(ft.terms, "expiry")
     current = _entry(ft.terms, "current_end")
     end = datecalc.parse_iso((current or expiry).value.value) if (current or expiry) else None
-    if expiry and expiry.value.basis == "termination":
+    if expiry and (expiry.value.basis or "").startswith("termination"):
         return "terminated" if end and end < ft.today else "terminating"
     if end is None:
         return "no end date stated"

@@ -101,6 +101,12 @@ _ASSIGNS = [  # "X (the "Assignor") has assigned ... to Y", "X assigns to Y ..."
                r"(?:assigned|assigns|novated|novates|transferred|transfers)\b[^.;]{0,160}?\bto\s+" + _NAME.format(g="to"), re.I),
     re.compile(r"\b(?:is|are|has\s+been|shall\s+be)\s+(?:hereby\s+)?(?:assigned|novated|transferred)\s+by\s+" + _NAME.format(g="from_")
                + r"\s+to\s+" + _NAME.format(g="to"), re.I),
+    # a novation: "Lumen Rights Ltd is substituted for Kite Audio Ltd as a party to the Agreement",
+    # "X shall replace Y as a party", "X shall take the place of Y"
+    re.compile(_NAME.format(g="to") + r"(?:\s*\([^)]{0,40}\))?\s+(?:is|shall\s+be|will\s+be)\s+(?:hereby\s+)?substituted\s+for\s+"
+               + _NAME.format(g="from_"), re.I),
+    re.compile(_NAME.format(g="to") + r"(?:\s*\([^)]{0,40}\))?\s+(?:shall|will|hereby)\s+(?:replace|replaces|take\s+the\s+place\s+of)\s+"
+               + _NAME.format(g="from_") + r"\s+as\s+(?:a\s+)?(?:party|the\s+\w+)", re.I),
 ]
 _ENTITY_END = re.compile(r"\s+(?:absolutely|all|its|the|with|which|and|by|under|in|on|from|for)\b.*$", re.S)
 

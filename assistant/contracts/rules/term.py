@@ -89,7 +89,16 @@ _TERMINATES_BEFORE = re.compile(r"\bterminat\w*\s+(?:the\s+|this\s+)?(?:Agreemen
                                 # "terminate the Agreement with effect from", "is terminated by mutual consent with
                                 # effect from", "the termination of the Agreement, such termination to take effect on"
                                 r"|\bterminat\w*\b[^.;]{0,100}?\b(?:with\s+effect\s+(?:from|on)|(?:to\s+)?takes?\s+effect\s+(?:on|from)|"
-                                r"effective\s+(?:as\s+of|on|from))\s*(?:the\s+)?$", re.I)
+                                r"effective\s+(?:as\s+of|on|from))\s*(?:the\s+)?$"
+                                # "The Agreement shall terminate by mutual agreement on 30 June 2024"
+                                r"|\bterminat\w*\b[^.;]{0,60}?\b(?:on|as\s+of|at\s+(?:the\s+)?(?:close\s+of\s+business|end\s+of\s+(?:the\s+)?day)\s+on)"
+                                r"\s*(?:the\s+)?$", re.I)
+# A notice that ends the agreement a period after its own date: "notice of termination of the
+# Agreement, effective sixty (60) days from the date hereof" (worked out from the notice's date);
+# after its receipt, the date cannot be known from the documents and the period is quoted.
+_TERMINATES_AFTER = re.compile(r"\bterminat\w*\b[^.;]{0,120}?\b(?:effective|with\s+effect|(?:to|shall|will)\s+take\s+effect)\s+"
+                               r"(?P<d>(?:[\w-]+\s+)?(?:\(\d+\)\s+)?(?:calendar\s+|business\s+)?(?:days?|weeks?|months?))\s+(?:from|after)\s+"
+                               r"(?:(?P<own>the\s+date\s+(?:hereof|of\s+this\s+(?:letter|notice))|today)|(?P<other>[^.;]{3,60}))", re.I)
 
 
 # "The Term is extended by (a further) twelve (12) months", "extended for an additional period of one
@@ -143,6 +152,19 @@ def read_expiry(us: list[ContractUnit], start_hint: str | None, modifier: str | 
             if modifier and re.search(r"\bterminat", before, re.I):
                 value.basis = "termination"
             best.offer(score, u, value)
+            continue
+        if modifier is not None and (after := _TERMINATES_AFTER.search(u.text)):
+            dur = parse_duration(after.group("d"))
+            own = datecalc.parse_iso(start_hint) if after.group("own") else None
+            if dur is not None and own is not None:
+                end = datecalc.after_end(own, dur)
+                value = make_value("expiry", families.human_date(end.isoformat()), end.isoformat(), u, kind="computed",
+                                   basis=f"termination: {after.group('d')} from the date of the notice ({families.human_date(start_hint)})",
+                                   fact=after.group(0))
+            else:
+                phrase = " ".join(after.group(0).split())
+                value = make_value("expiry", phrase, {"event": phrase}, u, fact=after.group(0), basis="termination")
+            best.offer(3.0, u, value)
             continue
         if modifier is not None:
             by = _EXTENDED_BY.search(u.text)
