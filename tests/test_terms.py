@@ -257,6 +257,23 @@ def test_a_field_of_use_exclusivity_under_its_own_heading():
         assert "exclusivity" not in terms or terms["exclusivity"][0].value != {"exclusive": True}, clause
 
 
+def test_royalties_listed_by_income_under_their_heading_and_a_first_sub_clause_is_no_recital():
+    """"(a)" opens a list of sub-clauses; only "(A)" opens lettered recitals. Before, every rule
+    skipped a first sub-clause "(a) ..." as a recital, so "(a) Mechanical income: Writer shall
+    receive 75%" was never read; "(b)" carries its verb in the list's lead-in."""
+    text = ("EXCLUSIVE SONGWRITER AGREEMENT\n\nDated as of February 1, 2023, between Redwing Publishing Group, Inc. "
+            "(\"Publisher\") and Maya Fontaine (\"Writer\").\n\n4. ROYALTIES. (a) Mechanical income: Writer shall receive "
+            "seventy-five percent (75%) of net receipts. (b) Synchronization income: fifty percent (50%) of net receipts.\n\n"
+            "7. ASSIGNMENT. Publisher may assign this Agreement to any affiliate without Writer's consent.\n")
+    terms = extract_terms("", text)
+    rates = {v.value["income"]: v.value["percent"] for v in values_of(terms, "royalties")}
+    assert rates == {"mechanical": 75.0, "synchronisation": 50.0}
+    assert one(terms, "assignment").value == {"consent": "assignable without consent to affiliate"}
+    recital = extract_terms("", "AGREEMENT\n\nRECITALS\n\n(A) The Label shall pay a royalty of 20% of net receipts to the Artist "
+                                "under an earlier agreement.\n")
+    assert "royalties" not in recital
+
+
 def test_cover_page_parties_and_a_term_until_an_event():
     text = ("CO-PROMOTION AGREEMENT\n\nby and between\n\nHALDEN PHARMA, INC.\n\nand\n\nORRIN HEALTH LLC\n\n\n"
             "This Co-Promotion Agreement is entered into as of September 26, 2018 by and between Halden Pharma, Inc., a Delaware "

@@ -21,7 +21,7 @@ CHANGE = re.compile(
 # A unit that only recites an earlier change ("the Agreement (as extended by the option notice
 # dated …)") or opens the document is not itself a change.
 RECITES = re.compile(r"\bas (?:amended|extended|varied|supplemented|assigned|renewed) by\b|^\s*(?:RECITALS?|WHEREAS)\b|"
-                     r"^\s*\(A\)\s", re.I)
+                     r"^\s*(?-i:\(A\))\s", re.I)  # a lettered recital "(A)", not a sub-clause "(a)"
 
 # A unit that only *adds* ("an additional advance of £20,000") does not replace an earlier value.
 ADDITION = re.compile(r"\b(additional|further|in addition|also|new clause|inserted)\b", re.I)

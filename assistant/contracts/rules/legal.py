@@ -76,7 +76,14 @@ def read_assignment(us: list[ContractUnit], modifier: str | None) -> Value | Non
         if modifier is not None and not CHANGE.search(u.text):
             continue
         low = u.text.lower()
-        if re.search(r"not\s+(?:to\s+)?be\s+unreasonably\s+withheld|shall\s+not\s+be\s+unreasonably|not\s+unreasonably\s+withh?eld", low):
+        if re.search(r"\bmay\s+(?:freely\s+)?assign\b[^.;]{0,120}\bwithout\s+(?:the\s+)?(?:\w+['’]s\s+|the\s+other\s+party['’]s\s+|any\s+)?"
+                     r"(?:prior\s+)?(?:written\s+)?(?:consent|approval)", low) and not re.search(r"\bneither\b", low):
+            # "Publisher may assign this Agreement to any affiliate without Writer's consent" (and "..., but
+            # Artist may not assign it": one side only)
+            to_whom = re.search(r"\bto\s+(?:any\s+|an?\s+|its\s+)?(affiliates?|subsidiar\w+|successors?|purchasers?|acquirers?)\b", low)
+            one_side = " by one party only; the other may not assign" if re.search(r"\bmay\s+not\b|\bshall\s+not\b", low) else ""
+            consent = f"assignable without consent{' to ' + to_whom.group(1) if to_whom else ''}{one_side}"
+        elif re.search(r"not\s+(?:to\s+)?be\s+unreasonably\s+withheld|shall\s+not\s+be\s+unreasonably|not\s+unreasonably\s+withh?eld", low):
             consent = "consent required, not to be unreasonably withheld"
         elif re.search(r"\bconsent\b|\bapproval\b", low):
             consent = "consent required"

@@ -97,7 +97,9 @@ def read_royalties(us: list[ContractUnit], modifier: str | None) -> list[Value]:
         income = income_type(u.text[:first], u.heading, u.text)
         if income in out:
             continue
-        if percents and _ROYALTY_CUE.search(u.scope) and (_ROYALTY_VERB.search(u.text) or varies):
+        # "(b) Synchronization income: fifty percent (50%) of net receipts." under ROYALTIES: its verb is in the lead-in
+        listed = bool(re.search(r"\broyalt", u.heading or "", re.I) and re.match(r"\W*\([a-z0-9]{1,4}\)\s*[\w\s/&-]{2,40}:", u.text))
+        if percents and _ROYALTY_CUE.search(u.scope) and (_ROYALTY_VERB.search(u.text) or varies or listed):
             f = changed_fact(u, percents)
             pct = parse_percent(f.text)
             if pct is None or pct > 100 or (pct == 100 and not re.search(r"\broyalt", u.text, re.I)):
