@@ -719,6 +719,12 @@ def test_an_unchanged_re_ingest_does_no_re_consolidation(fast_service, tmp_path,
     ("Schedule 1 to the Agreement is deleted and replaced by the Schedule attached to this Amendment.",
      ("unread", "schedule 1", "", "")),
     ("Section 2.1 of the Agreement shall be extended by twelve (12) months.", ("unread", "2.1", "", "")),
+    ('Clause 6.1 of the Agreement shall be amended by the deletion of "70%" and the insertion of "75%".', ("substitute", "6.1", "70%", "75%")),
+    ('Clause 6.1 of the Agreement shall be amended by the substitution of "75%" for "70%".', ("substitute", "6.1", "70%", "75%")),
+    ('The reference in clause 4 to "three (3) years" shall be replaced by a reference to "four (4) years".',
+     ("substitute", "4", "three (3) years", "four (4) years")),
+    ('Clause 2 of the Agreement is amended by inserting the following new sub-clause (c): "(c) podcasts."', ("insert", "2(c)", "", "(c) podcasts.")),
+    ("Clause 3.2 is renumbered as clause 3.3.", ("unread", "3.2", "", "")),
 ])
 def test_other_drafters_wordings_are_read_as_the_operation_they_are(sentence, expected):
     ops = operations(sentence)

@@ -105,6 +105,12 @@ SUBSTITUTE = [
     _p(r"\bIn\s+{REF}{AGR},?\s+(?:replace|change|substitute)\s+{WORDS}{OLD}{WHEREVER}\s+(?:with|by|to)\s+{WORDS}{NEW}"),
     _p(r"\b(?:replace|change)\s+{WORDS}{OLD}\s+in\s+{REF}{AGR}{WHEREVER}\s+(?:with|by|to)\s+{WORDS}{NEW}"),
     _p(r"\bdelete\s+{WORDS}{OLD}\s+in\s+{REF}{AGR}{WHEREVER},?\s+and\s+(?:insert|substitute)\s+{WORDS}{NEW}"),
+    # noun forms: "amended by the deletion of 'A' and the insertion of 'B'", "by the substitution of 'B' for 'A'"
+    _p(r"\b{REF}{AGR}\s+{IS}{AMENDED}\s+by\s+the\s+(?:deletion|omission|removal)\s+of\s+{WORDS}{OLD}{WHEREVER},?\s+and\s+the\s+"
+       r"(?:insertion|substitution|addition)\s+(?:in\s+(?:its|their)\s+place\s+)?of\s+{WORDS}{NEW}"),
+    _p(r"\b{REF}{AGR}\s+{IS}{AMENDED}\s+by\s+the\s+substitution\s+of\s+{WORDS}{NEW}\s+for\s+{WORDS}{OLD}{WHEREVER}"),
+    # "The reference in clause 4 to 'A' shall be replaced by a reference to 'B'"
+    _p(r"\b(?:the\s+)?references?\s+in\s+{REF}{AGR}\s+to\s+{OLD}\s+{IS}(?:replaced|substituted)\s+(?:by|with)\s+(?:a\s+)?(?:references?\s+to\s+)?{NEW}"),
     # UK drafting: "In clause 4, for 'A' substitute 'B'"
     _p(r"\bIn\s+{REF}{AGR},?\s+for\s+{WORDS}{OLD}{WHEREVER},?\s+(?:substitute|read|there\s+(?:shall\s+be|is)\s+substituted)\s+{WORDS}{NEW}"),
 ]
@@ -146,6 +152,10 @@ INSERT = [
     _p(r"\bthe\s+following\s+(?:shall\s+be\s+|is\s+(?:hereby\s+)?)?(?:inserted|added)\s+(?:(?:to|into|in)\s+the\s+Agreement\s+)?as\s+(?:a\s+)?(?:new\s+)?{REF}"
        r"(?:\s+(?:immediately\s+)?(?:after|following)\s+{AFTER})?\s*:?\s*"),
     _p(r"\bthe\s+following\s+(?:new\s+)?{REF}\s+{IS}(?:inserted|added)[^:\n]{{0,60}}:\s*"),
+    # a sub-clause added to a clause: "Clause 2 is amended by inserting the following new sub-clause (c): ..."
+    _p(r"\b{REF}{AGR}\s+{IS}{AMENDED}\s+by\s+(?:inserting|adding)\s+(?:the\s+following\s+)?(?:as\s+)?(?:a\s+)?new\s+"
+       r"(?:sub-?clause|sub-?paragraph|paragraph|limb)\s+(?P<sub>\([a-z0-9]{{1,4}}\))(?:\s+(?:after|following)\s+(?:sub-?clause|sub-?paragraph|paragraph)\s+"
+       r"(?P<subafter>\([a-z0-9]{{1,4}}\)))?\s*:?\s*"),
 ]
 OVERRIDE = [
     _p(r"\bNotwithstanding\s+(?:anything\s+(?:to\s+the\s+contrary\s+)?(?:in|contained\s+in)\s+|the\s+(?:terms|provisions)\s+of\s+)?{REF}{AGR},?\s*"
@@ -331,6 +341,9 @@ def operations(text: str) -> list[Operation]:
                 elif kind in ("replace", "insert"):
                     op.new, op.end = _wording(text, m.end())
                     op.after = _ref(m, "after")
+                    if m.groupdict().get("sub"):  # sub-clause (c) of the clause named
+                        op.target = normalise_ref(f"{op.target}{m.group('sub')}")
+                        op.after = normalise_ref(f"{_ref(m, 'ref')}{m.group('subafter')}") if m.groupdict().get("subafter") else ""
                     if not op.new:
                         continue
                     if _ELSEWHERE.match(op.new):  # "replaced by the Schedule attached to this Amendment": not its words
@@ -399,7 +412,7 @@ def _continued(text: str, first: Operation, taken: list[tuple[int, int]]) -> lis
 _CHANGE_VERB = re.compile(r"\b(?:amend(?:ed|s)?|replac(?:ed|es|ing)|substitut(?:ed|es|ing)|delet(?:ed|es|ing)|insert(?:ed|s|ing)|"
                           r"add(?:ed|s|ing)|restat(?:ed|es|ing)|var(?:ied|ies|y)|chang(?:ed|es|ing)|(?:shall|will|is\s+to)\s+read|"
                           r"increas(?:ed|es|ing)|reduc(?:ed|es|ing)|revok(?:ed|es)|repeal(?:ed|s)?|modifi(?:ed|es)|modify(?:ing)?|"
-                          r"extend(?:ed|s)?|postpon(?:ed|es)|shorten(?:ed|s)?|rescind(?:ed|s)?|"
+                          r"extend(?:ed|s)?|postpon(?:ed|es)|shorten(?:ed|s)?|rescind(?:ed|s)?|renumber(?:ed|s)?|"
                           r"(?:^|(?<=[:;,.]\s)|(?<=\)\s)|(?<=\bIn\s))(?:replace|delete|insert|add|substitute|omit|amend)|"
                           r"\b(?:replace|delete|insert|substitute|omit)\s+(?=[\"“‘']|the\s+(?:words?|figures?|phrase))|"
                           r"\bshall\s+be\s+deemed\s+(?:amended|varied|deleted|replaced))\b", re.I | re.M)
