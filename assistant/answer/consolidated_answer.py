@@ -102,7 +102,7 @@ def current_clause_answer(service, question: str, extracted: FamilyAnswer, sourc
     if change.op.kind == "override" or change is not changed.changes[-1]:
         said = _quote(change.doc.text[change.op.start:change.op.end])
     else:
-        _doc, start, end = changed.last_words()
+        start, end = changed.last_words()
         said = _quote(change.doc.text[start:end])
     new_words = change.after if change.op.kind in ("replace", "insert") else change.op.new
     facts = [f.text for f in find_facts(new_words) if f.kind == current.sel.kind] if new_words else []

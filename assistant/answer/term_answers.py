@@ -103,9 +103,12 @@ def asked_term(question: str) -> str | None:
     return None
 
 
+_PARTIES_ASK = dict(ASKS)["parties"]
+
+
 def asked_role(question: str) -> str | None:
     """The party role a "Who is the licensee ...?" question names (lower case), or None."""
-    m = dict(ASKS)["parties"].search(_TITLE.sub(" the document ", question))
+    m = _PARTIES_ASK.search(_TITLE.sub(" the document ", question))
     return m.group("role").lower() if m is not None and m.group("role") else None
 
 

@@ -207,7 +207,7 @@ def _by_consolidation(members: list[DocumentRecord], stored: dict[str, dict], co
             change = changed.changes[-1]
             new = [n for n in values_of(extract_terms(root.title, changed.current), key) if (n.slot or "") == (v.slot or "")]
             for n in new[:1]:
-                _doc, start, end = changed.last_words()
+                start, end = changed.last_words()
                 words = change.doc.text[start:end]
                 n.clause = Clause(start, end, words, changed.ref, changed.heading, changed.ref)
                 n.fact = n.fact if n.fact and n.fact in words else ""

@@ -82,19 +82,18 @@ class CurrentClause:
         last = self.changes[-1].op
         return "replaced" if last.kind == "replace" and not last.sentence else "amended"
 
-    def last_words(self) -> tuple[ChangeDocument, int, int] | None:
-        """The words of the document that changed this clause last, as one span: several changes
-        joined in one sentence ("adding 'and Mexico' after 'Canada' and deleting 'and' before
-        'Canada'") are quoted together, never the last fragment alone."""
-        if not self.changes:
-            return None
+    def last_words(self) -> tuple[int, int]:
+        """The span, in the document of the last change (``changes[-1].doc``), of the words that
+        changed this clause last: several changes joined in one sentence ("adding 'and Mexico' after
+        'Canada' and deleting 'and' before 'Canada'") are quoted together, never the last fragment
+        alone. Only for a clause that has changes."""
         last = self.changes[-1]
         start, end = last.op.start, last.op.end
         for c in reversed(self.changes[:-1]):
             if c.doc is not last.doc or c.op.end > start or start - c.op.end > JOINED:
                 break
             start = c.op.start
-        return last.doc, start, end
+        return start, end
 
     def as_dict(self) -> dict:
         return {"ref": self.ref, "heading": self.heading, "status": self.status, "original": self.original,

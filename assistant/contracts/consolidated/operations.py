@@ -336,8 +336,7 @@ def operations(text: str) -> list[Operation]:
                     if not op.new:
                         continue
                 elif kind == "substitute":
-                    op.old, op.new = " ".join(m.group("old").split()), " ".join(m.group("new").split())
-                    op.wherever = bool(m.groupdict().get("wherever"))
+                    _substitution(op, m)
                 elif kind in ("replace", "insert"):
                     op.new, op.end = _wording(text, m.end())
                     op.after = _ref(m, "after")
@@ -347,7 +346,10 @@ def operations(text: str) -> list[Operation]:
                     if not op.new:
                         continue
                     if _ELSEWHERE.match(op.new):  # "replaced by the Schedule attached to this Amendment": not its words
-                        op.kind, op.new, op.end = "unread", "", m.end() + len(_ELSEWHERE.match(text[m.end():].lstrip()).group(0))
+                        tail = text[m.end():]
+                        there = _ELSEWHERE.match(tail, len(tail) - len(tail.lstrip()))
+                        op.kind, op.new = "unread", ""
+                        op.end = m.end() + there.end() if there else op.end
                 elif kind == "override":
                     op.new = " ".join(m.group("body").split())
                 elif kind == "value":
@@ -366,6 +368,12 @@ def operations(text: str) -> list[Operation]:
                     found += _continued(text, op, taken)
     found += _unread(text, taken, found)
     return sorted(found, key=lambda o: o.start)
+
+
+def _substitution(op: Operation, m: re.Match) -> None:
+    """'A' replaced by 'B', as the match of a substitution pattern quotes them."""
+    op.old, op.new = " ".join(m.group("old").split()), " ".join(m.group("new").split())
+    op.wherever = bool(m.groupdict().get("wherever"))
 
 
 def _words_op(op: Operation, kind: str, m: re.Match) -> None:
@@ -398,8 +406,7 @@ def _continued(text: str, first: Operation, taken: list[tuple[int, int]]) -> lis
             return out
         op = Operation("substitute", first.target, start=m.start(), end=m.end(), effective=first.effective)
         if kind == "substitute":
-            op.old, op.new = " ".join(m.group("old").split()), " ".join(m.group("new").split())
-            op.wherever = bool(m.groupdict().get("wherever"))
+            _substitution(op, m)
         else:
             _words_op(op, kind, m)
         taken.append((op.start, op.end))
@@ -442,14 +449,10 @@ def _unread(text: str, taken: list[tuple[int, int]], found: list[Operation] = ()
         a, b = m.span()
         if any(a < e and b > s for s, e in taken):
             # a further change joined to one that was read, in words no pattern reads: never dropped
-            last = max((e for s, e in taken if a < e and b > s), default=b)
-            rest = text[last:b]
+            last = max(e for s, e in taken if a < e and b > s)
             read = next((o for o in found if o.start < last <= o.end), None)
-            if last < b and _FURTHER.search(rest) and not any(s >= last and s < b for s, _e in taken):
-                op = Operation("unread", read.target if read is not None else "", start=last, end=b)
-                op.effective = effective_from(m.group(0), text)
-                if op.target:
-                    out.append(op)
+            if last < b and read is not None and read.target and _FURTHER.search(text[last:b]):
+                out.append(Operation("unread", read.target, start=last, end=b, effective=effective_from(m.group(0), text)))
             continue
         sentence = m.group(0)
         named = _TERM_CHANGED.match(sentence)

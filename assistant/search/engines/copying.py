@@ -17,6 +17,7 @@ from __future__ import annotations
 import time
 from collections.abc import Callable
 from dataclasses import dataclass, field
+from itertools import islice
 
 from assistant.search.store import DENSE, LEXICAL, Store, StoreError
 
@@ -55,17 +56,8 @@ def copy_store(source: Store, target: Store, *, resume: bool = False,
     if first is None or not first.vectors:
         raise StoreError("the store to copy from holds no chunks yet: nothing to copy")
     target.ensure(len(first.vectors[DENSE]))
-    done, batch = 0, []
-    for point in source._scroll(None, True, with_vectors=True):
-        vectors = point.vectors or {}
-        batch.append((point.id, vectors[DENSE], tuple(vectors.get(LEXICAL) or ([], [])), point.payload))
-        if len(batch) >= BATCH:
-            target._upsert(batch)
-            done += len(batch)
-            batch = []
-            if progress:
-                progress(done, total)
-    if batch:
+    done, points = 0, source._scroll(None, True, with_vectors=True)
+    while batch := [(p.id, p.vectors[DENSE], tuple(p.vectors.get(LEXICAL) or ([], [])), p.payload) for p in islice(points, BATCH)]:
         target._upsert(batch)
         done += len(batch)
         if progress:
@@ -77,7 +69,7 @@ def copy_store(source: Store, target: Store, *, resume: bool = False,
         target.table(new_name).put_many(rows)
         report.points[new_name] = len(rows)
     target.flush()
-    _verify(source, target, tables)
+    _verify(source, target, report)
     report.seconds = time.monotonic() - started
     return report
 
@@ -87,14 +79,12 @@ def _renamed(tables: list[str], source: Store, target: Store) -> list[str]:
     return [target.chunks + t[len(source.chunks):] for t in tables]
 
 
-def _verify(source: Store, target: Store, tables: list[str]) -> None:
-    """Both sides counted: a difference is reported, never left for a later surprise."""
-    wrong = []
-    if (a := source._count(None)) != (b := target._count(None)):
-        wrong.append(f"'{target.chunks}' has {b:,} points, the source {a:,}")
-    for name, new_name in zip(tables, _renamed(tables, source, target)):
-        if (a := len(source.table(name).all())) != (b := len(target.table(new_name).all())):
-            wrong.append(f"'{new_name}' has {b:,} points, the source {a:,}")
+def _verify(source: Store, target: Store, report: CopyReport) -> None:
+    """Both sides counted: the chunks the source holds now, and the ledger and terms rows it gave
+    the copy, against what the target holds. A difference is reported, never left for later."""
+    expected = dict(report.points, **{target.chunks: source._count(None)})
+    held = target.sizes(list(expected))
+    wrong = [f"'{name}' has {held[name]:,} points, the source {n:,}" for name, n in expected.items() if held[name] != n]
     if wrong:
         raise StoreError("the copy is incomplete: " + "; ".join(wrong) + " (run it again with --resume)")
 
