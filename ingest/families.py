@@ -92,8 +92,9 @@ _LETTER_STRONG = [
 _LETTER_WEAK = [
     ("extension", re.compile(r"\bextend(?:s|ed|ing)?\s+the\s+(?:Term|term|Licence\s+Period|Agreement|agreement)\b")),
     ("side letter", re.compile(
-        r"\b(?:this\s+letter|we\s+(?:have\s+)?agreed|confirms?\s+(?:our|the)\s+agreement)\b[^.]{0,300}?"
-        r"\b(?:notwithstanding|amend|vary|varied|supplement|in\s+place\s+of|instead\s+of)", re.I)),
+        r"\b(?:this\s+letter|we\s+(?:have\s+)?agreed|confirms?\s+(?:our|the)\s+agreement|we\s+(?:write\s+to\s+)?confirm|further\s+to)\b(?:[^.]|\.(?=\S)|(?<=\b[A-Z])\.){0,300}?"
+        r"\b(?:notwithstanding|amend|vary|varied|variation|supplement|modif(?:y|ied|ies|ication)|changes?\s+to\s+the|"
+        r"in\s+place\s+of|instead\s+of|(?:shall|will)\s+be\s+read\s+as)", re.I)),
 ]
 _BODY_START = re.compile(r"^(?:This|THIS|Dear|We\s|I\s|Re\b|RE\b|Subject|SUBJECT|\([A-Za-z0-9]{1,4}\)|\d+(?:\.\d+)*\.?\s|WHEREAS|Whereas)")
 
@@ -224,7 +225,7 @@ def _type_before(text: str, noun: re.Match) -> tuple[str, int, bool] | None:
     pos = start
     for w in reversed(list(_WORD.finditer(text, max(0, start - 80), start))):
         gap = text[w.end():pos]
-        if gap.strip() or len(words) >= 5:
+        if gap.strip() or len(words) >= 5 or re.search(r"\n[ \t]*\n", gap):  # a name never runs across a blank line
             break
         if w.group().lower() in _TYPE_STOP:
             if w.group().lower() == "this":

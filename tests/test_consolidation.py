@@ -891,3 +891,26 @@ def test_a_value_changed_by_a_difference_is_worked_out_for_amounts_and_dates_onl
     [unapplied] = result.unapplied  # "increased by 2%": two points, or 2% of the rate? not guessed
     assert unapplied.change.op.target == "6.1" and "not worked out" in unapplied.reason
     assert result.clause("4.1").changes[-1].op.new == "£45,000"  # answers and the redline state the worked-out value
+
+
+def test_an_answer_from_a_changed_clause_names_the_document_and_date_that_changed_it():
+    """"75% as the amendment of 10 June 2023 [3] provides": the reader checking a deal needs when
+    the value changed as much as the words. The date is cited to a passage of that document that
+    states it; where none among the sources does (or the change is undated) no date is given."""
+    from types import SimpleNamespace
+
+    from assistant.answer.consolidated_answer import _role
+
+    base = "1. ROYALTY\n\n1.1 The royalty is seventy per cent (70%).\n"
+    dated = ChangeDocument("a", "a.txt", "2023-06-10", "In clause 1.1, 'seventy per cent (70%)' is replaced by "
+                                                     "'seventy-five per cent (75%)'.", "amendment")
+    from_date = ChangeDocument("b", "b.txt", "2023-06-10", "With effect from 1 July 2024, clause 1.1 is deleted and "
+                                                         "replaced by: 'The royalty is 80%.'", "side letter")
+    undated = ChangeDocument("c", "c.txt", "", "In clause 1.1, '70%' is replaced by '72%'.", "amendment")
+    sources = [SimpleNamespace(number=3, payload={"doc_id": "a"}, text="This Amendment is dated 10 June 2023."),
+               SimpleNamespace(number=4, payload={"doc_id": "b"}, text=from_date.text),
+               SimpleNamespace(number=5, payload={"doc_id": "c"}, text=undated.text)]
+    changes = [c for doc in (dated, from_date, undated) for cl in consolidate(base, [doc]).clauses for c in cl.changes]
+    assert [_role(c, sources, n) for c, n in zip(changes, (9, 4, 5), strict=True)] == [
+        "the amendment of 10 June 2023 [3]", "the side letter with effect from 1 July 2024", "the amendment"]
+    assert _role(changes[0], sources[1:], 9) == "the amendment"  # no source of it states the date

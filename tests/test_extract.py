@@ -580,13 +580,17 @@ def test_a_subject_the_documents_never_mention_is_missing():
     # a different word for the same subject is not missing
     assert subjects_missing("Can we license the song for sync?", "any synchronisation licence needs approval") == []
     assert subjects_missing("What is the tour support?", "no touring costs are recoupable") == []
+    # an advance paid is a subject of its own: "approved in advance" does not speak of one
+    assert subjects_missing("What advance did the manager pay?", "any expense over £500 is approved in advance") == ["advance"]
+    assert subjects_missing("What advance did the manager pay?", "a recoupable advance of £5,000") == []
+    assert subjects_missing("Who produced the master?", "the master recording performed by The Vale Sisters") == ["produced"]
 
 
 def test_an_ordinal_thing_the_documents_never_mention_is_missing():
     from assistant.text.questions import subjects_missing
 
     assert subjects_missing("What advance is paid for the second album?", "An advance of £10,000 for the Album.") == ["second album"]
-    for covered in ("the Second Album advance", "Album 2 advance", "Album Two", "the 2nd album"):
+    for covered in ("the Second Album advance", "Album 2 advance", "Album Two advance", "the advance for the 2nd album"):
         assert subjects_missing("What advance is paid for the second album?", covered) == [], covered
 
 

@@ -28,6 +28,7 @@ from assistant.llm.prompting import NO_ANSWER, PromptSource, build_messages, def
 from assistant.search.retrieval import name_terms
 from assistant.search.store import Hit
 from assistant.text.facts import extract_facts
+from ingest.errors import UserError
 from assistant.text.questions import asks_account_status, subjects_missing, wanted
 from ingest.families import family_members
 from ingest.model import DocumentRecord
@@ -143,6 +144,7 @@ class Answerer:
                                      party=party, date_from=date_from, date_to=date_to)
         docs = self.service.store.documents() if hits else {}
         hits = self._with_family(question, hits, docs, doc_type)
+        hits = self._with_changes(hits, docs)
         hits = self.service.retriever.expand(hits) if hits else hits
         keyed = term_answers.match(self.service, question, hits, docs) if hits and cfg.key_terms_first else None
         hits = keyed.with_sources(hits) if keyed is not None else hits
@@ -294,6 +296,35 @@ class Answerer:
                     extra.append(h)
         return hits + extra[: MAX_FAMILY_EXTRA]
 
+    def _with_changes(self, hits: list[Hit], docs: dict) -> list[Hit]:
+        """The hits, plus the passage of every later document (this view may see) that changed a
+        clause a hit of an agreement holds: the words that replaced a clause are then among the
+        sources, to be cited, whatever the question's wording retrieved (consolidated_answer)."""
+        have = {(h.payload.get("doc_id"), h.payload.get("chunk_index")) for h in hits}
+        extra: list[Hit] = []
+        for h in list(hits[:6]):
+            doc = docs.get(str(h.payload.get("doc_id")))
+            if doc is None or doc.family_role != "agreement" or h.payload.get("record_kind"):
+                continue
+            try:
+                current = self.service.consolidated(doc.doc_id)
+            except UserError:
+                continue
+            if current is None or not current.changed:
+                continue
+            for clause in current.changed_within(int(h.payload.get("start") or 0), int(h.payload.get("end") or 0)):
+                for change in [*clause.changes, *clause.overrides][-2:]:
+                    member = docs.get(change.doc.doc_id)
+                    if member is None or not member.n_chunks:
+                        continue
+                    for chunk in self.service.store.get_chunks(member.doc_id, range(member.n_chunks)):
+                        p = chunk.payload
+                        key = (p.get("doc_id"), p.get("chunk_index"))
+                        if key not in have and int(p.get("start", -1)) <= change.op.start < int(p.get("end", -1)):
+                            have.add(key)
+                            extra.append(chunk)
+        return hits + extra[:MAX_CHANGE_EXTRA]
+
     def _family_text(self, doc_id: str, docs: dict, sources: list[Source]) -> str:
         """The whole text the viewer may see of the answering document's family (every member,
         every chunk), with the sources' own text for documents the ledger does not know: a name or
@@ -368,6 +399,7 @@ ASKS_PARTIES = re.compile(r"\bpart(?:y|ies)\b|\bbetween\b", re.I)
 FAMILY_PASSAGES = 3  # per agreement of the family, added to the question's passages
 MODIFIER_PASSAGES = 5  # per letter or amendment: short, and the change may be in any paragraph
 MAX_FAMILY_EXTRA = 10
+MAX_CHANGE_EXTRA = 4  # passages of changing documents added for the clauses the hits hold
 OPENING_CHUNKS = 3  # a document's opening (its parties) is in its first chunks
 
 

@@ -19,6 +19,9 @@ from assistant.answer.family_answer import MODIFIER_WORDS, PAST, Candidate, Fami
 from assistant.answer.rendering import rendered
 from assistant.contracts.consolidated.apply import Change, Consolidated, CurrentClause
 from assistant.contracts.consolidated.redline import RESTRICTED_NOTE, change_source
+from assistant.contracts.consolidated.tree import is_within
+from ingest.families import human_date
+from ingest.metadata import find_dates
 from assistant.text.kinds import find_facts
 from ingest.errors import UserError
 from ingest.model import DocumentRecord
@@ -26,9 +29,12 @@ from ingest.model import DocumentRecord
 MAX_QUOTE = 290  # the citation check reads quotes of up to 300 characters
 
 
-def _clause_at(consolidated: Consolidated, position: int) -> list[CurrentClause]:
-    """The agreement's clauses that hold ``position``, deepest first (its sub-clause, then the clause)."""
-    holding = [c for c in consolidated.clauses if 0 <= c.start <= position < max(c.end, c.start + 1)]
+def _clause_at(consolidated: Consolidated, position: int, end: int | None = None) -> list[CurrentClause]:
+    """The agreement's clauses that hold ``position`` (or overlap ``position:end``), deepest
+    first (its sub-clause, then the clause). A unit that starts on a heading ("ARTICLE V
+    MARKETING Section 5.01 ...") overlaps the article and its section: the section counts."""
+    end = position + 1 if end is None else max(end, position + 1)
+    holding = [c for c in consolidated.clauses if 0 <= c.start < end and max(c.end, c.start + 1) > position]
     return sorted(holding, key=lambda c: -c.start)
 
 
@@ -53,8 +59,17 @@ def _clauses_of(service, candidate: Candidate, sources) -> tuple[Consolidated, l
     source = next((s for s in sources if s.number == candidate.sel.number), None)
     if consolidated is None or source is None:
         return None
-    position = _locate(consolidated.text, candidate.sel.unit_text, int(source.payload.get("start", 0)) + candidate.sel.start)
-    return (consolidated, _clause_at(consolidated, position)) if position >= 0 else None
+    sel = candidate.sel
+    position = _locate(consolidated.text, sel.unit_text, int(source.payload.get("start", 0)) + sel.start)
+    if position < 0:
+        return None
+    span = len(" ".join(sel.unit_text.split()))
+    fact = _locate(consolidated.text[position:position + 2 * span + 200], sel.fact_text, 0) if sel.fact_text else -1
+    if fact >= 0:  # the clause that holds the value the answer states
+        holding = _clause_at(consolidated, position + fact)
+        if holding:
+            return consolidated, holding
+    return consolidated, _clause_at(consolidated, position, position + span)
 
 
 def _covering_source(change: Change, sources) -> int | None:
@@ -71,30 +86,75 @@ def _quote(text: str) -> str:
     return text if len(text) <= MAX_QUOTE else text[: MAX_QUOTE - 1].rsplit(" ", 1)[0] + " …"
 
 
-def _role(change: Change) -> str:
-    return f"the {change.doc.role}" if change.doc.role and change.doc.role != "agreement" else "a later document"
+def _role(change: Change, sources=(), number: int | None = None) -> str:
+    """Which document made the change and when: "the amendment of 10 June 2023 [5]", "the side
+    letter with effect from 1 July 2024" (a reader checking the deal needs the date as much as the
+    words). The date is said only where a source of that document states it, and cited to it
+    unless it is the source the change itself is cited to; else the document is named undated."""
+    who = f"the {change.doc.role}" if change.doc.role and change.doc.role != "agreement" else "a later document"
+    if not change.effective:
+        return who
+    stating = [s.number for s in sources if str(s.payload.get("doc_id")) == change.doc.doc_id
+               and any(iso == change.effective for _a, _b, iso in find_dates(s.text))]
+    if not stating:
+        return who
+    cite = "" if number in stating else f" [{stating[0]}]"
+    return f"{who} {'with effect from' if change.op.effective else 'of'} {human_date(change.effective)}{cite}"
+
+
+def _base_of(extracted: FamilyAnswer) -> Candidate | None:
+    """The agreement's unit an answer is about: its own unit, or the one the changing document's
+    unit was taken to supersede."""
+    if extracted.current.doc.family_role == "agreement" and extracted.current.doc.doc_id:
+        return extracted.current
+    previous = extracted.previous
+    if previous is not None and previous.doc.family_role == "agreement" and previous.doc.doc_id:
+        return previous
+    return None
+
+
+def _acts_elsewhere(consolidated: Consolidated, doc_id: str, clauses: list[CurrentClause]) -> bool:
+    """Whether every change document ``doc_id`` makes was read and applied, to clauses other than
+    ``clauses``: then its unit does not change what those clauses say, whatever its words share
+    with them (a side letter lowering the commission of clause 3.1 leaves clause 3.2's live-income
+    rate as it was)."""
+    made = [c for c in consolidated.clauses for ch in [*c.changes, *c.overrides] if ch.doc.doc_id == doc_id]
+    if not made or any(u.change.doc.doc_id == doc_id for u in consolidated.unapplied):
+        return False
+    refs = {c.ref for c in clauses}
+    return not any(c.ref in refs or any(is_within(c.ref, r) or is_within(r, c.ref) for r in refs) for c in made)
 
 
 def current_clause_answer(service, question: str, extracted: FamilyAnswer, sources, full: dict[int, str],
                           docs: dict[str, DocumentRecord]) -> FamilyAnswer | None:
-    """The answer from the chosen clause's current wording, or None when the clause is unchanged,
-    the answer already comes from the changing document, the question asks for the original, or
-    the change cannot be cited."""
-    current = extracted.current
-    if current.doc.family_role != "agreement" or not current.doc.doc_id:
-        return None
+    """The answer from the chosen clause's current wording, or None when the answer already
+    states it (the clause is unchanged, or the answer comes from the document that changed it
+    last), the question asks for the original, or the change cannot be cited.
+
+    An answer taken from a changing document is checked against the consolidation too: when a
+    later document changed the same clause again ("the reference in paragraph 1 of the First
+    Letter to '17.5%' shall be read as '15%'") the answer is the later wording; when the changing
+    document is known to act on other clauses only, the agreement's clause stands."""
     if PAST.search(question) and not MODIFIER_WORDS.search(question):
         return None
-    found = _clauses_of(service, current, sources)
+    base = _base_of(extracted)
+    if base is None:
+        return None
+    found = _clauses_of(service, base, sources)
     if found is None or not found[0].documents:
         return None
+    from_change = extracted.current is not base
     changed = next((c for c in found[1] if c.status != "unchanged"), None)
     if changed is None:
+        if from_change and found[1] and _acts_elsewhere(found[0], extracted.current.doc.doc_id, found[1]):
+            text = rendered(base.sel).text
+            if check_answer(text, full).ok:
+                return FamilyAnswer(text, [(base.sel.number, text)], base, None)
         return None
     change = changed.overrides[-1] if changed.overrides and (not changed.changes or
                                                              changed.overrides[-1].effective >= changed.changes[-1].effective) \
         else (changed.changes[-1] if changed.changes else None)
-    if change is None:
+    if change is None or (from_change and change.doc.doc_id == extracted.current.doc.doc_id):
         return None
     number = _covering_source(change, sources)
     if number is None:
@@ -105,22 +165,24 @@ def current_clause_answer(service, question: str, extracted: FamilyAnswer, sourc
         start, end = changed.last_words()
         said = _quote(change.doc.text[start:end])
     new_words = change.after if change.op.kind in ("replace", "insert") else change.op.new
-    facts = [f.text for f in find_facts(new_words) if f.kind == current.sel.kind] if new_words else []
+    facts = [f.text for f in find_facts(new_words) if f.kind == base.sel.kind] if new_words else []
     value = f" {facts[0]}," if facts and facts[0] in full.get(number, "") else ""
     if change.op.kind == "delete":
-        first = f"Clause {changed.ref} no longer applies: {_role(change)} provides “{said}” [{number}]."
+        named = re.search(rf"(?<![\d.]){re.escape(changed.ref)}(?![\d.]\d)", full.get(number, ""))  # "Article VII" names no "7.01"
+        first = (f"{f'Clause {changed.ref}' if named else 'This clause'} no longer applies: "
+                 f"{_role(change, sources, number)} provides “{said}” [{number}].")
     elif change.op.kind == "override":
-        first = f"Now,{value} as {_role(change)} provides, overriding the agreement: “{said}” [{number}]."
+        first = f"Now,{value} as {_role(change, sources, number)} provides, overriding the agreement: “{said}” [{number}]."
     else:
-        first = f"Now{value} as {_role(change)} provides: “{said}” [{number}]."
-    second = "Before that, the original agreement said: " + rendered(current.sel).text
+        first = f"Now{value} as {_role(change, sources, number)} provides: “{said}” [{number}]."
+    second = "Before that, the original agreement said: " + rendered(base.sel).text
     text = f"{first}\n\n{second}"
     if not check_answer(text, full).ok:
         return None  # never an answer whose words are not in what it cites
-    doc = docs.get(change.doc.doc_id) or current.doc
-    sel = replace(current.sel, number=number, unit_text=said, fact_text=facts[0] if value else current.sel.fact_text,
+    doc = docs.get(change.doc.doc_id) or base.doc
+    sel = replace(base.sel, number=number, unit_text=said, fact_text=facts[0] if value else base.sel.fact_text,
                   start=0, end=len(said), fact_start=None, fact_end=None, lead_text="")
-    return FamilyAnswer(text, [(number, first), (current.sel.number, second)], Candidate(doc, sel), current)
+    return FamilyAnswer(text, [(number, first), (base.sel.number, second)], Candidate(doc, sel), base)
 
 
 def _states_this_change(candidate, change) -> bool:

@@ -185,6 +185,12 @@ def resolve(candidates: Sequence[Candidate], passages: dict[int, str] | None = N
     members = [m for m in members if _order(m) <= _order(latest)]
     named = referenced_clauses(latest, members[:-1], passages or {})
     if named is not None:
+        refs = CLAUSE_REF.findall(latest.sel.full_text)
+        own = next((m for m in reversed(members[:-1]) if m.doc.family_role == "agreement" and m.sel.label), None)
+        label = own.sel.label.strip("().") if own is not None else ""
+        if own is not None and own.sel.score > latest.sel.score and not any(
+                label == r or label.startswith(r + ".") or r.startswith(label + ".") for r in refs):
+            return own, None  # the change names clause 3.1; the question is answered by clause 3.2, which it leaves alone
         return latest, named
     value = " ".join(current_fact(latest.sel).lower().split())
     coverage = latest.sel.signals.get("coverage", 0.0)

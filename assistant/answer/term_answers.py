@@ -242,6 +242,9 @@ def _clause(c: Candidate) -> str:
     if not label:  # "4. LICENCE PERIOD" over an unnumbered paragraph: clause 4
         head = re.match(r"\s*(?:clause\s+|section\s+)?(\d{1,3}(?:\.\d{1,3})*)\.?\s", (c.sel.heading or "").split(" · ")[-1], re.I)
         return f"clause {head.group(1)}" if head else "the clause"
+    item = re.match(r"(?:(schedule(?:\s+\w+)?)\s+)?item\s+(\d{1,2})\b", label, re.I)
+    if item:  # "schedule item 2": as a reader finds it
+        return f"Item {item.group(2)} of the {(item.group(1) or 'schedule').title()}"
     return f"clause {c.sel.label.strip('.')}" if re.fullmatch(r"\d+(?:\.\d+)*", label) else f"paragraph {c.sel.label}"
 
 

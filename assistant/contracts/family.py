@@ -196,6 +196,9 @@ def _by_consolidation(members: list[DocumentRecord], stored: dict[str, dict], co
     if consolidated is None or not consolidated.documents:
         return out
     root, visible = members[0], {m.doc_id for m in members}
+    # a clause read alone ("for a period of five (5) years") counts from the agreement's start
+    start = next((v.value for key in ("effective_date", "agreement_date") for v in values_of(stored.get(root.doc_id, {}), key)
+                  if isinstance(v.value, str)), None)
     for key in MODIFIER_KEYS:
         for v in values_of(stored.get(root.doc_id, {}), key):
             if v.clause is None:
@@ -205,7 +208,7 @@ def _by_consolidation(members: list[DocumentRecord], stored: dict[str, dict], co
             if changed is None or changed.changes[-1].doc.doc_id not in visible:
                 continue
             change = changed.changes[-1]
-            new = [n for n in values_of(extract_terms(root.title, changed.current), key) if (n.slot or "") == (v.slot or "")]
+            new = [n for n in values_of(extract_terms(root.title, changed.current, start=start), key) if (n.slot or "") == (v.slot or "")]
             for n in new[:1]:
                 start, end = changed.last_words()
                 words = change.doc.text[start:end]
@@ -228,8 +231,10 @@ def family_terms(members: Sequence[DocumentRecord], stored: dict[str, dict], tod
     assigned = _assigned(members, stored)
     by_clause = _by_clause(members, stored)
     for doc_id, values in _by_consolidation(members, stored, consolidated).items():
-        mine = by_clause.setdefault(doc_id, [])
-        mine += [v for v in values if not any(o.key == v.key and o.slot == v.slot for o in mine)]
+        # the clause as the operations left it is the surer reading: it replaces what the changing
+        # document's words were taken to set for the same term ("the reference to '17.5%' shall be read as '15%'")
+        mine = [o for o in by_clause.get(doc_id, []) if not any(o.key == v.key and o.slot == v.slot for v in values)]
+        by_clause[doc_id] = mine + values
     terms: dict[str, Term] = {}
     for key in KEYS:
         state: dict[str, list[Entry]] = {}

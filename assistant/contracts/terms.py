@@ -94,11 +94,14 @@ _RULE_FILES = sorted([*Path(__file__).parent.rglob("*.py"), *(Path(__file__).par
 TERMS_VERSION = "1-" + hashlib.sha1(b"".join(p.read_bytes() for p in _RULE_FILES)).hexdigest()[:10]
 
 # ---------------------------------------------------------------------------------------------
-def extract_terms(title: str, text: str, family_role: str = families.AGREEMENT, own_date: str | None = None) -> dict[str, list[dict]]:
+def extract_terms(title: str, text: str, family_role: str = families.AGREEMENT, own_date: str | None = None,
+                  start: str | None = None) -> dict[str, list[dict]]:
     """Key terms of one document: {key: [Value as dict, ...]} for every key it states (absent:
     not stated). ``family_role`` is the document's (ingest/families.py): an amendment, side
     letter or notice is read for what it changes only (MODIFIER_KEYS); ``own_date`` is a
-    modifier's own date (recorded with what it exercises or stops)."""
+    modifier's own date (recorded with what it exercises or stops); ``start`` the date a term
+    is counted from when ``text`` (one clause of an agreement, read again as it stands now)
+    does not state it."""
     modifier = None if family_role == families.AGREEMENT else family_role
     us = units(text)
     found: dict[str, list[Value]] = {}
@@ -114,7 +117,7 @@ def extract_terms(title: str, text: str, family_role: str = families.AGREEMENT, 
         put(date)
         effective = read_effective_date(us, date.value if date else None)
         put(effective)
-        start_hint = (effective.value if effective and isinstance(effective.value, str) else None) or (date.value if date else None)
+        start_hint = (effective.value if effective and isinstance(effective.value, str) else None) or (date.value if date else None) or start
     else:
         start_hint = own_date
         if modifier == "assignment":

@@ -53,7 +53,7 @@ _UNIT_OF_TIME = (
     r"(?:['’]?\s+(?:prior\s+|advance\s+)?(?:written\s+)?notice\b|['’])?"
 )
 _DURATION = re.compile(
-    rf"(?:\b{_NW}\s*\(\s*\d+\s*\)|\b\d+|\b{_NW})\s+{_UNIT_OF_TIME}"
+    rf"(?:\b{_NW}\s*\(\s*\d+\s*\)|\b\d+|\b{_NW})\s+(?:(?:further|additional|extra)\s+)?{_UNIT_OF_TIME}"
     r"|\bin\s+perpetuity\b|\bperpetual(?:ly)?\b|\bfor\s+the\s+(?:full\s+)?(?:life|period|term)\s+of\s+copyright\b",
     re.I,
 )

@@ -179,6 +179,10 @@ _SUBJECTS: tuple[tuple[str, str], ...] = (
     (r"television|\btv\b", r"televis\w*|\btv\b|broadcast\w*|audio-?visual|episodes?|series"),
     (r"films?|movies?|motion\s+pictures?", r"films?|movies?|motion\s+pictures?|audio-?visual|pictures?|trailers?"),
     (r"name\s+and\s+likeness|likeness", r"likeness|name\s+and|image"),
+    # an advance paid, never "approved in advance" or "advance notice"
+    (r"(?<!\bin\s)advances?(?!\s+notice)", r"(?<!\bin\s)advances?(?!\s+notice)|signing\s+(?:fee|bonus)|minimum\s+guarantee"),
+    # who produced a recording: documents that never speak of producing cannot say
+    (r"produc(?:ed|ers?)", r"produc\w*"),
 )
 _ORDINALS = {"second": 2, "third": 3, "fourth": 4, "fifth": 5, "sixth": 6, "seventh": 7, "eighth": 8, "ninth": 9, "tenth": 10}
 _ORDINAL_ASK = re.compile(r"\b(second|third|fourth|fifth|sixth|seventh|eighth|ninth|tenth|(?:[2-9]|10)(?:nd|rd|th))\s+([a-z][\w-]*)", re.I)

@@ -148,12 +148,15 @@ class Consolidated:
 
 def _label(clause: CurrentClause) -> str:
     """The number a clause's wording starts with ("2.1 ", "(a) "), kept when it is replaced."""
-    m = re.match(r"\s*((?:(?:clause|section|article|paragraph)\s+)?\d{1,3}(?:\.\d{1,3})*\.?|\([a-z]{1,2}\))\s+", clause.original or clause.current, re.I)
+    m = re.match(r"\s*((?:(?:clause|section|article|paragraph|item)\s+)?\d{1,3}(?:\.\d{1,3})*\.?|\([a-z]{1,2}\))\s+", clause.original or clause.current, re.I)
     return m.group(0).lstrip() if m else ""
 
 
 def _with_label(label: str, wording: str) -> str:
-    return wording if not label or wording.lstrip().lower().startswith(label.strip().lower().rstrip(".")) else label + wording
+    """The new wording with the clause's number in front, unless it starts with it ("Section 8.03 ...")."""
+    bare = re.sub(r"^(?:clause|section|article|paragraph)\s+", "", wording.lstrip(), flags=re.I).lower()
+    number = re.sub(r"^(?:clause|section|article|paragraph)\s+", "", label.strip(), flags=re.I).lower().rstrip(".")
+    return wording if not label or bare.startswith(number) else label + wording
 
 
 def _sort_key(ref: str) -> tuple:

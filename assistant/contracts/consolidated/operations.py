@@ -40,14 +40,15 @@ from __future__ import annotations
 import re
 from dataclasses import dataclass
 
-from assistant.contracts.consolidated.tree import normalise_ref
+from assistant.contracts.consolidated.tree import item_ref, normalise_ref
 from assistant.text.changes import effective_from
 from assistant.text.kinds import find_facts
 
 # "clause 6.1(a)", "Clause 10 (Confidentiality)" (its heading in brackets), "paragraph 3 of Schedule 2"
-_REF = r"(?:(?:clause|section|paragraph|article|cl\.)\s+(?P<{name}>\d{{1,3}}(?:\.\d{{1,3}}){{0,3}}(?:\s*\([a-z0-9]{{1,4}}\))*)" \
+_REF = r"(?:(?:clause|section|paragraph|article|cl\.)\s+(?P<{name}>\d{{1,3}}(?:\.\d{{1,3}}){{0,3}}(?:\s*\([a-z0-9]{{1,4}}\))*|(?<=rticle\s)(?-i:[IVXLC]{{1,6}})\b)" \
        r"(?:\s+\((?=[A-Z])[^()\n]{{3,60}}\))?(?:\s+of\s+(?P<{name}_sched>(?:Schedule|Annex|Appendix|Exhibit)\s+\w+))?" \
-       r"|(?P<{name}_whole>(?:Schedule|Annex|Appendix|Exhibit)\s+(?:\d{{1,3}}|[A-Z])\b))"  # a whole schedule: "Schedule 1 is deleted and replaced"
+       r"|(?P<{name}_whole>(?:Schedule|Annex|Appendix|Exhibit)\s+(?:\d{{1,3}}|[A-Z])\b)" \
+       r"|item\s+(?P<{name}_item>\d{{1,2}})\s+(?:of|in|to)\s+the\s+Schedule\b)"  # "Article VII"; "Item 3 of the Schedule"
 _AGR = r"(?:\s+(?:of|to|in)\s+the\s+(?:Principal\s+|Original\s+|Main\s+|Master\s+)?(?:Agreement|Licen[cs]e|Contract|Deed))?"
 _QUOTE = r"[\"“‘'](?P<{name}>(?s:.{{1,400}}?))[\"”’'](?=[\s.,;:)]|$)"
 _WORDS = r"(?:the\s+(?:words?|figures?|date|number|percentage|amount|sum|rate|expression|phrase|text|term)\s+(?:and\s+figures?\s+)?)?"
@@ -79,6 +80,10 @@ def _p(pattern: str, tight: bool = False) -> re.Pattern:
                                      SIDE=_SIDE, AMENDED=_AMENDED), re.I)
 
 
+# a change document an amendment amends: "the First Letter", "our letter dated ...", "Amendment No. 1"
+_CHANGE_DOC = (r"(?:(?:the|our|your|that|this|said)\s+(?:(?:First|Second|Third|Prior|Previous|Earlier|said|Original)\s+)?"
+               r"(?:Side\s+Letter|Letter\s+Agreement|Letter|Amendment|Variation|Deed\s+of\s+Variation|Addendum|Supplement)"
+               r"|Amendment\s+No\.?\s*\d{{1,2}})")
 _TERM = r"[\"“‘'](?P<term>[^\"”’'\n]{{1,60}})[\"”’']"
 SUBSTITUTE = [
     _p(r"\b{WORDS}{OLD}(?:\s*\([^)]{{0,80}}\))?\s+(?:in|of)\s+{REF}{AGR}{WHEREVER}\s+{IS}(?:deleted\s+and\s+)?(?:replaced|substituted)\s+"
@@ -111,6 +116,20 @@ SUBSTITUTE = [
     _p(r"\b{REF}{AGR}\s+{IS}{AMENDED}\s+by\s+the\s+substitution\s+of\s+{WORDS}{NEW}\s+for\s+{WORDS}{OLD}{WHEREVER}"),
     # "The reference in clause 4 to 'A' shall be replaced by a reference to 'B'"
     _p(r"\b(?:the\s+)?references?\s+in\s+{REF}{AGR}\s+to\s+{OLD}\s+{IS}(?:replaced|substituted)\s+(?:by|with)\s+(?:a\s+)?(?:references?\s+to\s+)?{NEW}"),
+    # "in Item 2 of the Schedule, delete 'A' and insert 'B'"
+    _p(r"\bIn\s+{REF}{AGR},?\s+(?:delete|omit|remove|strike\s+out)\s+{WORDS}{OLD}{WHEREVER},?\s+and\s+"
+       r"(?:insert|substitute|add|replace\s+(?:it|them)\s+(?:with|by))\s+{WORDS}{NEW}"),
+    # "Clause 5.1 shall be read as if '£500' were replaced by '£1,000'" (or "... as if 'B' were substituted for 'A'")
+    _p(r"\b{REF}{AGR}\s+(?:shall|is\s+to|will)\s+be\s+(?:read|construed)\s+as\s+if\s+{WORDS}{OLD}\s+(?:were|was|had\s+been)\s+"
+       r"(?:replaced|substituted)\s+(?:by|with)\s+{WORDS}{NEW}"),
+    _p(r"\b{REF}{AGR}\s+(?:shall|is\s+to|will)\s+be\s+(?:read|construed)\s+as\s+if\s+{WORDS}{NEW}\s+(?:were|was|had\s+been)\s+"
+       r"substituted\s+for\s+{WORDS}{OLD}"),
+    # an amendment of an amendment: "the reference in paragraph 1 of the First Letter to 'A' shall be read as a
+    # reference to 'B'": the words that document put into the agreement, wherever it put them (no clause named)
+    _p(r"\b(?:the\s+)?references?\s+in\s+(?:paragraph|clause|section|item)\s+[\w.()]{{1,12}}\s+of\s+" + _CHANGE_DOC +
+       r"\s+to\s+{OLD}\s+(?:shall|is\s+to|will)\s+be\s+(?:read|construed|replaced)\s+(?:as|by|with)\s+(?:a\s+)?(?:references?\s+to\s+)?{NEW}"),
+    _p(r"\bIn\s+(?:paragraph|clause|section|item)\s+[\w.()]{{1,12}}\s+of\s+" + _CHANGE_DOC +
+       r",?\s+{WORDS}{OLD}\s+{IS}(?:deleted\s+and\s+)?(?:replaced|substituted)\s+(?:by|with)\s+{WORDS}{NEW}"),
     # UK drafting: "In clause 4, for 'A' substitute 'B'"
     _p(r"\bIn\s+{REF}{AGR},?\s+for\s+{WORDS}{OLD}{WHEREVER},?\s+(?:substitute|read|there\s+(?:shall\s+be|is)\s+substituted)\s+{WORDS}{NEW}"),
 ]
@@ -142,12 +161,14 @@ DELETE = [
     _p(r"{NTH}\b{REF}{AGR}\s+{IS}(?:deleted|removed|struck(?:\s+out)?|revoked|repealed)(?:\s+in\s+(?:its\s+)?entirety)?"
        r"(?!\s*(?:,\s*)?(?:and\s+)?(?:replaced|substituted|amended|the\s+following))"),
     _p(r"\b(?:delete|deleting)\s+{REF}{AGR}(?:\s+in\s+(?:its\s+)?entirety)?(?!\s+and\s+(?:replac|substitut|insert))"),
-    _p(r"\b{REF}{AGR}\s+shall\s+(?:cease\s+to\s+have\s+(?:any\s+)?effect|no\s+longer\s+apply|be\s+of\s+no\s+(?:further\s+)?(?:force\s+or\s+)?effect)"),
+    _p(r"\b{REF}{AGR}\s+(?:shall|will|is\s+to)\s+(?:cease\s+to\s+(?:have\s+(?:any\s+)?effect|apply|be\s+of\s+(?:any\s+)?effect|bind)|no\s+longer\s+(?:apply|have\s+effect)|"
+       r"not\s+apply|be\s+of\s+no\s+(?:further\s+)?(?:force\s+or\s+)?effect|be\s+disapplied)"),
+    _p(r"\b{REF}{AGR}\s+(?:ceases\s+to\s+(?:apply|have\s+effect)|no\s+longer\s+applies|is\s+(?:hereby\s+)?disapplied)\b"),
 ]
 INSERT = [
     _p(r"\b(?:a\s+)?new\s+{REF}\s+{IS}(?:inserted|added)(?:\s+(?:into|in|to)\s+the\s+Agreement)?"
        r"(?:\s+(?:immediately\s+)?(?:after|following)\s+{AFTER})?(?:\s*,?\s*(?:as\s+follows|which\s+reads|reading|to\s+read))?\s*:?\s*"),
-    _p(r"\b(?:insert\w*|add\w*)\s+(?:the\s+following\s+)?(?:as\s+(?:a\s+)?)?new\s+{REF}(?:\s+(?:immediately\s+)?(?:after|following)\s+{AFTER})?"
+    _p(r"\b(?:insert\w*|add\w*)\s+(?:the\s+following\s+)?(?:as\s+(?:a\s+)?)?new\s+{REF}(?:\s+(?:(?:immediately\s+)?(?:after|following)|at\s+the\s+end\s+of)\s+{AFTER})?"
        r"(?:\s+(?:of|to|into|in)\s+the\s+Agreement)?\s*:?\s*"),
     _p(r"\bthe\s+following\s+(?:shall\s+be\s+|is\s+(?:hereby\s+)?)?(?:inserted|added)\s+(?:(?:to|into|in)\s+the\s+Agreement\s+)?as\s+(?:a\s+)?(?:new\s+)?{REF}"
        r"(?:\s+(?:immediately\s+)?(?:after|following)\s+{AFTER})?\s*:?\s*"),
@@ -176,6 +197,9 @@ CONTINUE = [
                       r"(?:(?:in\s+(?:its|their)\s+place|therefor|in\s+lieu\s+thereof)\s+)?{WORDS}{NEW}", tight=True)),
     ("substitute", _p(_AND + r"substituting\s+{WORDS}{NEW}\s+for\s+{WORDS}{OLD}{WHEREVER}", tight=True)),
     ("substitute", _p(_AND + r"changing\s+{WORDS}{OLD}{WHEREVER}\s+to\s+{WORDS}{NEW}", tight=True)),
+    # the verb understood from the first change: "... replacing 'A' with 'B' and 'C' with 'D'"
+    ("substitute", _p(r"\s*[,;]?\s*and\s+{WORDS}{OLD}{WHEREVER}\s+(?:with|by)\s+{WORDS}{NEW}", tight=True)),
+    ("substitute", _p(r"\s*[,;]?\s*and\s+{WORDS}{NEW}\s+for\s+{WORDS}{OLD}{WHEREVER}", tight=True)),
     ("delete words", _p(_AND + r"(?:deleting|omitting|striking(?:\s+out)?|removing)\s+{WORDS}{OLD}(?:\s+{SIDE}{WORDS}{ANCHOR})?{WHEREVER}"
                         + _NOT_REPLACED, tight=True)),
 ]
@@ -217,10 +241,10 @@ VALUE = [
        + _VALUE + _INSTEAD),
     _p(r"\b" + _THING + r"\s+(?:in|under|of|(?:as\s+)?(?:set\s+(?:out|forth)|stated|specified|provided|described|referred\s+to)\s+in)\s+{REF}{AGR}\s+"
        r"{IS}" + _SHIFT + _FROM
-       + r"\s+to\s+" + _VALUE + _INSTEAD),
-    _p(r"\bIn\s+{REF}{AGR},?\s+" + _THING + r"\s+{IS}" + _SHIFT + _FROM + r"\s+to\s+" + _VALUE + _INSTEAD),
+       + r"\s+(?:to|(?P<ends>until|through|till))\s+" + _VALUE + _INSTEAD),
+    _p(r"\bIn\s+{REF}{AGR},?\s+" + _THING + r"\s+{IS}" + _SHIFT + _FROM + r"\s+(?:to|(?P<ends>until|through|till))\s+" + _VALUE + _INSTEAD),
     _p(r"\b{REF}{AGR}\s+{IS}amended\s+(?:so\s+as\s+)?to\s+(?:increase|reduce|decrease|change|extend|revise|adjust|raise|lower)\s+"
-       + _THING + _FROM + r"\s+to\s+" + _VALUE + _INSTEAD),
+       + _THING + _FROM + r"\s+(?:to|(?P<ends>until|through|till))\s+" + _VALUE + _INSTEAD),
 ]
 # the same, naming a defined term instead of a clause ("The Licence Period is extended so that it
 # expires on 30 September 2024"): the clause is the one that defines the term, found when applied
@@ -267,6 +291,8 @@ _ELSEWHERE = re.compile(r"(?:the\s+|a\s+)?(?:new\s+|revised\s+|replacement\s+|am
 
 def _ref(m: re.Match, name: str) -> str:
     ref = m.groupdict().get(name)
+    if not ref and m.groupdict().get(f"{name}_item"):
+        return item_ref("schedule", m.group(f"{name}_item"))
     if not ref:
         whole = m.groupdict().get(f"{name}_whole")
         return normalise_ref(whole) if whole else ""
@@ -370,9 +396,28 @@ def operations(text: str) -> list[Operation]:
     return sorted(found, key=lambda o: o.start)
 
 
+def _quoted(m: re.Match, name: str) -> str:
+    """The words quoted in group ``name``, whole when they hold a quoted title of their own: in
+    'after "(the "Game")"' the pattern stops at the inner quote, leaving an odd number of straight
+    quotes; the words then run to the next quote mark on the line (the outer closing one)."""
+    text, (a, b) = m.string, m.span(name)
+    words = text[a:b]
+    if words.count('"') % 2 == 1 and text[b:b + 1] == '"':
+        close = text.find('"', b + 1)
+        line_end = text.find("\n", b)
+        if close != -1 and close - b <= 80 and (line_end == -1 or close < line_end):
+            words = text[a:close]
+    return " ".join(words.split())
+
+
+def _join(first: str, second: str) -> str:
+    """Words put next to each other: no space before punctuation (", Singapore and Malaysia")."""
+    return f"{first}{second}" if second[:1] in ",.;:)" else f"{first} {second}"
+
+
 def _substitution(op: Operation, m: re.Match) -> None:
     """'A' replaced by 'B', as the match of a substitution pattern quotes them."""
-    op.old, op.new = " ".join(m.group("old").split()), " ".join(m.group("new").split())
+    op.old, op.new = _quoted(m, "old"), _quoted(m, "new")
     op.wherever = bool(m.groupdict().get("wherever"))
 
 
@@ -381,14 +426,14 @@ def _words_op(op: Operation, kind: str, m: re.Match) -> None:
     'B A'), or taken out ("delete 'and' before 'Canada'": 'and Canada' becomes 'Canada'), as the
     substitution that makes them."""
     op.kind = "substitute"
-    old = " ".join(m.group("old").split())
+    old = _quoted(m, "old")
     side = (m.groupdict().get("side") or "after").lower()
     before = side in ("before", "preceding")
     if kind == "insert words":
-        new = " ".join(m.group("new").split())
-        op.old, op.new = old, (f"{new} {old}" if before else f"{old} {new}")
+        new = _quoted(m, "new")
+        op.old, op.new = old, (_join(new, old) if before else _join(old, new))
         return
-    anchor = " ".join((m.groupdict().get("anchor") or "").split())
+    anchor = _quoted(m, "anchor") if m.groupdict().get("anchor") else ""
     if not anchor:
         op.old, op.new = old, ""
         op.wherever = bool(m.groupdict().get("wherever"))
@@ -419,14 +464,18 @@ def _continued(text: str, first: Operation, taken: list[tuple[int, int]]) -> lis
 _CHANGE_VERB = re.compile(r"\b(?:amend(?:ed|s)?|replac(?:ed|es|ing)|substitut(?:ed|es|ing)|delet(?:ed|es|ing)|insert(?:ed|s|ing)|"
                           r"add(?:ed|s|ing)|restat(?:ed|es|ing)|var(?:ied|ies|y)|chang(?:ed|es|ing)|(?:shall|will|is\s+to)\s+read|"
                           r"increas(?:ed|es|ing)|reduc(?:ed|es|ing)|revok(?:ed|es)|repeal(?:ed|s)?|modifi(?:ed|es)|modify(?:ing)?|"
-                          r"extend(?:ed|s)?|postpon(?:ed|es)|shorten(?:ed|s)?|rescind(?:ed|s)?|renumber(?:ed|s)?|"
+                          r"extend(?:ed|s)?|postpon(?:ed|es)|shorten(?:ed|s)?|rescind(?:ed|s)?|renumber(?:ed|s)?|ceases?|lapses?|disappl\w+|"
+                          r"no\s+longer\s+appl\w+|(?:shall|will)\s+not\s+apply|"
                           r"(?:^|(?<=[:;,.]\s)|(?<=\)\s)|(?<=\bIn\s))(?:replace|delete|insert|add|substitute|omit|amend)|"
                           r"\b(?:replace|delete|insert|substitute|omit)\s+(?=[\"“‘']|the\s+(?:words?|figures?|phrase))|"
                           r"\bshall\s+be\s+deemed\s+(?:amended|varied|deleted|replaced))\b", re.I | re.M)
 _NOT_A_CHANGE = re.compile(r"\b(?:remains?|continues?|shall\s+continue)\s+(?:in\s+full\s+force|unchanged|to\s+apply)|"
                            r"\bexcept\s+as\b|\bas\s+follows\b|\bunless\b|\bmay\s+(?:be\s+)?(?:amend|vari|chang)|"
                            # an option or right exercised under a clause: a deal event the key terms read, not a change to the clause
-                           r"\bexercis(?:e|es|ed|ing)\b[^.]{0,60}\b(?:option|right)s?\b", re.I)
+                           r"\bexercis(?:e|es|ed|ing)\b[^.]{0,60}\b(?:option|right)s?\b|"
+                           # notice given under a clause ("I give you notice under clause 2.2 that I extend the Term"): a right used
+                           r"\b(?:give|gives|giving|given)\s+(?:you\s+|to\s+you\s+)?(?:formal\s+)?(?:written\s+)?notice\s+"
+                           r"(?:under|pursuant\s+to|in\s+accordance\s+with)\s+(?:clause|section|paragraph)\b", re.I)
 _CITED = re.compile(_REF.format(name="ref"), re.I)
 _SENTENCE = re.compile(r"(?:[^.\n]|\.(?=\S))+\.?")  # to a full stop before a space ("clause 5.3" stays whole)
 
@@ -464,7 +513,7 @@ def _unread(text: str, taken: list[tuple[int, int]], found: list[Operation] = ()
         cited = _CITED.search(sentence)
         if cited is None or not _CHANGE_VERB.search(sentence) or _NOT_A_CHANGE.search(sentence) or sentence.rstrip().endswith(":"):
             continue
-        op = Operation("unread", normalise_ref(cited.group("ref") or cited.group("ref_whole")), start=a, end=b)
+        op = Operation("unread", _ref(cited, "ref"), start=a, end=b)
         op.effective = effective_from(sentence, text)
         out.append(op)
     return out

@@ -18,12 +18,37 @@ _NUMBERED = re.compile(
     r"(?![ \t]+(?:Jan|Feb|Mar|Apr|May|Jun|Jul|Aug|Sep|Oct|Nov|Dec)[a-z]*\b)", re.I)
 _LETTERED = re.compile(r"(?m)^[ \t]*\(([a-z]{1,2}|[ivx]{1,5})\)(?=[ \t]+\S)")
 _SCHEDULE = re.compile(r"(?m)^[ \t]*(schedule|annex|appendix|exhibit)[ \t]+(\d{1,2}|[A-Z])\b", re.I)
+# "SCHEDULE" alone on its line: the agreement's one schedule, whose lines are "Item 1  Writer: ..."
+_THE_SCHEDULE = re.compile(r"(?m)^[ \t]*(?:THE[ \t]+)?(SCHEDULE|Schedule)[ \t]*$")
+_ITEM = re.compile(r"(?m)^[ \t]*Item[ \t]+(\d{1,2})\b(?=[ \t:.]+\S)", re.I)
+# "ARTICLE VII" (a heading over Sections 7.01, 7.02 ...): clause 7, as amendments cite it
+_ARTICLE = re.compile(r"(?m)^[ \t]*(?:ARTICLE|Article)[ \t]+(?-i:([IVXLC]{1,6}))\b[ \t]*[-–—:.]?[ \t]*(.*)$")
+# where the clauses end: the execution block ("IN WITNESS WHEREOF", "EXECUTED as a deed", "Signed by")
+_EXECUTION = re.compile(r"(?m)^[ \t]*(?:IN\s+WITNESS\s+WHEREOF|EXECUTED\b|Executed\s+as\s+a\s+deed|SIGNED\b|Signed\s+(?:by|for)\b|AS\s+WITNESS\b|"
+                        r"AGREED\s+AND\s+ACCEPTED\b|ACCEPTED\s+AND\s+AGREED\b)")
+_ROMAN = {"I": 1, "V": 5, "X": 10, "L": 50, "C": 100}
+
+
+def roman(numeral: str) -> int:
+    """"VII" -> 7, "XIV" -> 14."""
+    values = [_ROMAN[c] for c in numeral.upper()]
+    return sum(-v if i + 1 < len(values) and v < values[i + 1] else v for i, v in enumerate(values))
+
+
+def item_ref(schedule: str, number: str) -> str:
+    """Item 3 of the Schedule -> "schedule item 3" (of Schedule 2 -> "schedule 2 item 3")."""
+    return f"{schedule} item {int(number)}".strip()
 _HEADING = re.compile(r"^[ \t]*(?:(?:clause|section|article|paragraph)[ \t]+)?[\d.]+\.?[ \t]+([A-Z][A-Z &/,'’-]{2,60}|[A-Z][\w &/,'’-]{2,50})[ \t]*$")
 
 
 def normalise_ref(ref: str) -> str:
     """"Clause 6.1 (a)" / "6.1.(a)" / "section 6.1(A)" -> "6.1(a)"; "Schedule 2" -> "schedule 2"."""
     ref = re.sub(r"^(?:clauses?|sections?|paragraphs?|articles?|cl\.)\s+", "", ref.strip(), flags=re.I)
+    if re.fullmatch(r"[IVXLC]{1,6}", ref):  # "Article VII" is clause 7
+        return str(roman(ref))
+    item = re.fullmatch(r"item\s+(\d{1,2})", ref, re.I)
+    if item:
+        return f"item {int(item.group(1))}"
     m = re.match(r"(schedule|annex|appendix|exhibit)\s+(\w+)(.*)$", ref, re.I)
     if m:
         rest = normalise_ref(m.group(3)) if m.group(3).strip() else ""
@@ -58,12 +83,26 @@ def clause_tree(text: str) -> list[ClauseNode]:
     numbers: list[str] = []
     events = sorted([(m.start(), "n", m) for m in _NUMBERED.finditer(text)]
                     + [(m.start(), "l", m) for m in _LETTERED.finditer(text)]
-                    + [(m.start(), "s", m) for m in _SCHEDULE.finditer(text)], key=lambda x: x[0])
+                    + [(m.start(), "s", m) for m in _SCHEDULE.finditer(text)]
+                    + [(m.start(), "s", m) for m in _THE_SCHEDULE.finditer(text)]
+                    + [(m.start(), "i", m) for m in _ITEM.finditer(text)]
+                    + [(m.start(), "a", m) for m in _ARTICLE.finditer(text)]
+                    + [(m.start(), "x", m) for m in _EXECUTION.finditer(text)], key=lambda x: x[0])
+    headings: dict[int, str] = {}
     for at, kind, m in events:
         if kind == "s":
-            schedule = f"{m.group(1).lower()} {m.group(2).lower()}"
+            schedule = f"{m.group(1).lower()} {m.group(2).lower()}" if m.lastindex and m.lastindex >= 2 else "schedule"
             numbers = []
             marks.append((at, schedule))
+        elif kind == "a":
+            number = str(roman(m.group(1)))
+            numbers.append(number)
+            marks.append((at, f"{schedule} {number}" if schedule else number))
+            headings[at] = m.group(2).strip() or _next_line(text, m.end())
+        elif kind == "i":
+            marks.append((at, item_ref(schedule, m.group(1))))
+        elif kind == "x":  # the clause before it ends here; a schedule after the signatures starts again
+            marks.append((at, ""))
         elif kind == "n":
             ref = normalise_ref(m.group(1))
             numbers.append(ref)
@@ -74,7 +113,12 @@ def clause_tree(text: str) -> list[ClauseNode]:
     nodes: list[ClauseNode] = []
     seen: set[str] = set()
     for i, (at, ref) in enumerate(marks):
+        if not ref:
+            continue
         end = marks[i + 1][0] if i + 1 < len(marks) else len(text)
+        if ref.startswith(("item ", "schedule item ")) or " item " in ref:  # "Item 3  Advance: A$20,000": its paragraph
+            blank = re.compile(r"\n[ \t]*\n").search(text, at, end)
+            end = blank.start() if blank else end
         while end > at and text[end - 1] in " \t\n":
             end -= 1
         if ref in seen:
@@ -85,8 +129,15 @@ def clause_tree(text: str) -> list[ClauseNode]:
         seen.add(ref)
         first_line = text[at:text.find("\n", at) if "\n" in text[at:end] else end]
         h = _HEADING.match(first_line)
-        nodes.append(ClauseNode(ref, at, end, h.group(1).strip() if h else "", text[at:end]))
+        heading = headings.get(at) or (h.group(1).strip() if h else "")
+        nodes.append(ClauseNode(ref, at, end, heading, text[at:end]))
     return nodes
+
+
+def _next_line(text: str, pos: int) -> str:
+    """The heading under "ARTICLE VII" on the line after it ("KEY PERSON"), when it is one."""
+    m = re.compile(r"[ \t]*\n[ \t]*([^\n]{2,60}?)[ \t]*(?=\n|$)").match(text, pos)
+    return m.group(1) if m and not re.search(r"[a-z]", m.group(1)) else ""
 
 
 def find(nodes: list[ClauseNode], ref: str) -> ClauseNode | None:

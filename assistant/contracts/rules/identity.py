@@ -111,6 +111,20 @@ _ASSIGNS = [  # "X (the "Assignor") has assigned ... to Y", "X assigns to Y ..."
 _ENTITY_END = re.compile(r"\s+(?:absolutely|all|its|the|with|which|and|by|under|in|on|from|for)\b.*$", re.S)
 
 
+def _defined_party(text: str, term: str) -> tuple[str, int]:
+    """The party a defined term stands for and where it is defined: 'by Red Kite Games, Inc.
+    ("Assignor")' -> ("Red Kite Games, Inc.", its offset); ("", -1) when ``term`` is not
+    defined as a party in ``text``."""
+    m = re.search(r"\(\s*(?:the\s+|hereinafter\s+(?:called\s+)?)?[\"“]" + re.escape(term) + r"[\"”]\s*\)", text)
+    if m is None:
+        return "", -1
+    window = text[max(0, m.start() - 140):m.start()]
+    cut = list(re.finditer(r"\b(?:by|between|and|from|with)\s+|^|[;:(\n]\s*", window))
+    name = window[cut[-1].end():] if cut else window
+    name = re.split(r",\s+(?:an?|the)\s+", name, maxsplit=1)[0].strip(" ,")
+    return (name, m.start()) if re.match(r"[A-Z]", name) and len(name) >= 3 else ("", -1)
+
+
 def read_assignment_parties(text: str) -> list[Value]:
     """An assignment that names no "Assignor" and "Assignee" in its preamble states them in a
     sentence: "Corvid Records Limited has assigned the Agreement to Rookery Music Group Limited",
@@ -118,9 +132,16 @@ def read_assignment_parties(text: str) -> list[Value]:
     for pattern in _ASSIGNS:
         for m in pattern.finditer(text):
             names = [_ENTITY_END.sub("", m.group(g)).strip(" ,.") for g in ("from_", "to")]
+            # "Assignor hereby assigns ... to Assignee": the defined terms, read as the parties they stand for
+            names = [re.sub(r"^(?:\d+\.\s*)?[A-Z][a-z]{3,}\.\s+(?=[A-Z])", "", n) for n in names]  # "Assignment. Assignor": its heading
+            defined = [_defined_party(text, n) for n in names]
+            names = [d[0] or n for d, n in zip(defined, names, strict=True)]
             if any(len(n) < 3 or n.lower() in ("the", "we", "it", "this") for n in names) or names[0] == names[1]:
                 continue
             s, e = families.sentence_span(text, m.start(), m.end())
+            where = [at for _name, at in defined if 0 <= at < s and s - at <= 800]
+            if where:  # cite the words that say who "Assignor" and "Assignee" are, with the assignment
+                s = min(s, families.sentence_span(text, min(where), min(where) + 1)[0])
             clause = Clause(s, e, text[s:e])
             return [Value("parties", f"{name} ({role})", {"name": name, "role": role}, clause, slot=role.lower(), fact=name)
                     for name, role in zip(names, ("Assignor", "Assignee"), strict=True)]

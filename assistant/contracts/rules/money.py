@@ -29,6 +29,9 @@ _INCOME = [
     ("streaming", re.compile(r"\bstream\w*", re.I)), ("downloads", re.compile(r"\bdownload\w*", re.I)),
     ("synchronisation", re.compile(r"\bsynch?\w*\b|\bsynchroni[sz]ation", re.I)),
     ("mechanical", re.compile(r"\bmechanical\w*", re.I)),
+    # a manager's or agent's rate on shows: "commission on live performance income", "touring income"
+    ("live", re.compile(r"\blive\s+(?:performance\s+|show\s+|concert\s+)?(?:income|earnings|fees|receipts|shows?|concerts?|performances?|engagements?)\b|"
+                        r"\btouring\b|\b(?:Net|Gross)\s+Live\b", re.I)),
     ("performance", re.compile(r"\b(?:public\s+)?perform\w*\s+(?:income|royalt\w*|rights)|\bperformance\b", re.I)),
     ("print", re.compile(r"\bprint\w*\b|\bsheet\s+music\b", re.I)),
     ("neighbouring rights", re.compile(r"\bneighbou?ring\s+rights\b", re.I)),
@@ -129,7 +132,7 @@ def read_royalties(us: list[ContractUnit], modifier: str | None) -> list[Value]:
     return list(out.values())
 
 
-_ADVANCE = re.compile(r"\badvances?\b|\bsigning\s+(?:fee|bonus)\b|\bminimum\s+guarantee\b|\bguaranteed\s+(?:payment|minimum)\b", re.I)
+_ADVANCE = re.compile(r"\b(?<!\bin\s)(?<!\bin\s\s)advances?\b(?!\s+notice\b)|\bsigning\s+(?:fee|bonus)\b|\bminimum\s+guarantee\b|\bguaranteed\s+(?:payment|minimum)\b", re.I)
 _TOTAL = re.compile(r"\btotal\b|\baggregate\b|\bin\s+all\b", re.I)
 _FURTHER = re.compile(r"\b(?:further|additional|another|extra|second|supplementary)\s+(?:non-returnable\s+|recoupable\s+)?advance", re.I)
 

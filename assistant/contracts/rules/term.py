@@ -108,6 +108,10 @@ _EXTENDED_BY = re.compile(r"\b(?:Term|Licen[cs]e\s+Period|Agreement|Licen[cs]e)\
                           re.I)
 
 
+# a schedule's field for the term: "Item 2   Term: three (3) years from the Commencement Date", "Licence Period: 2 years"
+_TERM_FIELD = re.compile(r"\W*(?:Item\s+\d{1,2}\s+)?(?:(?:Initial\s+)?Term|Duration|(?:Licen[cs]e|Contract|Rights)\s+Period)\s*:\s*\S", re.I)
+
+
 def read_expiry(us: list[ContractUnit], start_hint: str | None, modifier: str | None) -> Value | None:
     """When the term ends. In order of preference: a date after "ends on", "expire on",
     "until", "through", "terminate with effect from" in a clause about the term (in a notice:
@@ -121,7 +125,8 @@ def read_expiry(us: list[ContractUnit], start_hint: str | None, modifier: str | 
             continue
         clause_cue = bool(_TERM_CLAUSE.search(u.text)) or bool(re.fullmatch(r"\W*(?:[\d.]+\s*)?(?:(?:initial\s+)?term(?:\s+of\s+(?:this\s+)?agreement)?|"
                                                                             r"duration|term\s+and\s+(?:renewal|termination)|"
-                                                                            r"(?:licen[cs]e|contract|rights)\s+period)\W*", u.heading, re.I))
+                                                                            r"(?:licen[cs]e|contract|rights)\s+period)\W*", u.heading, re.I)) \
+            or bool(_TERM_FIELD.match(u.text))
         if modifier is not None and (not _MODIFIER_TERM.search(u.scope) or (_OTHER_DATE.search(u.text) and not _MODIFIER_TERM.search(u.text))):
             continue  # "The Delivery Date in paragraph 3 is extended to ...": another date, not the term's end
         if u.role == "definition" and not re.match(r"\W*[\"“](?:Initial\s+)?(?:Term|Contract\s+Period|Licen[cs]e\s+Period)[\"”]", u.text):
@@ -396,7 +401,12 @@ _EXERCISE = re.compile(r"\b(?:exercis\w*\s+(?:of\s+)?|tak\w*\s+up\s+|pick\w*\s+u
                        r"|\b(?:elect\w*\s+to\s+extend|extend\w*|renew\w*)\s+the\s+Term\s+(?:for|by|into)\s+"
                        + _WHICH.format(g="which2") + r"(?:Option|Extension|Renewal)\s+Period"
                        r"|\bthe\s+Term\s+(?:is|shall\s+be|will\s+be)\s+(?:hereby\s+)?(?:extended|renewed)\s+(?:for|by|into)\s+"
-                       + _WHICH.format(g="which3") + r"(?:Option|Extension|Renewal)\s+Period", re.I)
+                       + _WHICH.format(g="which3") + r"(?:Option|Extension|Renewal)\s+Period"
+                       # a notice given under the clause that allows it: "I hereby give notice ... that I extend the Term
+                       # by one (1) further year"
+                       r"|\b(?:I|we|[A-Z][\w&.-]*(?:\s+[A-Z][\w&.-]*){0,3})\s+(?:hereby\s+)?(?:elect\s+to\s+)?(?:extend|renew)s?\s+the\s+Term\s+"
+                       r"(?:by|for)\s+(?:an?\s+|the\s+)?(?:\w+\s+)?(?:\(\d+\)\s+)?(?:further|additional|extension|renewal)\s+(?:period|years?|months?|terms?)\b",
+                       re.I)
 
 
 # An option drafted as a right: "Administrator shall have the right to extend the term for one (1)
@@ -404,7 +414,11 @@ _EXERCISE = re.compile(r"\b(?:exercis\w*\s+(?:of\s+)?|tak\w*\s+up\s+|pick\w*\s+u
 _RIGHT_TO_EXTEND = re.compile(r"\b(?:have|has|is\s+entitled\s+to|retains?)\s+(?:the\s+|an?\s+)?(?:sole\s+|irrevocable\s+|exclusive\s+)?"
                               r"right\s+to\s+(?:extend|renew)\s+(?:the\s+)?(?:term|agreement|licen[cs]e\s+period|licen[cs]e)\b[^.;]{0,30}?"
                               r"\bfor\s+((?:\w+\s+)?\(?\d*\)?)\s*(?:additional|further|successive|consecutive|extension|renewal)\s+"
-                              r"(?:periods?|terms?)\b", re.I)
+                              r"(?:periods?|terms?)\b"
+                              # "The Artist may extend the Term by one (1) further year by written notice"
+                              r"|\b(?:may|is\s+entitled\s+to|shall\s+be\s+entitled\s+to)\s+(?:elect\s+to\s+)?(?:extend|renew)\s+the\s+"
+                              r"(?:Term|Agreement|Licen[cs]e\s+Period)\s+(?:by|for)\s+((?:\w+\s+)?\(?\d*\)?)\s*(?:further|additional|successive|"
+                              r"consecutive)\s+(?:periods?|terms?|years?|months?)\b", re.I)
 
 
 def read_options(us: list[ContractUnit], modifier: str | None) -> Value | None:
@@ -429,8 +443,9 @@ def read_options(us: list[ContractUnit], modifier: str | None) -> Value | None:
                       r"(?:\s*,[^.;]{0,160}?,)?\s+to\s+(?:extend|renew)", u.text, re.I) or _RIGHT_TO_EXTEND.search(u.text)
         if not m and not re.search(r"\bOption\s+Periods?\b", u.text):
             continue
-        count = number_in(m.group(1)) if m else None
-        if count is None and m and re.match(r"(?:the|an|a)\b", m.group(1).split()[-1] if m.group(1).split() else "", re.I) \
+        said = next((g for g in m.groups() if g), "") if m else ""  # how many periods, as the clause words it
+        count = number_in(said) if m else None
+        if count is None and m and re.match(r"(?:the|an|a)\b", said.split()[-1] if said.split() else "", re.I) \
                 and not re.search(r"\boptions\b", m.group(0), re.I):
             count = 1  # "the option ... to extend": one
         durations = [(u.text.find(f.text), parse_duration(f.text), f) for f in u.of("duration")]
