@@ -914,3 +914,45 @@ def test_an_answer_from_a_changed_clause_names_the_document_and_date_that_change
     assert [_role(c, sources, n) for c, n in zip(changes, (9, 4, 5), strict=True)] == [
         "the amendment of 10 June 2023 [3]", "the side letter with effect from 1 July 2024", "the amendment"]
     assert _role(changes[0], sources[1:], 9) == "the amendment"  # no source of it states the date
+
+
+_ARTICLES = ("ARTICLE IV\nCOMPENSATION\n\nSection 4.01 The fee is twenty percent (20%) of Net Receipts.\n\n"
+             "ARTICLE V\nKEY PERSON\n\nSection 5.01 Label may terminate if Marcus Bell leaves.\n\n"
+             "SCHEDULE\n\nItem 1   Advance: A$20,000\n\nItem 2   Territory: Australia and New Zealand\n\n"
+             "IN WITNESS WHEREOF the parties have signed.\n")
+
+
+@pytest.mark.parametrize("change, ref, now", [
+    ("Section 4.01 of the Agreement is hereby amended by striking \"twenty percent (20%)\" and inserting in lieu thereof "
+     "\"eighteen percent (18%)\".", "4.01", "eighteen percent (18%)"),
+    ("Article V of the Agreement is hereby deleted in its entirety.", "5.01", ""),
+    ("Clause 5.01 shall cease to apply.", "5.01", ""),
+    ("Section 4.01 shall be read as if \"twenty percent (20%)\" were replaced by \"15%\".", "4.01", "15%"),
+    ("In Item 1 of the Schedule, delete \"A$20,000\" and insert \"A$35,000\".", "schedule item 1", "A$35,000"),
+    ("Item 1 of the Schedule is deleted and replaced with \"Advance: A$40,000\";", "schedule item 1", "Item 1   Advance: A$40,000"),
+    ("In Item 2 of the Schedule, after \"New Zealand\" insert \", Fiji and Samoa\".", "schedule item 2",
+     "Item 2   Territory: Australia and New Zealand, Fiji and Samoa"),
+    ("Section 4.01 is amended by replacing \"twenty\" with \"ten\" and \"(20%)\" with \"(10%)\".", "4.01", "ten percent (10%)"),
+])
+def test_drafting_styles_met_later_are_applied(change, ref, now):
+    """US, Australian and UK wordings first met on tests/families_fresh, each alone on a small
+    agreement: the clause reads as the change left it ("" once deleted), nothing unapplied, and the
+    heading of the next ARTICLE or the signatures never become part of a clause."""
+    result = consolidate(_ARTICLES, [ChangeDocument("d", "d.txt", "2024-01-01", change, "amendment")])
+    assert not result.unapplied, result.unapplied
+    clause = result.clause(ref)
+    assert (now in clause.current) if now else clause.current == ""
+    assert "ARTICLE V" not in result.clause("4.01").current and "WITNESS" not in result.clause("schedule item 2").current
+
+
+def test_an_amendment_of_an_amendment_changes_the_words_the_first_one_put_in():
+    """"the reference in paragraph 1 of the First Letter to '17.5%' shall be read as a reference to
+    '15%'": no clause of the agreement is named, the words are found where the first letter put them."""
+    first = ChangeDocument("a", "a.txt", "2023-01-02", "1. The rate of commission in clause 1.1 shall be reduced from "
+                                                     "twenty per cent (20%) to seventeen and a half per cent (17.5%).", "side letter")
+    second = ChangeDocument("b", "b.txt", "2024-04-02", "(a) the reference in paragraph 1 of the First Letter to \"seventeen "
+                                                      "and a half per cent (17.5%)\" shall be read as a reference to \"fifteen per cent (15%)\".",
+                            "side letter")
+    result = consolidate("1. COMMISSION\n\n1.1 The Manager's commission is twenty per cent (20%) of Gross Earnings.\n", [first, second])
+    assert "fifteen per cent (15%)" in result.clause("1.1").current and not result.unapplied
+    assert [c.doc.doc_id for c in result.clause("1.1").changes] == ["a", "b"]

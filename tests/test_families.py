@@ -498,3 +498,24 @@ def test_cli_family_and_sources(settings, embedder, monkeypatch):
     side = next(s for s in sources if s["file_name"] == "solstice-side-letter.txt")
     assert side["family_role"] == "side letter" and side["refers_to"]["dated"] == "2022-09-01"
     assert side["effective_date"] == "2024-02-08"
+
+
+def test_a_letter_that_changes_an_agreement_is_a_side_letter_and_names_it_exactly():
+    """Letters with no "amend" or "vary": "We write to confirm the following changes to the
+    Agreement", "the License is modified as follows" (after "U.S. Dollars", whose full stop ends no
+    sentence); an agreement's name never runs back across a blank line into an address ("N1 7GR")."""
+    from ingest.families import classify, references
+
+    letter = ("HALDEN ARTIST MANAGEMENT LIMITED\n5 Wharf Road, London N1 7GR\n\nDear Rosa,\n\nManagement Agreement dated "
+              "10 January 2022 between Halden Artist Management Limited and you (the \"Agreement\")\n\nWe write to confirm the "
+              "following changes to the Agreement, which will apply from 1 February 2023:\n\n1. Clause 5.1 shall be read as if "
+              "\"£500\" were replaced by \"£1,000\".\n")
+    modified = ("LETTER AGREEMENT\n\nRe: Master Use License Agreement dated as of May 15, 2023 between A Records, LLC and "
+                "B Games, Inc. (the \"License\")\n\nThis letter agreement confirms that, in consideration of an additional fee "
+                "of Five Thousand U.S. Dollars (US$5,000), the License is modified as follows:\n\n(i) The Term is extended.\n")
+    notice = ("To: Halden Artist Management Limited, 5 Wharf Road, London N1 7GR\n\nManagement Agreement dated 10 January 2022 "
+              "(the \"Agreement\")\n\nI hereby give you notice under clause 2.2 of the Agreement that I extend the Term by one (1) "
+              "further year.\n")
+    assert classify("", letter) == "side letter" and classify("", modified) == "side letter"
+    assert references(notice).agreement_type == "Management Agreement"
+    assert classify("", "MANAGEMENT AGREEMENT\n\nTHIS AGREEMENT is dated 10 January 2022 ...") is None

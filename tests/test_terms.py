@@ -487,3 +487,30 @@ def test_parties_of_numbered_labelled_and_ampersand_preambles(preamble, expected
     text = preamble + "1. TERM\n1.1 The Term is three (3) years from the date of this Agreement.\n"
     t = extract_terms("", text)
     assert [(p.value["name"], p.value["role"]) for p in values_of(t, "parties")] == expected
+
+
+def test_defined_roles_options_by_notice_and_live_income_are_read():
+    """'Assignor hereby assigns ... to Assignee' names the parties its preamble defines; "may
+    extend the Term by one (1) further year" is an option and "I extend the Term by one (1) further
+    year" its exercise; a manager's live-income rate is its own slot; "approved in advance" is no advance."""
+    from assistant.contracts.rules.identity import read_assignment_parties
+    from assistant.contracts.terms import extract_terms
+
+    deed = ("This Assignment Agreement is made as of June 3, 2024 by Red Kite Games, Inc. (\"Assignor\") and Lantern Bay "
+            "Interactive LLC, a Delaware limited liability company (\"Assignee\").\n\n1. Assignment. Assignor hereby assigns "
+            "to Assignee all of Assignor's right, title and interest under the License.")
+    parties = read_assignment_parties(deed)
+    assert [v.value["name"] for v in parties] == ["Red Kite Games, Inc.", "Lantern Bay Interactive LLC"]
+    assert "Lantern Bay Interactive LLC" in parties[1].clause.text  # cited to the words that say who the Assignee is
+    agreement = extract_terms("MANAGEMENT AGREEMENT", (
+        "2. TERM\n\n2.1 The Term shall begin on 10 January 2022 and continue for an initial period of two (2) years.\n\n"
+        "2.2 The Artist may extend the Term by one (1) further year by written notice to the Manager.\n\n"
+        "3. COMMISSION\n\n3.1 The Artist shall pay the Manager a commission of twenty per cent (20%) of Gross Earnings.\n\n"
+        "3.2 The Manager shall be entitled to commission on live performance income at the rate of fifteen per cent (15%).\n\n"
+        "5. EXPENSES\n\n5.1 Any single expense exceeding £500 is approved in advance by the Artist.\n"))
+    assert agreement["options"][0]["value"]["count"] == 1
+    assert sorted(v["slot"] for v in agreement["royalties"]) == ["commission", "live"]
+    assert "advances" not in agreement
+    notice = extract_terms("", "I hereby give you notice under clause 2.2 of the Agreement that I extend the Term by one (1) "
+                               "further year.", family_role="extension", own_date="2023-12-01")
+    assert notice["options"][0]["value"] == {"exercised": 1}

@@ -28,8 +28,8 @@ from assistant.llm.prompting import NO_ANSWER, PromptSource, build_messages, def
 from assistant.search.retrieval import name_terms
 from assistant.search.store import Hit
 from assistant.text.facts import extract_facts
-from ingest.errors import UserError
 from assistant.text.questions import asks_account_status, subjects_missing, wanted
+from ingest.errors import UserError
 from ingest.families import family_members
 from ingest.model import DocumentRecord
 

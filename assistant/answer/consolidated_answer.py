@@ -20,10 +20,10 @@ from assistant.answer.rendering import rendered
 from assistant.contracts.consolidated.apply import Change, Consolidated, CurrentClause
 from assistant.contracts.consolidated.redline import RESTRICTED_NOTE, change_source
 from assistant.contracts.consolidated.tree import is_within
-from ingest.families import human_date
-from ingest.metadata import find_dates
 from assistant.text.kinds import find_facts
 from ingest.errors import UserError
+from ingest.families import human_date
+from ingest.metadata import find_dates
 from ingest.model import DocumentRecord
 
 MAX_QUOTE = 290  # the citation check reads quotes of up to 300 characters
