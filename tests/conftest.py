@@ -211,3 +211,15 @@ def cli(tmp_path, monkeypatch):
         return result
 
     return invoke
+
+
+def ingested_corpus(tmp_path_factory, embedder, corpus: Path, name: str) -> Path:
+    """A new data dir with every .txt of ``corpus`` ingested by the real embedding model: the
+    body of the module fixtures that share one ingested family corpus across their tests."""
+    from assistant.service import RightsService
+    from assistant.settings import Settings
+
+    data = tmp_path_factory.mktemp(name)
+    with RightsService(Settings(data_dir=data), embedder=embedder) as svc:
+        assert svc.ingest(sorted(corpus.glob("*.txt"))).ok
+    return data

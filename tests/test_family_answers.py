@@ -14,6 +14,7 @@ import json
 from pathlib import Path
 
 import pytest
+from conftest import ingested_corpus
 from ollama_fake import Script
 from test_answering import source_number
 
@@ -31,10 +32,7 @@ NOVA_EXPIRY = "When does the Nova Records deal with MARA expire?"
 
 @pytest.fixture(scope="module")
 def families_data(tmp_path_factory, embedder):
-    data = tmp_path_factory.mktemp("families-data")
-    with RightsService(Settings(data_dir=data), embedder=embedder) as svc:
-        assert svc.ingest(sorted(CORPUS.glob("*.txt"))).ok
-    return data
+    return ingested_corpus(tmp_path_factory, embedder, CORPUS, "families-data")
 
 
 def test_the_current_value_is_stated_first_and_what_it_replaced_after(clean_demo_data, embedder):

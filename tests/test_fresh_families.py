@@ -19,6 +19,7 @@ from __future__ import annotations
 from pathlib import Path
 
 import pytest
+from conftest import ingested_corpus
 
 from assistant.answer.answering import Answerer
 from assistant.service import RightsService
@@ -80,10 +81,7 @@ def test_the_key_terms_are_the_current_ones(fast_service):
 
 @pytest.fixture(scope="module")
 def fresh_data(tmp_path_factory, embedder):
-    data = tmp_path_factory.mktemp("fresh-data")
-    with RightsService(Settings(data_dir=data), embedder=embedder) as svc:
-        assert svc.ingest(sorted(CORPUS.glob("*.txt"))).ok
-    return data
+    return ingested_corpus(tmp_path_factory, embedder, CORPUS, "fresh-data")
 
 
 @pytest.mark.slow  # the real embedding model: retrieval as users get it

@@ -113,16 +113,22 @@ def _base_of(extracted: FamilyAnswer) -> Candidate | None:
     return None
 
 
-def _acts_elsewhere(consolidated: Consolidated, doc_id: str, clauses: list[CurrentClause]) -> bool:
-    """Whether every change document ``doc_id`` makes was read and applied, to clauses other than
-    ``clauses``: then its unit does not change what those clauses say, whatever its words share
-    with them (a side letter lowering the commission of clause 3.1 leaves clause 3.2's live-income
-    rate as it was)."""
-    made = [c for c in consolidated.clauses for ch in [*c.changes, *c.overrides] if ch.doc.doc_id == doc_id]
-    if not made or any(u.change.doc.doc_id == doc_id for u in consolidated.unapplied):
-        return False
+def _acts_elsewhere(consolidated: Consolidated, unit: Candidate, clauses: list[CurrentClause]) -> bool:
+    """Whether the changing document's unit is itself an operation the consolidation applied to
+    a clause other than ``clauses``: then it does not change what those clauses say, whatever its
+    words share with them (a side letter lowering the commission of clause 3.1 leaves clause 3.2's
+    live-income rate as it was). A unit that is no operation ("a further advance of £15,000")
+    says nothing of the kind and is left to stand."""
     refs = {c.ref for c in clauses}
-    return not any(c.ref in refs or any(is_within(c.ref, r) or is_within(r, c.ref) for r in refs) for c in made)
+    for c in consolidated.clauses:
+        for ch in [*c.changes, *c.overrides]:
+            if ch.doc.doc_id != unit.doc.doc_id:
+                continue
+            at = _locate(ch.doc.text, unit.sel.unit_text, ch.op.start)
+            if at < 0 or not (ch.op.start - 5 <= at < max(ch.op.end, ch.op.start + 1)):
+                continue
+            return not any(c.ref == r or is_within(c.ref, r) or is_within(r, c.ref) for r in refs)
+    return False
 
 
 def current_clause_answer(service, question: str, extracted: FamilyAnswer, sources, full: dict[int, str],
@@ -146,7 +152,7 @@ def current_clause_answer(service, question: str, extracted: FamilyAnswer, sourc
     from_change = extracted.current is not base
     changed = next((c for c in found[1] if c.status != "unchanged"), None)
     if changed is None:
-        if from_change and found[1] and _acts_elsewhere(found[0], extracted.current.doc.doc_id, found[1]):
+        if from_change and found[1] and _acts_elsewhere(found[0], extracted.current, found[1]):
             text = rendered(base.sel).text
             if check_answer(text, full).ok:
                 return FamilyAnswer(text, [(base.sel.number, text)], base, None)
