@@ -197,8 +197,8 @@ def _by_consolidation(members: list[DocumentRecord], stored: dict[str, dict], co
         return out
     root, visible = members[0], {m.doc_id for m in members}
     # a clause read alone ("for a period of five (5) years") counts from the agreement's start
-    start = next((v.value for key in ("effective_date", "agreement_date") for v in values_of(stored.get(root.doc_id, {}), key)
-                  if isinstance(v.value, str)), None)
+    begins = next((v.value for key in ("effective_date", "agreement_date") for v in values_of(stored.get(root.doc_id, {}), key)
+                   if isinstance(v.value, str)), None)
     for key in MODIFIER_KEYS:
         for v in values_of(stored.get(root.doc_id, {}), key):
             if v.clause is None:
@@ -208,7 +208,7 @@ def _by_consolidation(members: list[DocumentRecord], stored: dict[str, dict], co
             if changed is None or changed.changes[-1].doc.doc_id not in visible:
                 continue
             change = changed.changes[-1]
-            new = [n for n in values_of(extract_terms(root.title, changed.current, start=start), key) if (n.slot or "") == (v.slot or "")]
+            new = [n for n in values_of(extract_terms(root.title, changed.current, start=begins), key) if (n.slot or "") == (v.slot or "")]
             for n in new[:1]:
                 start, end = changed.last_words()
                 words = change.doc.text[start:end]
