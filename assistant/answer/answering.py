@@ -302,7 +302,8 @@ class Answerer:
         sources, to be cited, whatever the question's wording retrieved (consolidated_answer)."""
         have = {(h.payload.get("doc_id"), h.payload.get("chunk_index")) for h in hits}
         extra: list[Hit] = []
-        for h in list(hits[:6]):
+        chunks: dict[str, list[Hit]] = {}  # each changing document's passages, read once
+        for h in hits[:6]:
             doc = docs.get(str(h.payload.get("doc_id")))
             if doc is None or doc.family_role != "agreement" or h.payload.get("record_kind"):
                 continue
@@ -317,7 +318,9 @@ class Answerer:
                     member = docs.get(change.doc.doc_id)
                     if member is None or not member.n_chunks:
                         continue
-                    for chunk in self.service.store.get_chunks(member.doc_id, range(member.n_chunks)):
+                    if member.doc_id not in chunks:
+                        chunks[member.doc_id] = self.service.store.get_chunks(member.doc_id, range(member.n_chunks))
+                    for chunk in chunks[member.doc_id]:
                         p = chunk.payload
                         key = (p.get("doc_id"), p.get("chunk_index"))
                         if key not in have and int(p.get("start", -1)) <= change.op.start < int(p.get("end", -1)):

@@ -22,7 +22,7 @@ _SCHEDULE = re.compile(r"(?m)^[ \t]*(schedule|annex|appendix|exhibit)[ \t]+(\d{1
 _THE_SCHEDULE = re.compile(r"(?m)^[ \t]*(?:THE[ \t]+)?(SCHEDULE|Schedule)[ \t]*$")
 _ITEM = re.compile(r"(?m)^[ \t]*Item[ \t]+(\d{1,2})\b(?=[ \t:.]+\S)", re.I)
 # "ARTICLE VII" (a heading over Sections 7.01, 7.02 ...): clause 7, as amendments cite it
-_ARTICLE = re.compile(r"(?m)^[ \t]*(?:ARTICLE|Article)[ \t]+(?-i:([IVXLC]{1,6}))\b[ \t]*[-–—:.]?[ \t]*(.*)$")
+_ARTICLE = re.compile(r"(?m)^[ \t]*(?:ARTICLE|Article)[ \t]+([IVXLC]{1,6})\b[ \t]*[-–—:.]?[ \t]*(.*)$")
 # where the clauses end: the execution block ("IN WITNESS WHEREOF", "EXECUTED as a deed", "Signed by")
 _EXECUTION = re.compile(r"(?m)^[ \t]*(?:IN\s+WITNESS\s+WHEREOF|EXECUTED\b|Executed\s+as\s+a\s+deed|SIGNED\b|Signed\s+(?:by|for)\b|AS\s+WITNESS\b|"
                         r"AGREED\s+AND\s+ACCEPTED\b|ACCEPTED\s+AND\s+AGREED\b)")
@@ -116,7 +116,7 @@ def clause_tree(text: str) -> list[ClauseNode]:
         if not ref:
             continue
         end = marks[i + 1][0] if i + 1 < len(marks) else len(text)
-        if ref.startswith(("item ", "schedule item ")) or " item " in ref:  # "Item 3  Advance: A$20,000": its paragraph
+        if ref.startswith("item ") or " item " in ref:  # "Item 3  Advance: A$20,000": its paragraph
             blank = re.compile(r"\n[ \t]*\n").search(text, at, end)
             end = blank.start() if blank else end
         while end > at and text[end - 1] in " \t\n":
