@@ -182,13 +182,33 @@ def current_clause_answer(service, question: str, extracted: FamilyAnswer, sourc
     else:
         first = f"Now{value} as {_role(change, sources, number)} provides: “{said}” [{number}]."
     second = "Before that, the original agreement said: " + rendered(base.sel).text
-    text = f"{first}\n\n{second}"
+    between = _between(changed, change, sources)
+    text = f"{first}\n\n{between[1]}\n\n{second}" if between else f"{first}\n\n{second}"
+    if between and not check_answer(text, full).ok:
+        between, text = None, f"{first}\n\n{second}"
     if not check_answer(text, full).ok:
         return None  # never an answer whose words are not in what it cites
     doc = docs.get(change.doc.doc_id) or base.doc
     sel = replace(base.sel, number=number, unit_text=said, fact_text=facts[0] if value else base.sel.fact_text,
                   start=0, end=len(said), fact_start=None, fact_end=None, lead_text="")
-    return FamilyAnswer(text, [(number, first), (base.sel.number, second)], Candidate(doc, sel), base)
+    cited = [(number, first), *([between] if between else []), (base.sel.number, second)]
+    return FamilyAnswer(text, cited, Candidate(doc, sel), base)
+
+
+def _between(changed: CurrentClause, change: Change, sources) -> tuple[int, str] | None:
+    """The change before the one that answers, when a clause was changed more than once (an
+    amendment of an amendment, a fee changed twice): a reader checking the deal sees the value in
+    force in between, cited to the passage that set it, not only the original. None when that
+    passage is not among the sources (the answer then goes straight to the original)."""
+    history = [c for c in changed.changes if c is not change and c.effective <= change.effective]
+    if not history or change not in changed.changes:
+        return None
+    earlier = history[-1]
+    number = _covering_source(earlier, sources)
+    if number is None:
+        return None
+    said = _quote(earlier.doc.text[earlier.op.start:earlier.op.end])
+    return number, f"Before that, {_role(earlier, sources, number)} provided: “{said}” [{number}]."
 
 
 def _states_this_change(candidate, change) -> bool:
