@@ -200,8 +200,10 @@ def _between(changed: CurrentClause, change: Change, sources) -> tuple[int, str]
     amendment of an amendment, a fee changed twice): a reader checking the deal sees the value in
     force in between, cited to the passage that set it, not only the original. None when that
     passage is not among the sources (the answer then goes straight to the original)."""
+    if not any(c is change for c in changed.changes):
+        return None  # an override: it is said on its own, with no history of wordings
     history = [c for c in changed.changes if c is not change and c.effective <= change.effective]
-    if not history or change not in changed.changes:
+    if not history:
         return None
     earlier = history[-1]
     number = _covering_source(earlier, sources)
