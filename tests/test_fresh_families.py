@@ -103,3 +103,23 @@ def test_answers_state_what_the_deal_says_now(fresh_data, embedder, question, no
         assert answer.status == "abstained", answer.text
         return
     assert answer.status == "answered" and now in answer.text.split("\n\n")[0], answer.text
+
+
+@pytest.mark.slow
+def test_each_value_a_clause_had_is_said_and_a_price_of_changes_beside_the_fee(fresh_data, embedder):
+    """A fee changed by two amendments names the one in between (18%), not only 16% and the original
+    20%; a variation replacing two phrases of one clause in one sentence is one change, not a value
+    "in between"; the letter's "additional fee of US$5,000" is said after the licence fee, never as it."""
+    with RightsService(Settings(data_dir=fresh_data), embedder=embedder) as svc:
+        answerer = Answerer(svc)
+        fee = answerer.ask("What distribution fee does Tidewater retain on Low Tide's records?")
+        accounting = answerer.ask("How often does Wattle Creek account to Kiri Anand?")
+        licence = answerer.ask("What is the license fee for Northern Static?")
+    now, between, original = fee.text.split("\n\n")
+    assert "sixteen percent (16%)" in now
+    assert between.startswith("Before that, the amendment of 4 April 2022") and "eighteen percent (18%) of Net Receipts" in between
+    assert original.startswith("Before that, the original agreement") and "twenty percent (20%)" in original
+    assert accounting.text.count("Before that") == 1 and "half-yearly" in accounting.text.split("\n\n")[-1]
+    first, added = licence.text.split("\n\n")
+    assert "US$12,500" in first and "US$5,000" not in first
+    assert added.startswith("In addition") and "additional fee of Five Thousand U.S. Dollars (US$5,000)" in added

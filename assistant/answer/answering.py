@@ -20,7 +20,7 @@ from assistant.answer import deal_scope, term_answers
 from assistant.answer.abstention import Abstention, Verdict, features
 from assistant.answer.citations import check_answer
 from assistant.answer.consolidated_answer import change_notes, current_clause_answer
-from assistant.answer.family_answer import Candidate, FamilyAnswer, compose, event_answer, resolve
+from assistant.answer.family_answer import Candidate, FamilyAnswer, compose, event_answer, resolve, with_added_sum
 from assistant.answer.selection import Similarity, named_in, select
 from assistant.llm.base import ChatModel
 from assistant.llm.factory import open_chat_model
@@ -371,7 +371,7 @@ class Answerer:
             event = event_answer(question, members, [(s.number, str(s.payload.get("doc_id")), full[s.number]) for s in sources])
             if event is not None:
                 return event, "", []
-        return (compose(*resolved) if resolved else None), "", []
+        return (compose(*with_added_sum(candidates, resolved, full, question)) if resolved else None), "", []
 
     def _opening_text(self, doc: DocumentRecord) -> str:
         """A document's first chunks, whose opening names its parties (access rules apply)."""

@@ -62,9 +62,11 @@ def _markers(text: str) -> list[int]:
 
 def split_claims(text: str) -> list[Claim]:
     """Sentences with the source numbers each cites; a marker that opens a sentence belongs to
-    the one before (models write "… 2027. [1]")."""
+    the one before (models write "… 2027. [1]"). A blank line ends a sentence too: an answer's
+    paragraph may close on its marker with no full stop ("… “…(16%)”” [12]")."""
     claims: list[Claim] = []
-    for raw in split_sentences(text.strip()):
+    sentences = [s for paragraph in re.split(r"\n\s*\n", text.strip()) for s in split_sentences(paragraph.strip())]
+    for raw in sentences:
         raw = raw.strip()
         if not raw:
             continue

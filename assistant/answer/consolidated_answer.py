@@ -16,7 +16,7 @@ from dataclasses import replace
 
 from assistant.answer.citations import check_answer
 from assistant.answer.family_answer import MODIFIER_WORDS, PAST, Candidate, FamilyAnswer
-from assistant.answer.rendering import rendered
+from assistant.answer.rendering import quoted_pieces, rendered
 from assistant.contracts.consolidated.apply import Change, Consolidated, CurrentClause
 from assistant.contracts.consolidated.redline import RESTRICTED_NOTE, change_source
 from assistant.contracts.consolidated.tree import is_within
@@ -84,6 +84,13 @@ def _covering_source(change: Change, sources) -> int | None:
 def _quote(text: str) -> str:
     text = " ".join(text.split())
     return text if len(text) <= MAX_QUOTE else text[: MAX_QUOTE - 1].rsplit(" ", 1)[0] + " …"
+
+
+def _quoted(text: str) -> str:
+    """“…” around each sentence of a quote: a clause restated with its heading ("… as follows:
+    "Section 4.02 Distribution Fee. Distributor shall …") holds a full stop, and the citation
+    check cuts claims at full stops, so one pair of quotes round it would leave half uncited."""
+    return quoted_pieces(text)
 
 
 def _role(change: Change, sources=(), number: int | None = None) -> str:
@@ -160,8 +167,10 @@ def current_clause_answer(service, question: str, extracted: FamilyAnswer, sourc
     change = changed.overrides[-1] if changed.overrides and (not changed.changes or
                                                              changed.overrides[-1].effective >= changed.changes[-1].effective) \
         else (changed.changes[-1] if changed.changes else None)
-    if change is None or (from_change and change.doc.doc_id == extracted.current.doc.doc_id):
+    if change is None:
         return None
+    if from_change and change.doc.doc_id == extracted.current.doc.doc_id:
+        return _with_between(extracted, changed, change, sources, full)
     number = _covering_source(change, sources)
     if number is None:
         return None
@@ -176,11 +185,11 @@ def current_clause_answer(service, question: str, extracted: FamilyAnswer, sourc
     if change.op.kind == "delete":
         named = re.search(rf"(?<![\d.]){re.escape(changed.ref)}(?![\d.]\d)", full.get(number, ""))  # "Article VII" names no "7.01"
         first = (f"{f'Clause {changed.ref}' if named else 'This clause'} no longer applies: "
-                 f"{_role(change, sources, number)} provides “{said}” [{number}].")
+                 f"{_role(change, sources, number)} provides {_quoted(said)} [{number}].")
     elif change.op.kind == "override":
-        first = f"Now,{value} as {_role(change, sources, number)} provides, overriding the agreement: “{said}” [{number}]."
+        first = f"Now,{value} as {_role(change, sources, number)} provides, overriding the agreement: {_quoted(said)} [{number}]."
     else:
-        first = f"Now{value} as {_role(change, sources, number)} provides: “{said}” [{number}]."
+        first = f"Now{value} as {_role(change, sources, number)} provides: {_quoted(said)} [{number}]."
     second = "Before that, the original agreement said: " + rendered(base.sel).text
     between = _between(changed, change, sources)
     text = f"{first}\n\n{between[1]}\n\n{second}" if between else f"{first}\n\n{second}"
@@ -195,6 +204,27 @@ def current_clause_answer(service, question: str, extracted: FamilyAnswer, sourc
     return FamilyAnswer(text, cited, Candidate(doc, sel), base)
 
 
+def _with_between(extracted: FamilyAnswer, changed: CurrentClause, change: Change, sources,
+                  full: dict[int, str]) -> FamilyAnswer | None:
+    """The answer from the document that changed the clause last, with the value in force in
+    between when an earlier document changed it too ("16% … Before that, Amendment No. 1 …
+    18% … Before that, the original agreement said 20%"). None (the answer stands as it is)
+    when there was no such change, the answer already says what came before it from another
+    change document, or the line cannot be cited."""
+    previous = extracted.previous
+    if previous is None or previous.doc.family_role != "agreement" or "\n\n" not in extracted.text:
+        return None
+    between = _between(changed, change, sources)
+    if between is None:
+        return None
+    first, rest = extracted.text.split("\n\n", 1)
+    text = f"{first}\n\n{between[1]}\n\n{rest}"
+    if not check_answer(text, full).ok:
+        return None
+    cited = [*extracted.cited[:1], between, *extracted.cited[1:]]
+    return FamilyAnswer(text, cited, extracted.current, previous, extracted.added)
+
+
 def _between(changed: CurrentClause, change: Change, sources) -> tuple[int, str] | None:
     """The change before the one that answers, when a clause was changed more than once (an
     amendment of an amendment, a fee changed twice): a reader checking the deal sees the value in
@@ -202,7 +232,9 @@ def _between(changed: CurrentClause, change: Change, sources) -> tuple[int, str]
     passage is not among the sources (the answer then goes straight to the original)."""
     if not any(c is change for c in changed.changes):
         return None  # an override: it is said on its own, with no history of wordings
-    history = [c for c in changed.changes if c is not change and c.effective <= change.effective]
+    # another document's change: one sentence replacing two phrases of the clause is two changes
+    # of one document, and its first half is no value "in between"
+    history = [c for c in changed.changes if c.doc.doc_id != change.doc.doc_id and c.effective <= change.effective]
     if not history:
         return None
     earlier = history[-1]
@@ -210,7 +242,7 @@ def _between(changed: CurrentClause, change: Change, sources) -> tuple[int, str]
     if number is None:
         return None
     said = _quote(earlier.doc.text[earlier.op.start:earlier.op.end])
-    return number, f"Before that, {_role(earlier, sources, number)} provided: “{said}” [{number}]."
+    return number, f"Before that, {_role(earlier, sources, number)} provided: {_quoted(said)} [{number}]."
 
 
 def _states_this_change(candidate, change) -> bool:

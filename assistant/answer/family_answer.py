@@ -53,6 +53,7 @@ class FamilyAnswer:
     cited: list[tuple[int, str]]  # (source number, the claim that cites it)
     current: Candidate
     previous: Candidate | None = None
+    added: Candidate | None = None  # a later document's sum paid on top of the current one
 
     @property
     def current_value(self) -> str:
@@ -80,7 +81,7 @@ def _changes(c: Candidate, passages: dict[int, str] | None = None) -> bool:
     if c.sel.role != "operative" or RECITES.search(text):
         return False
     replaces = re.search(r"delet|replac|substitut|in place of|instead of", text, re.I)
-    if c.sel.kind == "money" and not replaces and IN_ADDITION.search(text + " " + _next_sentence(c.sel, passages)):
+    if adds_sum(c, passages):
         return False
     if c.doc.family_role in CHANGING_ROLES:
         return True
@@ -89,6 +90,56 @@ def _changes(c: Candidate, passages: dict[int, str] | None = None) -> bool:
 
 # "in addition to the Fee", "on top of the Advance", "additional to": the sum is added, not replaced
 IN_ADDITION = re.compile(r"\bin\s+addition\s+to\b|\bon\s+top\s+of\b|\badditional\s+to\b", re.I)
+# "in consideration of an additional fee of Five Thousand U.S. Dollars (": the words before a sum
+# that make it one more payment, not a new value of an earlier one
+ADDED_BEFORE = re.compile(r"\b(?:additional|further|extra|supplementary)\b(?:[^.;:\d]|(?<=\b[A-Z])\.){0,60}$", re.I)  # "U.S." is no sentence end
+REPLACES = re.compile(r"delet|replac|substitut|in place of|instead of", re.I)
+# The question asks for the added sum itself ("what additional fee …", "how much more …").
+ASKS_ADDED = re.compile(r"\b(?:additional|extra|further|top-?up|more|increas\w*|supplement\w*)\b", re.I)
+
+
+def adds_sum(c: Candidate, passages: dict[int, str] | None = None) -> bool:
+    """Whether a later document's money fact is a sum paid on top of the agreement's (the price of
+    a letter's changes, "an additional advance of £20,000", "this is in addition to the Fee") rather
+    than a new value for it. A unit that also replaces words, or names a later sum the first one
+    leads to ("increased by an additional £10,000 to £50,000"), changes the value."""
+    sel = c.sel
+    if sel.kind != "money" or c.doc.family_role == "agreement" or REPLACES.search(sel.full_text):
+        return False
+    text = " ".join(sel.full_text.split())
+    fact = " ".join(sel.fact_text.split())
+    at = text.find(fact) if fact else -1
+    if at < 0:
+        return False
+    if any(f.kind == "money" for f in find_facts(text[at + len(fact):])):
+        return False
+    return bool(ADDED_BEFORE.search(text[max(0, at - 90):at]) or
+                IN_ADDITION.search(sel.full_text + " " + _next_sentence(sel, passages)))
+
+
+def with_added_sum(candidates: Sequence[Candidate], resolved: tuple[Candidate, Candidate | None],
+                   passages: dict[int, str] | None, question: str) -> tuple[Candidate, Candidate | None, Candidate | None]:
+    """(current, replaced, added): the agreement's own sum answers "what is the fee?" when the best
+    unit is a letter's sum paid on top of it; the added sum is then said beside it, never instead.
+
+    A question asking for the added sum ("what additional fee …", "under the letter agreement")
+    keeps the letter's unit."""
+    current, previous = resolved
+    if previous is not None or ASKS_ADDED.search(question) or MODIFIER_WORDS.search(question):
+        return current, previous, None
+    root = _root(current.doc)
+    family = [c for c in candidates if _root(c.doc) == root and c.sel.kind == "money"]
+    if adds_sum(current, passages):
+        base = [c for c in family if c.doc.family_role == "agreement"
+                and c.sel.score >= FAMILY_MIN_SHARE * current.sel.score]
+        if not base:
+            return current, previous, None
+        return max(base, key=lambda c: c.sel.score), None, current
+    if current.doc.family_role != "agreement" or current.sel.kind != "money":
+        return current, previous, None
+    added = [c for c in family if c is not current and adds_sum(c, passages)
+             and c.sel.score >= FAMILY_MIN_SHARE * current.sel.score]  # a change document of the answering agreement
+    return current, previous, (max(added, key=lambda c: c.sel.score) if added else None)
 
 
 def _next_sentence(sel: Selection, passages: dict[int, str] | None) -> str:
@@ -204,14 +255,19 @@ def _role(doc: DocumentRecord) -> str:
     return "the original agreement" if doc.family_role == "agreement" else f"the {doc.family_role}"
 
 
-def compose(current: Candidate, previous: Candidate | None) -> FamilyAnswer:
-    """The answer text: the current value with its source, then what it replaced with its own.
+def compose(current: Candidate, previous: Candidate | None, added: Candidate | None = None) -> FamilyAnswer:
+    """The answer text: the current value with its source, then what it replaced with its own, or
+    the sum a later document adds to it.
 
     Each claim holds only words of the passage it cites (the unit, its fact, and role words), so
     citation checks hold by construction."""
     now = rendered(current.sel)
     if previous is None:
-        return FamilyAnswer(now.text, [(current.sel.number, now.text)], current)
+        answer = FamilyAnswer(now.text, [(current.sel.number, now.text)], current)
+        if added is not None:
+            line = _added_line(added)
+            answer = FamilyAnswer(f"{now.text}\n\n{line}", [*answer.cited, (added.sel.number, line)], current, None, added)
+        return answer
     fact = " ".join(current_fact(current.sel).split())
     head = f"Now {fact}, as {_role(current.doc)} provides: " if fact else f"Now, as {_role(current.doc)} provides: "
     first = head + _quote(current.sel)
@@ -219,6 +275,23 @@ def compose(current: Candidate, previous: Candidate | None) -> FamilyAnswer:
     second = f"Before that, {_role(previous.doc)} said: " + before.text
     return FamilyAnswer(f"{first}\n\n{second}", [(current.sel.number, first), (previous.sel.number, second)],
                         current, previous)
+
+
+def _added_line(added: Candidate) -> str:
+    """"In addition, the side letter provides US$5,000: “… an additional fee of … (US$5,000) …” [2]":
+    the sentence holding the added sum, quoted."""
+    sel = added.sel
+    text = " ".join(sel.full_text.split())
+    fact = " ".join(sel.fact_text.split())
+    at = text.find(fact)
+    pieces = [p for p in re.split(r"(?<=[.;:])(?<!\b[A-Z]\.)\s+", text) if fact in p] if at >= 0 else []
+    sentence = pieces[0] if pieces else text
+    if len(sentence) > 300:
+        i = sentence.find(fact)
+        sentence = sentence[max(0, i - 150): i + len(fact) + 100]
+        sentence = sentence.split(" ", 1)[-1] if i > 150 else sentence
+    focus = replace(sel, unit_text=sentence, lead_text="", start=0, end=len(sentence))
+    return f"In addition, {_role(added.doc)} provides {fact}: " + _quote(focus)
 
 
 def _quote(sel: Selection) -> str:

@@ -36,6 +36,11 @@ def _pieces(text: str) -> list[str]:
     return [c.sentence for c in split_claims(_one_line(text))] or [_one_line(text)]
 
 
+def quoted_pieces(text: str) -> str:
+    """``text`` as “…” “…”, one pair per piece the citation checker sees as a sentence."""
+    return " ".join(f"“{p}”" for p in _pieces(text))
+
+
 def _window(text: str, start: int, end: int, limit: int) -> str:
     """The sentence-piece of ``text`` holding [start, end), cut to ``limit`` characters at words."""
     pos = 0
@@ -101,6 +106,9 @@ def rendered(selection: Selection) -> Rendered:
         where = unit.find(_one_line(sel.fact_text)) if sel.fact_text else -1
         focus = _window(unit, max(where, 0), max(where, 0) + len(fact), MAX_QUOTE_CHARS)
     variants = [(short, sets(focus)), ("", sets(focus))]
+    in_lead = lead.find(_one_line(sel.fact_text)) if sel.fact_text and _one_line(sel.fact_text) not in unit else -1
+    if in_lead >= 0:  # the fact sits in the lead-in ("in consideration of an additional fee of …, as follows:")
+        variants.append((short, [_pieces(_window(lead, in_lead, in_lead + len(fact), 300))]))
     if sel.fact_text:
         where = unit.find(_one_line(sel.fact_text))
         if where >= 0:
