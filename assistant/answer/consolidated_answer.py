@@ -69,7 +69,13 @@ def _clauses_of(service, candidate: Candidate, sources) -> tuple[Consolidated, l
         holding = _clause_at(consolidated, position + fact)
         if holding:
             return consolidated, holding
-    return consolidated, _clause_at(consolidated, position, position + span)
+    holding = _clause_at(consolidated, position, position + span)
+    # a unit cut after the next clause's number ("… after the Term. 12."): that clause only grazes it
+    within = [c for c in holding if min(c.end, position + span) - max(c.start, position) >= MIN_OVERLAP]
+    return consolidated, within or holding
+
+
+MIN_OVERLAP = 15  # characters of a unit a clause must hold to be one the unit is from
 
 
 def _covering_source(change: Change, sources) -> int | None:

@@ -29,15 +29,17 @@ from ingest.metadata import find_dates
 from ingest.model import DocumentRecord
 
 # Past or original terms asked for: the question is about the deal as it was, not as it is now.
-PAST = re.compile(r"\b(did|was|were|had|first|original|originally|initial|previous|earlier|old|former|"
-                  r"(?:19|20)\d\d)\b", re.I)
+PAST = re.compile(r"\b(did|was|were|had|first(?!\s+(?:negotiation|refusal|look|matching|offer|option|album|single|record|release|"
+                  r"exhibition|broadcast|publication|renewal|period|year|accounting|statement)\b)|original|originally|initial|"
+                  r"previous|earlier|old|former|(?:19|20)\d\d)\b", re.I)  # "right of first negotiation", "first album": a thing, not the past
 MODIFIER_WORDS = re.compile(r"\b(amendment|addend\w*|side letter|letter|notice|variation|extension|option|assignment|"
                             r"renewal|termination)\b", re.I)
 NEAR_BEST = 0.85  # families whose best unit scores this share of the best compete on recency
-CLAUSE_REF = re.compile(r"\b(?:clause|section|paragraph|article)\s+(\d+(?:\.\d+)*)", re.I)
+CLAUSE_REF = re.compile(r"\b(?:(?:sub-?)?(?:clause|section|paragraph)|article)\s+(\d+(?:\.\d+)*)", re.I)
 # Modifiers whose whole point is to change the deal's end or scope.
 CHANGING_ROLES = {"non-renewal notice", "termination notice", "option exercise", "extension", "variation"}
 FAMILY_MIN_SHARE = 0.6  # a member's unit must score this share of the best to be weighed at all
+AGREEMENT_ROLE = "agreement"
 
 
 @dataclass
@@ -66,8 +68,26 @@ def current_fact(sel: Selection) -> str:
     replaced with '28%'" sets 28%), else the selection's own fact."""
     facts = [f for f in find_facts(sel.unit_text) if f.kind == sel.kind]
     if len(facts) > 1 and CHANGE.search(sel.unit_text):
+        if _INSTEAD.search(sel.unit_text[facts[-2].end:facts[-1].start]):
+            return facts[-2].text  # "22% in place of 18%": the new value comes first
         return facts[-1].text
     return sel.fact_text
+
+
+_INSTEAD = re.compile(r"\b(?:in\s+place\s+of|instead\s+of|in\s+lieu\s+of|rather\s+than)\b", re.I)
+
+
+def _stating_current(c: Candidate) -> Candidate:
+    """A changing document's unit answering alone ("… increasing the License Fee from $8,000 to
+    $10,500"): its fact is the value it sets, not the first one it names."""
+    sel = c.sel
+    if c.doc.family_role == AGREEMENT_ROLE or not CHANGE.search(sel.unit_text):
+        return c
+    fact = current_fact(sel)
+    at = sel.unit_text.find(fact) if fact and fact != sel.fact_text else -1
+    if at < 0:
+        return c
+    return replace(c, sel=replace(sel, fact_text=fact, fact_start=sel.start + at, fact_end=sel.start + at + len(fact)))
 
 
 def _changes(c: Candidate, passages: dict[int, str] | None = None) -> bool:
@@ -261,6 +281,8 @@ def compose(current: Candidate, previous: Candidate | None, added: Candidate | N
 
     Each claim holds only words of the passage it cites (the unit, its fact, and role words), so
     citation checks hold by construction."""
+    if previous is None:
+        current = _stating_current(current)
     now = rendered(current.sel)
     if previous is None:
         answer = FamilyAnswer(now.text, [(current.sel.number, now.text)], current)

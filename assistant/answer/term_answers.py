@@ -35,6 +35,7 @@ from assistant.contracts.family import Entry, FamilyTerms
 from assistant.contracts.rules.money import income_type
 from assistant.search.retrieval import name_terms
 from assistant.search.store import Hit
+from assistant.text.facts import states
 from assistant.text.kinds import find_facts
 from ingest import families as F
 
@@ -79,6 +80,9 @@ KINDS = {"expiry": "date", "agreement_date": "date", "effective_date": "date", "
          "reversion_date": "date", "advances": "money", "royalties": "percent", "governing_law": "law", "territory": "territory",
          "renewal_notice": "duration", "retention": "duration", "parties": "party"}
 _ORDINAL = re.compile(r"\b(?:first|second|third|fourth|fifth|sixth|next|last|final|\d+(?:st|nd|rd|th))\b|(?<![\w-])\d{1,3}(?![\d,%])\b", re.I)
+# The question names the original terms in so many words (a past tense alone may ask when a deal ended).
+ORIGINAL_ASK = re.compile(r"\b(?:original|originally|initial|initially|previous|previously|earlier|old|former|before\s+(?:the|any)\s+"
+                          r"(?:amendment|change|variation|letter|notice))\b", re.I)
 COMPUTED_FROM = {"notice_deadline": "renewal_notice", "option_deadline": "options", "reversion_date": "retention"}
 
 
@@ -215,6 +219,8 @@ class KeyTermMatch:
             quote = now[now.index("“"):] if "“" in now else now
             effective = next((e.value.effective for e in self.entries if e.value.effective), "")
             since = f" with effect from {F.human_date(effective)}" if effective else ""  # a variation's own start date
+            if since and fact and states(fact, F.human_date(effective)):
+                since = ""  # "Now February 29, 2024, as the termination notice provides": the value is that date
             first = (f"Now {fact}{since}, as {_role(c.doc)} provides in {_clause(c)}: " if fact
                      else f"Now{since}, as {_role(c.doc)} provides in {_clause(c)}: ") + quote
             second = f"Before that, {_role(previous.doc)} said in {_clause(previous)}: " + rendered(previous.sel).text
@@ -341,7 +347,9 @@ def match(view, question: str, hits: Sequence[Hit], docs: dict, today: date | No
         if asks_modifier:  # "under Amendment No. 1": that document's own value
             own = [e for e in term.history if e.doc is not None and e.doc.family_role != F.AGREEMENT]
             entries = own[-1:] or entries
-        elif PAST.search(question):  # "How much was the advance under the recording agreement?": the original
+        elif PAST.search(question) and not (key == "expiry" and not ORIGINAL_ASK.search(question)):
+            # "How much was the advance under the recording agreement?": the original; but "When did
+            # the agreement end?" asks when it ended, as the latest document has it
             original = [e for e in term.history if e.doc is ft.root]
             entries = original or entries
         else:

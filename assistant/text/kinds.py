@@ -23,7 +23,7 @@ NUMBER_WORD = (
 _NW = rf"{NUMBER_WORD}(?:(?:-|\s+(?:and\s+)?|\s+and\s+a\s+){NUMBER_WORD}){{0,8}}"  # bounded: no backtracking blow-up
 # "three (3) Albums", "two (2) options", "12 Masters": a number and what it counts (a period of
 # time is a duration, not a count).
-_COUNT = re.compile(rf"\b(?:{_NW}|\d{{1,4}})(?:\s*\(\d{{1,4}}\))?\s+(?!(?:days?|weeks?|months?|years?|per\b|percent|business)\b)"
+_COUNT = re.compile(rf"\b(?:{_NW}|\d{{1,4}})(?:\s*\(\d{{1,4}}\))?\s+(?!(?:days?|weeks?|months?|years?|hours?|minutes?|seconds?|per\b|percent|business)\b)"
                     rf"(?:[A-Za-z][\w-]*\s+){{0,2}}?[A-Za-z][\w-]*s\b", re.I)
 _CUR_CODE = r"(?:USD|GBP|EUR|JPY|CAD|AUD|CHF|SEK|NOK|DKK|CNY|RMB|INR|HKD|SGD|NZD|US\$|U\.S\.\s?\$|C\$|A\$)"
 _CUR_WORD = r"(?:(?:US|U\.S\.|Canadian|Australian|Hong\s+Kong|New\s+Zealand)\s+)?(?:dollars?|pounds?(?:\s+sterling)?|euros?|yen|francs?|krona|kronor|rupees?)"
@@ -55,6 +55,12 @@ _UNIT_OF_TIME = (
 _DURATION = re.compile(
     rf"(?:\b{_NW}\s*\(\s*\d+\s*\)|\b\d+|\b{_NW})\s+(?:(?:further|additional|extra)\s+)?{_UNIT_OF_TIME}"
     r"|\bin\s+perpetuity\b|\bperpetual(?:ly)?\b|\bfor\s+the\s+(?:full\s+)?(?:life|period|term)\s+of\s+copyright\b",
+    re.I,
+)
+# a running time: "two (2) minutes and ten (10) seconds" of a recording used in a film, an advert's "30 seconds"
+_CLOCK_NUMBER = rf"(?:\b{_NW}\s*\(\s*\d+\s*\)|\b\d+|\b{_NW})"
+_RUNNING_TIME = re.compile(
+    rf"{_CLOCK_NUMBER}\s+(?:hours?|minutes?|seconds?)\b(?:\s*(?:,|and|,\s*and)\s*{_CLOCK_NUMBER}\s+(?:minutes?|seconds?)\b){{0,2}}",
     re.I,
 )
 _RELATIVE = re.compile(r"\s+(?:after|following|before|prior\s+to|from)\s+[^,;.()]{3,60}?(?=[,;.()]|\n\s*\n|$)", re.I)
@@ -169,6 +175,7 @@ def find_facts(text: str) -> list[Fact]:
         rel = _RELATIVE.match(text, m.end())
         if rel:  # "fifteen (15) years after the end of the Term": a date, relative to an event
             relative.append((m.start(), rel.end()))
+    durations += _spans(_RUNNING_TIME, text)
     add("date", dates)
     add("date", relative)
     add("duration", durations)

@@ -18,6 +18,8 @@ def word_stem(word: str) -> str:
     for suffix in _SUFFIXES:
         if word.endswith(suffix) and len(word) - len(suffix) >= (3 if suffix in ("ing", "ed", "s", "es") else 4):
             return word[: -len(suffix)]
+    if len(word) == 4 and word.endswith("ed") and word[1] not in "aeiou":
+        return word[:-1]  # "used" is "use", "owed" is "owe" (too short for the "-ed" rule; "need" stays)
     return word
 
 

@@ -8,7 +8,9 @@ model, cache or store carries over and each job's peak memory is its own):
   embedding alone    the chunk texts `rights ingest` makes, sorted by length and run through
                      MiniLM (batch size as configured) and nothing else: the model's own limit here
   rights ingest      a first ingest into a fresh embedded store (hash, read, chunk, embed, BM25,
-                     Qdrant write, ledger), then an unchanged re-run in the same process
+                     Qdrant write, ledger), then an unchanged re-run in the same process; once
+                     with the configured embedding precision ("auto": bfloat16 autocast where the
+                     CPU has bfloat16 instructions) and once in float32, the default before it
   llamaindex         the baseline a new user writes: VectorStoreIndex.from_documents into a
                      QdrantVectorStore on an embedded QdrantClient, with LlamaIndex's default
                      SentenceSplitter and HuggingFaceEmbedding of the same packaged MiniLM. The
@@ -67,11 +69,11 @@ def token_counts(model, texts: list[str]) -> dict:
     return {"tokens": sum(lengths), "seen_tokens": sum(min(n, limit) for n in lengths)}
 
 
-def job_rights(corpus: str, data_dir: str, n_files: int) -> dict:
+def job_rights(corpus: str, data_dir: str, n_files: int, precision: str = "auto") -> dict:
     from assistant.search.embedding import Embedder
     from assistant.service import RightsService
 
-    settings = Settings(data_dir=Path(data_dir))
+    settings = Settings(data_dir=Path(data_dir), embedding={"precision": precision})
     embedder = Embedder(settings.embedding, settings.cache_dir / "embeddings.sqlite")  # fresh, empty cache
     embedder.model  # noqa: B018
     try:
@@ -164,12 +166,13 @@ def main(argv: list[str] | None = None) -> None:
                 chars += len(c.text)
         isolate = not args.in_process
         load = os.getloadavg()[0]
-        runs: dict[str, list[dict]] = {"alone": [], "rights": [], "llamaindex": []}
+        runs: dict[str, list[dict]] = {"alone": [], "rights": [], "rights_fp32": [], "llamaindex": []}
         peaks: dict[str, list[float]] = {k: [] for k in runs}
         for i in range(args.repeat):
             for name, fn, fargs in (
                 ("alone", job_embed_alone, (texts,)),
                 ("rights", job_rights, (str(corpus), str(work / f"data-{i}"), len(copies))),
+                ("rights_fp32", job_rights, (str(corpus), str(work / f"data-{i}"), len(copies), "float32")),
                 ("llamaindex", job_llamaindex, ([str(f) for f in copies], str(work / f"llamaindex-{i}"))),
             ):
                 if name == "llamaindex" and args.skip_llamaindex:
@@ -207,7 +210,8 @@ def main(argv: list[str] | None = None) -> None:
               f"{ours['seen_tokens']:,} of {ours['tokens']:,} ({100 * ours['seen_tokens'] / ours['tokens']:.0f} %), "
               f"llamaindex {li['seen_tokens']:,} of {li['tokens']:,} ({100 * li['seen_tokens'] / li['tokens']:.0f} %)")
     print()
-    seen = {"alone": runs["alone"][0]["seen_tokens"], "rights": runs["alone"][0]["seen_tokens"]}
+    seen = {"alone": runs["alone"][0]["seen_tokens"], "rights": runs["alone"][0]["seen_tokens"],
+            "rights_fp32": runs["alone"][0]["seen_tokens"]}
     if has_li:
         seen["llamaindex"] = runs["llamaindex"][0]["seen_tokens"]
 
@@ -219,7 +223,8 @@ def main(argv: list[str] | None = None) -> None:
     print(header)
     print("-" * len(header))
     ours, ours_docs, ours_tok = rate("rights"), docs_rate("rights"), tok_rate("rights")
-    rows = [("embedding alone (model limit)", "alone"), ("rights ingest, first run", "rights")]
+    rows = [("embedding alone (model limit)", "alone"), ("rights ingest, first run", "rights"),
+            ("rights ingest, float32 embedding", "rights_fp32")]
     if has_li:
         rows.append(("llamaindex from_documents (baseline)", "llamaindex"))
     for label, name in rows:

@@ -17,6 +17,9 @@ the question and retrieval, no language model. Two systems:
   rights   the product's retrieval (RightsService.retrieve: hybrid dense + BM25, named-document
            scoping, identifier-exact hits)
   dense    plain dense search (RightsService.search, mode "dense")
+  hybrid   plain hybrid search (RightsService.search, mode "hybrid": the question embedded once,
+           one dense and one BM25 request, fused by reciprocal rank): what a new user's RAG does,
+           and the baseline of the product/plain ratio printed at the end
 
 each without a filter and with the filters the product applies:
 
@@ -67,6 +70,7 @@ from eval.bench.memory import percentile, run_isolated
 DEFAULT_DOCS = Path(__file__).resolve().parents[2].parent / "shared" / "data" / "cuad-dev" / "docs"
 DEFAULT_CACHE = Path(tempfile.gettempdir()) / "rights-bench-cache"
 FILTERS = ("none", "type", "groups", "3 docs")
+SYSTEMS = ("rights", "dense", "hybrid")
 DOC_TYPES = ("contract", "split sheet", "contract", "catalog")  # cycled over documents: ~1/2 contracts
 GROUPS = ([], ["label"], ["publishing"], ["finance"], ["legal"])  # cycled: [] is visible to everyone
 USER_GROUPS = ["publishing"]  # the signed-in user of the "groups" filter
@@ -227,9 +231,11 @@ def load_questions(docs_dir: Path) -> dict[str, list[str]]:
 
 
 # -- one size, in its own process ----------------------------------------------------------------
-ENGINES = ("before", "after", "int8", "int8-disk")  # the old default; Qdrant Edge (now); Edge with int8 vectors (in RAM, or
-# with the full vectors memory-mapped from disk: settings store_quantization, store_vectors_on_disk)
-VARIANTS = {"int8": {"store_quantization": "int8"}, "int8-disk": {"store_quantization": "int8", "store_vectors_on_disk": True}}
+ENGINES = ("before", "after", "int8", "int8-disk", "fp32")  # the old default; Qdrant Edge (now); Edge with int8 vectors (in
+# RAM, or with the full vectors memory-mapped from disk: settings store_quantization, store_vectors_on_disk); Edge with the
+# question embedded in float32 (embedding.precision, against "auto": bfloat16 where the CPU has it)
+VARIANTS = {"int8": {"store_quantization": "int8"}, "int8-disk": {"store_quantization": "int8", "store_vectors_on_disk": True},
+            "fp32": {"embedding": {"precision": "float32"}}}  # the question embedded in float32 (the default before "auto")
 
 
 def _settings(workdir: str, engine: str) -> Settings:
@@ -330,9 +336,9 @@ def job_query(workdir: str, options: dict, engine: str = "after") -> dict:
             kwargs = {"doc_type": "contract" if flt == "type" else None, "doc_ids": doc_ids if flt == "3 docs" else None}
             if system == "rights":
                 return svc.retrieve(question, options["k"], timings=timings, **kwargs)
-            return svc.search(question, options["k"], mode="dense", **kwargs)
+            return svc.search(question, options["k"], mode=system, **kwargs)
 
-        systems = ["rights", "dense"]
+        systems = list(SYSTEMS)
         t = time.perf_counter()
         call("rights", "none", *queries[0])
         result["first_s"] = time.perf_counter() - t
@@ -414,7 +420,8 @@ def main(argv: list[str] | None = None) -> None:
     parser.add_argument("--cache", type=Path, default=DEFAULT_CACHE, help=f"where real embeddings are kept between runs (default {DEFAULT_CACHE})")
     parser.add_argument("--engines", default="before,after", help="int8, int8-disk: Edge with int8 quantised vectors (full "
                         "vectors in RAM, or on disk); before (qdrant-client local mode + matrix index, the old "
-                        "embedded default) and/or after (Qdrant Edge, the product's); default both")
+                        "embedded default) and/or after (Qdrant Edge, the product's); fp32: after with the question embedded in "
+                        "float32 (embedding.precision, where after's auto is bfloat16 on this CPU); default before,after")
     parser.add_argument("--before-max", default="100k", help="largest size the old engine is built at (default 100k: it holds "
                         "every point in Python objects, 6.5 GB at 100k)")
     parser.add_argument("--in-process", action="store_true", help="run every size in this process (tests): peak memory is then cumulative")
@@ -490,7 +497,7 @@ def report(results: list[dict], args, real_chunks: int, real_docs: int) -> None:
     print(header)
     print("-" * len(header))
     for r in results:
-        for i, system in enumerate(("rights", "dense")):
+        for i, system in enumerate(SYSTEMS):
             cells = {f: r["cells"][(system, f)] for f in FILTERS}
             if i == 0:
                 lead = (f"{r['chunks']:>9,} {r['engine']:<7} {r['build_s']:>8.1f} {r['index_s']:>8.1f} {r['open_s']:>7.2f} "
@@ -522,6 +529,12 @@ def report(results: list[dict], args, real_chunks: int, real_docs: int) -> None:
               f"{p95[r['engine']]:.1f} vs {p95['after']:.1f} ms ({p95[r['engine']] / p95['after']:.2f}x), RSS {r['peak_mb']:,.0f} vs "
               f"{base['peak_mb']:,.0f} MiB ({r['peak_mb'] / base['peak_mb']:.2f}x), dense recall@10 {r['recall']:.3f} vs {base['recall']:.3f}, "
               f"disk {r['disk_mb']:,.0f} vs {base['disk_mb']:,.0f} MiB")
+    for r in results:
+        if r["engine"] == "before":
+            continue
+        ratios = ", ".join(f"{f} {percentile(r['cells'][('rights', f)], 95) / percentile(r['cells'][('hybrid', f)], 95):.2f}x"
+                           for f in FILTERS)
+        print(f"{r['chunks']:,} chunks, {r['engine']}: rights/plain hybrid p95 (same store, same run): {ratios}")
     print("\nwhere the product's time goes (rights, Edge engines): p50 ms per step, by filter")
     for r in results:
         if r["engine"] == "before" or not r.get("steps"):

@@ -254,6 +254,13 @@ def _revalue(family: list[CurrentClause], change: Change) -> str | None:
                     "worked out (points or a share?); read it and apply it by hand")
         new = replace(new, text=worked)
     start, end = fact.start, fact.end
+    if fact.kind == "money":  # "Eight Thousand U.S. Dollars ($8,000)": the words go with the figure
+        start, end = _spelled(clause.current, start, end)
+        at = op.new.find(new.text)
+        if at >= 0:
+            a, b = _spelled(op.new, at, at + len(new.text))
+            if (a, b) != (at, at + len(new.text)) or (start, end) == (fact.start, fact.end):
+                new = replace(new, text=op.new[a:b])
     base = re.search(r"\s+of\s+", fact.text) if fact.kind == "percent" else None
     if base and not re.search(r"\s+of\s+", new.text):  # "two percent (2%)" for "three percent (3%) of the PPD"
         end = start + base.start()
@@ -263,6 +270,22 @@ def _revalue(family: list[CurrentClause], change: Change) -> str | None:
     clause.current = before[:start] + new.text + before[end:]
     clause.changes.append(Change(op, change.doc, before, clause.current))
     return None
+
+
+# a sum in words before its figure in brackets: "Ten Thousand Five Hundred U.S. Dollars ("
+_SPELLED = re.compile(r"(?:(?-i:[A-Z][a-z]+)[\s-]+(?:and\s+)?){1,8}(?:U\.S\.\s+|US\s+|Canadian\s+|Australian\s+|New\s+Zealand\s+)?"
+                      r"(?:Dollars|Pounds(?:\s+Sterling)?|Euros?|Yen|Francs)\s*\(\s*$")
+
+
+def _spelled(text: str, start: int, end: int) -> tuple[int, int]:
+    """The span of a money figure with its words: "Eight Thousand U.S. Dollars ($8,000)" for the
+    "$8,000" at [start, end), so a new sum replaces both and the clause never reads "Eight Thousand
+    U.S. Dollars ($10,500)". The figure's own span when no words come before it."""
+    m = _SPELLED.search(text[max(0, start - 120):start])
+    close = re.match(r"\s*\)", text[end:])
+    if m is None or close is None:
+        return start, end
+    return max(0, start - 120) + m.start(), end + close.end()
 
 
 def defines(text: str, term: str) -> bool:

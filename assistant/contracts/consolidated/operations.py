@@ -44,8 +44,8 @@ from assistant.contracts.consolidated.tree import item_ref, normalise_ref
 from assistant.text.changes import effective_from
 from assistant.text.kinds import find_facts
 
-# "clause 6.1(a)", "Clause 10 (Confidentiality)" (its heading in brackets), "paragraph 3 of Schedule 2"
-_REF = r"(?:(?:clause|section|paragraph|article|cl\.)\s+(?P<{name}>\d{{1,3}}(?:\.\d{{1,3}}){{0,3}}(?:\s*\([a-z0-9]{{1,4}}\))*|(?<=rticle\s)(?-i:[IVXLC]{{1,6}})\b)" \
+# "clause 6.1(a)", "Subsection 5(b)", "Clause 10 (Confidentiality)" (its heading in brackets), "paragraph 3 of Schedule 2"
+_REF = r"(?:(?:(?:sub-?)?(?:clause|section|paragraph)|article|cl\.)\s+(?P<{name}>\d{{1,3}}(?:\.\d{{1,3}}){{0,3}}(?:\s*\([a-z0-9]{{1,4}}\))*|(?<=rticle\s)(?-i:[IVXLC]{{1,6}})\b)" \
        r"(?:\s+\((?=[A-Z])[^()\n]{{3,60}}\))?(?:\s+of\s+(?P<{name}_sched>(?:Schedule|Annex|Appendix|Exhibit)\s+\w+))?" \
        r"|(?P<{name}_whole>(?:Schedule|Annex|Appendix|Exhibit)\s+(?:\d{{1,3}}|[A-Z])\b)" \
        r"|item\s+(?P<{name}_item>\d{{1,2}})\s+(?:of|in|to)\s+the\s+Schedule\b)"  # "Article VII"; "Item 3 of the Schedule"
@@ -121,7 +121,7 @@ SUBSTITUTE = [
        r"(?:insert|substitute|add|replace\s+(?:it|them)\s+(?:with|by))\s+{WORDS}{NEW}"),
     # "Clause 5.1 shall be read as if '£500' were replaced by '£1,000'" (or "... as if 'B' were substituted for 'A'")
     _p(r"\b{REF}{AGR}\s+(?:shall|is\s+to|will)\s+be\s+(?:read|construed)\s+as\s+if\s+{WORDS}{OLD}\s+(?:were|was|had\s+been)\s+"
-       r"(?:replaced|substituted)\s+(?:by|with)\s+{WORDS}{NEW}"),
+       r"(?:(?:replaced|substituted)\s+(?:by|with)\s+)?{WORDS}{NEW}"),  # "... as if the words '£40,000' were '£55,000'"
     _p(r"\b{REF}{AGR}\s+(?:shall|is\s+to|will)\s+be\s+(?:read|construed)\s+as\s+if\s+{WORDS}{NEW}\s+(?:were|was|had\s+been)\s+"
        r"substituted\s+for\s+{WORDS}{OLD}"),
     # an amendment of an amendment: "the reference in paragraph 1 of the First Letter to 'A' shall be read as a
@@ -158,7 +158,7 @@ REPLACE = [
     _p(r"\b{REF}{AGR}\s+(?:is\s+)?(?:hereby\s+)?restated\s+(?:in\s+full\s+)?(?:as\s+follows)?\s*:?\s*"),
 ]
 DELETE = [
-    _p(r"{NTH}\b{REF}{AGR}\s+{IS}(?:deleted|removed|struck(?:\s+out)?|revoked|repealed)(?:\s+in\s+(?:its\s+)?entirety)?"
+    _p(r"{NTH}\b{REF}{AGR}\s+{IS}(?:deemed\s+(?:to\s+(?:be|have\s+been)\s+)?)?(?:deleted|removed|struck(?:\s+out)?|revoked|repealed)(?:\s+in\s+(?:its\s+)?entirety)?"
        r"(?!\s*(?:,\s*)?(?:and\s+)?(?:replaced|substituted|amended|the\s+following))"),
     _p(r"\b(?:delete|deleting)\s+{REF}{AGR}(?:\s+in\s+(?:its\s+)?entirety)?(?!\s+and\s+(?:replac|substitut|insert))"),
     _p(r"\b{REF}{AGR}\s+(?:shall|will|is\s+to)\s+(?:cease\s+to\s+(?:have\s+(?:any\s+)?effect|apply|be\s+of\s+(?:any\s+)?effect|bind)|no\s+longer\s+(?:apply|have\s+effect)|"
@@ -223,7 +223,8 @@ DEFINITION = [
 # a value restated in words that quote nothing: (?P<thing>) names what changes, (?P<value>) the new
 # value, (?P<from>) the old one where the sentence gives it
 _THING = r"(?P<thing>(?:the|its)\s+[^.;:,\n\"“]{{2,60}}?)"
-_VALUE = r"(?P<value>(?:[^.;\n]|\.(?=\d)){{2,200}}?)"
+_ABBREV = r"(?-i:U\.S\.|U\.K\.|E\.U\.)"  # "Ten Thousand U.S. Dollars": no sentence ends there
+_VALUE = r"(?P<value>(?:" + _ABBREV + r"|[^.;\n]|\.(?=\d)){{2,200}}?)"
 _SHIFT = r"(?:increased|reduced|decreased|extended|changed|amended|varied|brought\s+forward|postponed|moved|revised|adjusted)"
 _FROM = r"(?:\s+from\s+(?P<from>(?:[^.;\n]|\.(?=\d)){{2,120}}?))?"
 _INSTEAD = r"(?:,?\s+(?:in\s+place\s+of|instead\s+of|rather\s+than|in\s+lieu\s+of|replacing)\b[^.;\n]*)?(?=[.;](?!\d)|\n|$)"
@@ -237,6 +238,9 @@ VALUE_BY = [
     _p(r"\b(?-i:[Tt]he)\s+(?P<thing>(?-i:[A-Z][\w'’-]*(?:\s+[A-Z][\w'’-]*){{0,3}}))\s+{IS}(?:hereby\s+)?" + _BY_SHIFT + _VALUE + _INSTEAD),
 ]
 VALUE = [
+    # "the Royalty Base shall bear a royalty at the rate of 22% in place of the rate stated in clause 7.1"
+    _p(r"(?P<value>(?:[^.;:\n]|\.(?=\d)){{2,200}}?)\s+(?:in\s+place\s+of|instead\s+of|in\s+lieu\s+of|replacing)\s+" + _THING
+       + r"\s+(?:originally\s+)?(?:stated|set\s+(?:out|forth)|specified|provided|given|referred\s+to)\s+in\s+{REF}{AGR}"),
     _p(r"\b{REF}{AGR}\s+{IS}(?:amended|varied|changed)\s+so\s+that\s+" + _THING + r"\s+(?:is|are|shall\s+be|will\s+be|becomes?)\s+"
        + _VALUE + _INSTEAD),
     _p(r"\b" + _THING + r"\s+(?:in|under|of|(?:as\s+)?(?:set\s+(?:out|forth)|stated|specified|provided|described|referred\s+to)\s+in)\s+{REF}{AGR}\s+"
@@ -244,6 +248,9 @@ VALUE = [
        + r"\s+(?:to|(?P<ends>until|through|till))\s+" + _VALUE + _INSTEAD),
     _p(r"\bIn\s+{REF}{AGR},?\s+" + _THING + r"\s+{IS}" + _SHIFT + _FROM + r"\s+(?:to|(?P<ends>until|through|till))\s+" + _VALUE + _INSTEAD),
     _p(r"\b{REF}{AGR}\s+{IS}amended\s+(?:so\s+as\s+)?to\s+(?:increase|reduce|decrease|change|extend|revise|adjust|raise|lower)\s+"
+       + _THING + _FROM + r"\s+(?:to|(?P<ends>until|through|till))\s+" + _VALUE + _INSTEAD),
+    # "Exhibit A of the License is amended by increasing the License Fee from $8,000 to $10,500"
+    _p(r"\b{REF}{AGR}\s+{IS}{AMENDED}\s+by\s+(?:increasing|reducing|decreasing|changing|extending|revising|adjusting|raising|lowering)\s+"
        + _THING + _FROM + r"\s+(?:to|(?P<ends>until|through|till))\s+" + _VALUE + _INSTEAD),
 ]
 # the same, naming a defined term instead of a clause ("The Licence Period is extended so that it
@@ -388,12 +395,32 @@ def operations(text: str) -> list[Operation]:
                         op.by = -1 if re.match(r"reduced|decreased|lowered|shortened|brought", m.group("dir"), re.I) else 1
                 taken.append((op.start, op.end))
                 sentence_start = max(text.rfind("\n\n", 0, op.start), text.rfind(". ", 0, op.start), 0)
-                op.effective = effective_from(text[sentence_start:m.end()], text)
+                op.effective = effective_from(_lead_in(text, sentence_start) + text[sentence_start:m.end()], text)
                 found.append(op)
                 if op.kind == "substitute" and op.target:
                     found += _continued(text, op, taken)
     found += _unread(text, taken, found)
     return sorted(found, key=lambda o: o.start)
+
+
+_ITEM = re.compile(r"\s*(?:\(?[A-Za-z0-9]{1,4}[).]|[-•*])\s")
+
+
+def _lead_in(text: str, start: int) -> str:
+    """The paragraph that introduces the list an operation is an item of ("The parties agree that
+    with effect from 1 March 2024:" over "(A) …; (B) …; and (C) …"): what it says of dates holds for
+    every item. "" when the operation is not in such a list."""
+    paragraphs = [(m.start(), m.group(0)) for m in re.finditer(r"(?:(?!\n[ \t]*\n).)+", text[:start], re.S)]
+    item = text[start:start + 200].lstrip("\n")
+    if not _ITEM.match(item):
+        return ""
+    for _at, paragraph in reversed(paragraphs):
+        body = paragraph.strip()
+        if body.endswith(":"):
+            return body + " "
+        if not _ITEM.match(body):
+            return ""
+    return ""
 
 
 def _quoted(m: re.Match, name: str) -> str:
@@ -468,7 +495,8 @@ _CHANGE_VERB = re.compile(r"\b(?:amend(?:ed|s)?|replac(?:ed|es|ing)|substitut(?:
                           r"no\s+longer\s+appl\w+|(?:shall|will)\s+not\s+apply|"
                           r"(?:^|(?<=[:;,.]\s)|(?<=\)\s)|(?<=\bIn\s))(?:replace|delete|insert|add|substitute|omit|amend)|"
                           r"\b(?:replace|delete|insert|substitute|omit)\s+(?=[\"“‘']|the\s+(?:words?|figures?|phrase))|"
-                          r"\bshall\s+be\s+deemed\s+(?:amended|varied|deleted|replaced))\b", re.I | re.M)
+                          r"\bshall\s+be\s+deemed\s+(?:amended|varied|deleted|replaced)|"
+                          r"in\s+place\s+of|instead\s+of|in\s+lieu\s+of|(?:shall|will|is\s+to)\s+be\s+(?:read|construed)\s+as)\b", re.I | re.M)
 _NOT_A_CHANGE = re.compile(r"\b(?:remains?|continues?|shall\s+continue)\s+(?:in\s+full\s+force|unchanged|to\s+apply)|"
                            r"\bexcept\s+as\b|\bas\s+follows\b|\bunless\b|\bmay\s+(?:be\s+)?(?:amend|vari|chang)|"
                            # an option or right exercised under a clause: a deal event the key terms read, not a change to the clause
@@ -477,7 +505,7 @@ _NOT_A_CHANGE = re.compile(r"\b(?:remains?|continues?|shall\s+continue)\s+(?:in\
                            r"\b(?:give|gives|giving|given)\s+(?:you\s+|to\s+you\s+)?(?:formal\s+)?(?:written\s+)?notice\s+"
                            r"(?:under|pursuant\s+to|in\s+accordance\s+with)\s+(?:clause|section|paragraph)\b", re.I)
 _CITED = re.compile(_REF.format(name="ref"), re.I)
-_SENTENCE = re.compile(r"(?:[^.\n]|\.(?=\S))+\.?")  # to a full stop before a space ("clause 5.3" stays whole)
+_SENTENCE = re.compile(r"(?:" + _ABBREV.replace("{{", "{").replace("}}", "}") + r"|[^.\n]|\.(?=\S))+\.?")  # to a full stop before a space ("clause 5.3", "U.S. Dollars" stay whole)
 
 
 # "The Territory shall be expanded to include Canada.": a defined term of the agreement changed in

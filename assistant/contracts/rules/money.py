@@ -47,6 +47,9 @@ _INCOME = [
 ]
 
 
+INCOME_TYPES = _INCOME  # (name, pattern), most specific first
+
+
 def income_type(text: str, *more: str) -> str:
     """The income a rate applies to, from the first of ``text``, ``more`` that names one
     ("streaming", "physical", "synchronisation", "distribution fee" ...): a clause's own label
