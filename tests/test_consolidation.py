@@ -725,6 +725,18 @@ def test_an_unchanged_re_ingest_does_no_re_consolidation(fast_service, tmp_path,
      ("substitute", "4", "three (3) years", "four (4) years")),
     ('Clause 2 of the Agreement is amended by inserting the following new sub-clause (c): "(c) podcasts."', ("insert", "2(c)", "", "(c) podcasts.")),
     ("Clause 3.2 is renumbered as clause 3.3.", ("unread", "3.2", "", "")),
+    # tests/families_blind: drafting the rules had not met before that set was written
+    ('Subsection 5(b) of the Original Agreement is deleted in its entirety and the following substituted therefor:\n\n'
+     '"(b) Birchmount shall pay the Writer sixty-five percent (65%) of Net Income."',
+     ("replace", "5(b)", "", "(b) Birchmount shall pay the Writer sixty-five percent (65%) of Net Income.")),
+    ("(B) clause 12 of the Principal Agreement shall be deemed deleted; and", ("delete", "12", "", "")),
+    ('(C) clause 4.1 of the Principal Agreement shall be read as if the words "£40,000" were "£55,000".',
+     ("substitute", "4.1", "£40,000", "£55,000")),
+    ("(A) the Royalty Base shall bear a royalty at the rate of twenty-two per cent (22%) in place of the rate stated in "
+     "clause 7.1 of the Principal Agreement;",
+     ("value", "7.1", "", "(A) the Royalty Base shall bear a royalty at the rate of twenty-two per cent (22%)")),
+    ("1. Exhibit A of the License is amended by increasing the License Fee from $8,000 to Ten Thousand Five Hundred U.S. "
+     "Dollars ($10,500).", ("value", "exhibit a", "$8,000", "Ten Thousand Five Hundred U.S. Dollars ($10,500)")),
 ])
 def test_other_drafters_wordings_are_read_as_the_operation_they_are(sentence, expected):
     ops = operations(sentence)
@@ -956,3 +968,34 @@ def test_an_amendment_of_an_amendment_changes_the_words_the_first_one_put_in():
     result = consolidate("1. COMMISSION\n\n1.1 The Manager's commission is twenty per cent (20%) of Gross Earnings.\n", [first, second])
     assert "fifteen per cent (15%)" in result.clause("1.1").current and not result.unapplied
     assert [c.doc.doc_id for c in result.clause("1.1").changes] == ["a", "b"]
+
+
+def test_a_sum_in_words_is_replaced_with_its_figure_and_a_list_lead_in_dates_every_item():
+    """"Eight Thousand U.S. Dollars ($8,000)" raised to $10,500 reads "Ten Thousand Five Hundred U.S.
+    Dollars ($10,500)", never "Eight Thousand U.S. Dollars ($10,500)"; "with effect from 1 March
+    2024:" over a list of changes dates each of them, not only the first."""
+    base = ("4. ADVANCE\nThe Company shall pay an advance of £40,000 for each Album.\n\n"
+            "7. ROYALTIES\n7.1 The Company shall pay a royalty of eighteen per cent (18%) of the Royalty Base.\n\n"
+            "12. KEY PERSON\nIf Priya Nair leaves, the Artist may terminate.\n\n"
+            "EXHIBIT A\nLicense Fee: Eight Thousand U.S. Dollars ($8,000), payable on signature.\n")
+    text = ("The parties agree that with effect from 1 March 2024:\n\n"
+            "(A) the Royalty Base shall bear a royalty at the rate of twenty-two per cent (22%) in place of the rate stated in "
+            "clause 7.1 of the Principal Agreement;\n\n(B) clause 12 of the Principal Agreement shall be deemed deleted; and\n\n"
+            "(C) clause 4 of the Principal Agreement shall be read as if the words \"£40,000\" were \"£55,000\".\n\n"
+            "Exhibit A of the License is amended by increasing the License Fee from $8,000 to Ten Thousand Five Hundred U.S. "
+            "Dollars ($10,500).\n")
+    result = consolidate(base, [_doc("supplemental", "2024-02-20", text)])
+    assert "£55,000" in result.clause("4").current and "(22%)" in result.clause("7.1").current
+    assert result.clause("12").current == ""
+    assert "Ten Thousand Five Hundred U.S. Dollars ($10,500)" in result.clause("exhibit a").current
+    assert "Eight Thousand" not in result.clause("exhibit a").current
+    dated = [c.effective for ref in ("4", "7.1", "12") for c in result.clause(ref).changes]
+    assert dated and set(dated) == {"2024-03-01"}
+    assert not result.unapplied
+
+
+def test_a_change_worded_with_in_place_of_or_read_as_is_never_dropped_in_silence():
+    """A sentence citing a clause with "in place of" or "shall be read as" that no pattern reads is
+    listed as not applied (before, it was neither applied nor listed)."""
+    ops = operations("2. Clause 6 shall be read as containing the words set out in the schedule in place of its own.\n")
+    assert [(o.kind, o.target) for o in ops] == [("unread", "6")]
