@@ -42,6 +42,12 @@ EVIDENCE_MAX = 600  # longest evidence sentence kept
 # Heading words, most specific first: "NOTICE OF EXERCISE OF OPTION AND EXTENSION OF TERM" is an
 # option exercise, "SIDE LETTER AMENDING ..." a side letter, "NOTICE OF NON-RENEWAL" not a
 # termination.
+# "SINGLE SONG ASSIGNMENT AGREEMENT", "a copyright assignment": an agreement assigning a work's
+# copyright, not a document assigning another agreement
+_COPYRIGHT_NOT_DEAL = (r"(?<!\bsong )(?<!\bsongs )(?<!copyright )(?<!catalogue )(?<!\bcatalog )(?<!composition )"
+                       r"(?<!compositions )(?<!publishing )(?<!\bmaster )(?<!masters )")
+_COPYRIGHT_ASSIGNMENT = re.compile(r"\b(?:song|songs|copyright|catalogue|catalog|composition|compositions|publishing|master|masters)"
+                                   r"\s+assignment\b", re.I)
 _HEADING_KINDS = [
     ("option exercise", re.compile(r"\bexercise\s+of\s+(?:the\s+)?(?:\w+\s+)?option|\boption\s+exercise|\bnotice\s+of\s+exercise\b", re.I)),
     ("non-renewal notice", re.compile(r"\bnon[-\s]?renewal\b|\bnot\s+to\s+renew\b", re.I)),
@@ -52,7 +58,7 @@ _HEADING_KINDS = [
     ("side letter", re.compile(r"\bwaiver\b", re.I)),
     ("variation", re.compile(r"\bvariation\b", re.I)),
     ("extension", re.compile(r"\bextension\b", re.I)),
-    ("assignment", re.compile(r"\bassignment\b|\bnovation\b", re.I)),
+    ("assignment", re.compile(_COPYRIGHT_NOT_DEAL + r"\bassignment\b|\bnovation\b", re.I)),
 ]
 # A consolidated agreement replaces its predecessor whole: it is read as an agreement.
 _RESTATED = re.compile(r"\bamended\s+and\s+restated\b", re.I)
@@ -82,7 +88,7 @@ _SELF_KINDS = {
 # when it refers to an agreement.
 _LETTER = re.compile(r"^\s*(?:Dear\s|(?:Re|RE|Subject|SUBJECT)\s*[:.]|To:\s)", re.M)
 _LETTER_STRONG = [
-    ("option exercise", re.compile(r"\bexercis(?:e|es|ing)\s+(?:of\s+)?(?:(?:its|our|the|their|his|her|your)\s+)?(?:\w+\s+){0,2}option\b|"
+    ("option exercise", re.compile(r"\belects?\s+to\s+(?:renew|extend)\b|\bexercis(?:e|es|ing)\s+(?:of\s+)?(?:(?:its|our|the|their|his|her|your)\s+)?(?:\w+\s+){0,2}option\b|"
                                    r"\b(?:take|takes|taking)\s+up\s+(?:(?:its|our|the|their)\s+)?(?:\w+\s+)?option\b", re.I)),
     ("non-renewal notice", re.compile(
         r"\bnot\s+to\s+renew\b|\b(?:will|shall)\s+not\s+(?:be\s+)?renew|\bnon[-\s]?renewal\b|\bdo(?:es)?\s+not\s+wish\s+to\s+renew\b", re.I)),
@@ -241,7 +247,10 @@ def _type_before(text: str, noun: re.Match) -> tuple[str, int, bool] | None:
         words.insert(0, w.group())
         pos = w.start()
     name = " ".join([*words, noun.group()])
-    if {x.lower() for x in _WORD.findall(name)} & _MODIFIER_WORDS:
+    modifier = {x.lower() for x in _WORD.findall(name)} & _MODIFIER_WORDS
+    if modifier == {"assignment"} and _COPYRIGHT_ASSIGNMENT.search(name):
+        modifier = set()  # "a single song assignment agreement": the agreement a later document changes
+    if modifier:
         return None
     before = text[max(0, pos - 12):pos].lower()
     if re.search(r"\bthis\s*$", before):

@@ -64,7 +64,7 @@ ASKS: list[tuple[str, re.Pattern]] = [
                            r"(?=\s+(?:of|under|on|for|to|in)\b|\s+now\b|\s*\?)", re.I)),
     ("advances", re.compile(r"\badvances?\b", re.I)),
     ("minimum_commitment", re.compile(r"\bminimum\s+commitment\b|\bhow\s+many\s+(?:albums|records|singles|tracks|songs)\b", re.I)),
-    ("royalties", re.compile(r"\broyalt\w*|\bshare\s+of\b|\b(?:administration|distribution|admin|publishing|management)\s+fee\b|\bcommission\b", re.I)),
+    ("royalties", re.compile(r"\broyalt\w*|\bshare\s+of\b|\bwhat\s+(?:share|percentage|cut)\s+(?:does|do|will|is)\b|\b(?:administration|distribution|admin|publishing|management)\s+fee\b|\bcommission\b", re.I)),
     ("exclusivity", re.compile(r"\bexclusiv\w*", re.I)),
     ("audit", re.compile(r"\baudit\w*", re.I)),
     ("assignment", re.compile(r"\b(?:can|may)\b[^?]*\bassign\w*\b|\bassignment\s+of\s+(?:the|this)\s+(?:agreement|contract|deal)\b", re.I)),

@@ -54,7 +54,7 @@ class ContractUnit:
 # A clause number at the start of a line ("5.1 The Publisher ...", "4. ROYALTIES", "Section 3."): the
 # clause a lettered item "(c)" under it belongs to, so that "clause 5.1(c)" of a later document finds it.
 _CLAUSE_NUMBER = re.compile(r"(?m)^[ \t]*(?:(?:clause|section|article|paragraph)\s+)?(\d{1,3}(?:\.\d{1,3})*)\.?(?=[ \t]+\S)"
-                            r"(?![ \t]+(?:Jan|Feb|Mar|Apr|May|Jun|Jul|Aug|Sep|Oct|Nov|Dec)[a-z]*\b)", re.I)
+                            r"(?![ \t]+(?:Jan(?:uary)?|Feb(?:ruary)?|Mar(?:ch)?|Apr(?:il)?|May|June?|July?|Aug(?:ust)?|Sept?(?:ember)?|Oct(?:ober)?|Nov(?:ember)?|Dec(?:ember)?)\.?\b)", re.I)
 
 
 def _norm_ref(ref: str) -> str:

@@ -17,6 +17,7 @@ from assistant.contracts.changes import apply_territory, change_targets, resolve
 from assistant.contracts.consolidated.apply import Consolidated
 from assistant.contracts.model import KEYS, MODIFIER_KEYS, Clause, Value
 from assistant.contracts.places import territory_text
+from assistant.contracts.rules.money import FROM_SIGNING
 from assistant.contracts.storage import stored_terms
 from assistant.contracts.terms import extract_terms, values_of
 from ingest import families as F
@@ -388,6 +389,24 @@ def _compute(terms: dict[str, Term], root: DocumentRecord, today: date) -> None:
                 basis += "; later if the term renews again"
             terms["reversion_date"] = Term("reversion_date", [_computed(
                 "reversion_date", F.human_date(revert.isoformat()), revert.isoformat(), basis, retention)])
+        elif rd is not None and FROM_SIGNING.search(f"from the {rv2.get('after', '')}") and (
+                start := datecalc.parse_iso(_signed(terms, root))) is not None:
+            # "fifteen (15) years from the date of this agreement": counted from signing, whatever the term
+            last = datecalc.after_end(start - timedelta(days=1), rd)
+            revert = last + timedelta(days=1)
+            basis = (f"{rd.text()} from {F.human_date(start.isoformat())}: the retention period ends "
+                     f"{F.human_date(last.isoformat())}")
+            terms["reversion_date"] = Term("reversion_date", [_computed(
+                "reversion_date", F.human_date(revert.isoformat()), revert.isoformat(), basis, retention)])
+
+
+def _signed(terms: dict[str, Term], root: DocumentRecord) -> str | None:
+    """The date a retention "from the date of this agreement" counts from: the effective date the
+    key terms read, else the agreement's own date."""
+    effective = _entry(terms, "effective_date")
+    if effective is not None and isinstance(effective.value.value, str):
+        return effective.value.value
+    return root.agreement_date
 
 
 def _extended_by_options(terms: dict[str, Term], expiry: Entry, end: date) -> date | None:

@@ -71,12 +71,17 @@ def _boiler_heading(heading: str) -> bool:
 
 _BOILER_TEXT = re.compile(
     r"\b(?:IN\s+WITNESS\s+WHEREOF|Signed\s+(?:for\s+and\s+on\s+behalf|by)|executed\s+in\s+(?:any\s+number\s+of\s+)?counterparts|"
-    r"constitutes\s+the\s+entire\s+agreement|headings\s+are\s+for\s+convenience|Signature\s*:|_{5,}|/s/|\bBy:\s|\bName:\s.*\bTitle:\s)",
+    r"constitutes\s+the\s+entire\s+agreement|headings\s+are\s+for\s+convenience|Signature\s*:|_{5,}|/s/|\bBy:\s|\bName:\s.*\bTitle:\s|"
+    # an execution block: "EXECUTED as a deed", "X Limited by Aroha Ngata, Director"
+    r"\b(?:executed|signed)\s+as\s+a\s+deed\b|\bby\s+(?-i:[A-Z][\w'’-]+)(?:\s+(?-i:[A-Z][\w'’-]+)){0,3},\s+(?:Managing\s+)?"
+    r"(?:Director|CEO|President|Secretary|Managing\s+Member|Partner)\b)",
     re.I,
 )
 _BOILER_KEYS = frozenset("signature name title by date signed witness address email tel telephone fax attention for the attention of cc".split())
 DEFINITION = re.compile(r"^\W*(?:\(\w{1,4}\)\s*)?[\"“](?P<t>[^\"”]{1,60})[\"”]\s*(?:\([^)]{0,40}\)\s*)?(?:shall\s+)?(?:means?|has\s+the\s+meaning|includes?|refers?\s+to|shall\s+have\s+the\s+meaning)\b", re.I)
-_PREAMBLE = re.compile(r"\b(?:is\s+made|made\s+and\s+entered|entered\s+into|is\s+dated|dated\s+as\s+of|made\s+as\s+of)\b[\s\S]{0,400}?\bbetween\b|\bby\s+and\s+between\b", re.I)
+_PREAMBLE = re.compile(r"\b(?:is\s+made|made\s+and\s+entered|entered\s+into|is\s+dated|dated\s+as\s+of|made\s+as\s+of)\b[\s\S]{0,400}?\bbetween\b|\bby\s+and\s+between\b"
+                       # a deed's cover lines: "Date: 1 August 2023 Parties: X ("Manager") and Y ("Artist")"
+                       r"|\bParties\s*:\s*\S[\s\S]{0,300}?\band\b", re.I)
 _SENT_END = re.compile(r"[.!?][\"”’')\]]*\s+(?=[A-Z\"“(\[])")
 _INLINE_CLAUSE = re.compile(r"(?<=[.:;])\s+(?=(?:(?:Section|Clause|Article)\s+)?\d{1,2}(?:\.\d{1,2}){1,3}\.?\s+[A-Z\"“(])|(?<=[.;])\s+(?=\d{1,2}\.\s+[A-Z][\w'’-]*(?:\s+[A-Za-z][\w'’-]*){0,6}[.:]\s)")
 _INLINE_ITEM = re.compile(r"[:;]\s+(?:(?:and|or|and/or)\s+)?(?=\((?:[a-z]{1,2}|[ivx]{1,5}|\d{1,2})\)\s)")

@@ -260,13 +260,23 @@ VALUE_OF_TERM = [
     _p(r"\b(?-i:[Tt]he)\s+" + _DEFINED + r"(?:\s+(?:of|under)\s+the\s+(?:Agreement|Licen[cs]e|Contract|Deed))?\s+{IS}(?:hereby\s+)?" + _SHIFT + _FROM
        + r"\s+(?:(?P<ends>so\s+(?:that|as)\s+(?:it\s+)?(?:to\s+)?(?:expires?|ends?|terminates?|runs?\s+until|continues?\s+until)(?:\s+on)?"
        r"|until|to\s+(?:end|expire)\s+on|through)|to)\s+" + _VALUE + _INSTEAD),
+    # "The Distribution Fee shall henceforth be fifteen percent (15%) of Gross Receipts"
+    _p(r"\b(?-i:[Tt]he)\s+" + _DEFINED + r"(?:\s+(?:of|under)\s+the\s+(?:Agreement|Licen[cs]e|Contract|Deed))?\s+(?:shall|will|is\s+to)\s+"
+       r"(?:henceforth|hereafter|hereinafter|now|thereafter|from\s+(?:now|then)\s+on)\s+be\s+" + _VALUE + _INSTEAD),
+]
+# a sentence of the letter taking a clause's place without quoting it: "we will account to you
+# quarterly, within 60 days ..., in place of the accounting dates in clause 5 of the agreement". Read
+# after the value patterns (a single value "in place of the rate stated in clause 7.1" is a value).
+OVERRIDE_IN_PLACE = [
+    _p(r"(?P<body>(?:" + _ABBREV + r"|[^.\n]){{5,300}}?\b(?:in\s+place\s+of|instead\s+of|in\s+lieu\s+of)\s+(?:the|its)\s+[^.;\n]{{2,60}}?\s+"
+       r"(?:in|of|under)\s+{REF}{AGR}[^.\n]*\.)"),
 ]
 VALUE_KINDS = ("percent", "money", "date", "duration", "territory", "count")
 _DOCUMENT_WORD = re.compile(r"(?:the\s+)?(?:Principal\s+|Original\s+|Main\s+)?(?:Agreement|Licen[cs]e|Contract|Deed|Letter|Amendment|Parties)", re.I)
 PATTERNS = [("definition", DEFINITION), ("insert words", INSERT_WORDS), ("append", APPEND), ("substitute", SUBSTITUTE),
             ("delete words", DELETE_WORDS), ("replace", REPLACE), ("delete", DELETE), ("insert", INSERT),
             ("override", OVERRIDE), ("value", VALUE_BY), ("value", VALUE),
-            ("value", VALUE_OF_TERM)]
+            ("value", VALUE_OF_TERM), ("override", OVERRIDE_IN_PLACE)]
 _OPEN_CLOSE = {"“": "”", "\"": "\"", "‘": "’", "'": "'"}
 
 

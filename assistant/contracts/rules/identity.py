@@ -105,8 +105,8 @@ _ASSIGNS = [  # "X (the "Assignor") has assigned ... to Y", "X assigns to Y ..."
     # "X shall replace Y as a party", "X shall take the place of Y"
     re.compile(_NAME.format(g="to") + r"(?:\s*\([^)]{0,40}\))?\s+(?:is|shall\s+be|will\s+be)\s+(?:hereby\s+)?substituted\s+for\s+"
                + _NAME.format(g="from_"), re.I),
-    re.compile(_NAME.format(g="to") + r"(?:\s*\([^)]{0,40}\))?\s+(?:shall|will|hereby)\s+(?:replace|replaces|take\s+the\s+place\s+of)\s+"
-               + _NAME.format(g="from_") + r"\s+as\s+(?:a\s+)?(?:party|the\s+\w+)", re.I),
+    re.compile(_NAME.format(g="to") + r"(?:\s*\([^)]{0,40}\))?\s+(?:(?:shall|will|hereby)\s+)?(?:replace|replaces|take\s+the\s+place\s+of|"
+               r"takes\s+the\s+place\s+of)\s+(?:the\s+)?" + _NAME.format(g="from_") + r"\s+as\s+(?:a\s+)?(?:party|the\s+\w+)", re.I),
 ]
 _ENTITY_END = re.compile(r"\s+(?:absolutely|all|its|the|with|which|and|by|under|in|on|from|for)\b.*$", re.S)
 
@@ -121,7 +121,8 @@ def _defined_party(text: str, term: str) -> tuple[str, int]:
     window = text[max(0, m.start() - 140):m.start()]
     cut = list(re.finditer(r"\b(?:by|between|and|from|with)\s+|^|[;:(\n]\s*", window))
     name = window[cut[-1].end():] if cut else window
-    name = re.split(r",\s+(?:an?|the)\s+", name, maxsplit=1)[0].strip(" ,")
+    name = re.sub(r"^\(?\d{1,2}\)\s*", "", name.strip())  # "(2) LARK RISE MUSIC LIMITED": the list number is no name
+    name = re.split(r",\s+(?:an?|the|company|registered|incorporated|whose|of)\b", name, maxsplit=1)[0].strip(" ,")
     return (name, m.start()) if re.match(r"[A-Z]", name) and len(name) >= 3 else ("", -1)
 
 

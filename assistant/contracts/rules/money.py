@@ -262,6 +262,11 @@ _RETENTION = re.compile(r"\bretention\s+period\b|\brevert\w*|\breversion\w*|\bre
 _PERPETUAL = re.compile(r"\bin\s+perpetuity\b|\bperpetual(?:ly)?\b|\bfor\s+the\s+(?:full\s+)?(?:life|period|term)\s+of\s+(?:the\s+)?copyright\b", re.I)
 
 
+# "fifteen (15) years from the date of this agreement": a retention counted from signing, not from the term's end
+FROM_SIGNING = re.compile(r"\b(?:after|following|from)\s+(?:the\s+)?(?:date\s+(?:of\s+(?:this|the)\s+(?:agreement|contract|deed|assignment)|hereof)|"
+                          r"Effective\s+Date|signature|execution)\b", re.I)
+
+
 def read_retention(us: list[ContractUnit], modifier: str | None) -> Value | None:
     """How long the rights stay after the term, and so when they revert: "a retention period of
     twelve (12) years after the end of the Term" ({"period", "after": "end of the Term"}), "ends
@@ -276,7 +281,8 @@ def read_retention(us: list[ContractUnit], modifier: str | None) -> Value | None
             continue
         if modifier is not None and not CHANGE.search(u.text):
             continue
-        rel = next((f for f in u.of("date") if re.search(r"\b(?:after|following|from)\s+(?:the\s+)?(?:end|expiry|expiration|termination)\b", f.text, re.I)), None)
+        rel = next((f for f in u.of("date") if re.search(r"\b(?:after|following|from)\s+(?:the\s+)?(?:end|expiry|expiration|termination)\b", f.text, re.I)
+                    or FROM_SIGNING.search(f.text)), None)
         if rel is not None:
             dur = parse_duration(rel.text)
             if dur is None:

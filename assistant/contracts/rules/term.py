@@ -398,8 +398,8 @@ _WHICH = r"(?:the\s+|its\s+|our\s+|their\s+)?(?P<{g}>first|second|third|fourth|f
 _EXERCISE = re.compile(r"\b(?:exercis\w*\s+(?:of\s+)?|tak\w*\s+up\s+|pick\w*\s+up\s+)" + _WHICH.format(g="which") + r"option"
                        # an option drafted as a right: "hereby exercises its right to extend the term"
                        r"|\bexercis\w*\s+(?:of\s+)?(?:its|the|our|their|his|her|my)\s+right\s+to\s+(?:extend|renew)\b"
-                       r"|\b(?:elect\w*\s+to\s+extend|extend\w*|renew\w*)\s+the\s+Term\s+(?:for|by|into)\s+"
-                       + _WHICH.format(g="which2") + r"(?:Option|Extension|Renewal)\s+Period"
+                       r"|\b(?:elect\w*\s+to\s+(?:extend|renew)|extend\w*|renew\w*)\s+the\s+(?:Term|Agreement|Licen[cs]e)\s+(?:for|by|into)\s+"
+                       + _WHICH.format(g="which2") + r"(?:Option|Extension|Renewal)\s+(?:Period|Term)"
                        r"|\bthe\s+Term\s+(?:is|shall\s+be|will\s+be)\s+(?:hereby\s+)?(?:extended|renewed)\s+(?:for|by|into)\s+"
                        + _WHICH.format(g="which3") + r"(?:Option|Extension|Renewal)\s+Period"
                        # a notice given under the clause that allows it: "I hereby give notice ... that I extend the Term
@@ -416,7 +416,7 @@ _RIGHT_TO_EXTEND = re.compile(r"\b(?:have|has|is\s+entitled\s+to|retains?)\s+(?:
                               r"\bfor\s+((?:\w+\s+)?\(?\d*\)?)\s*(?:additional|further|successive|consecutive|extension|renewal)\s+"
                               r"(?:periods?|terms?)\b"
                               # "The Artist may extend the Term by one (1) further year by written notice"
-                              r"|\b(?:may|is\s+entitled\s+to|shall\s+be\s+entitled\s+to)\s+(?:elect\s+to\s+)?(?:extend|renew)\s+the\s+"
+                              r"|\b(?:may|is\s+entitled\s+to|shall\s+be\s+entitled\s+to)\s+(?:elect\s+to\s+)?(?:extend|renew)\s+(?:the|this)\s+"
                               r"(?:Term|Agreement|Licen[cs]e\s+Period)\s+(?:by|for)\s+((?:\w+\s+)?\(?\d*\)?)\s*(?:further|additional|successive|"
                               r"consecutive)\s+(?:periods?|terms?|years?|months?)\b", re.I)
 
