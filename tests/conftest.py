@@ -223,3 +223,18 @@ def ingested_corpus(tmp_path_factory, embedder, corpus: Path, name: str) -> Path
     with RightsService(Settings(data_dir=data), embedder=embedder) as svc:
         assert svc.ingest(sorted(corpus.glob("*.txt"))).ok
     return data
+
+
+def assert_states_now(data: Path, embedder, question: str, now: str) -> None:
+    """The answer to ``question`` over the corpus ingested in ``data`` states ``now`` in its first
+    paragraph (the current value, before any "Before that"); ``now`` "" means it must abstain."""
+    from assistant.answer.answering import Answerer
+    from assistant.service import RightsService
+    from assistant.settings import Settings
+
+    with RightsService(Settings(data_dir=data), embedder=embedder) as svc:
+        answer = Answerer(svc).ask(question)
+    if not now:
+        assert answer.status == "abstained", answer.text
+        return
+    assert answer.status == "answered" and now in answer.text.split("\n\n")[0], answer.text

@@ -19,15 +19,12 @@ from __future__ import annotations
 from pathlib import Path
 
 import pytest
-from conftest import ingested_corpus
+from conftest import assert_states_now, ingested_corpus
 
-from assistant.answer.answering import Answerer
 from assistant.answer.term_answers import asked_term
 from assistant.contracts.consolidated.operations import operations
 from assistant.contracts.consolidated.tree import clause_tree
 from assistant.contracts.rules.identity import read_assignment_parties
-from assistant.service import RightsService
-from assistant.settings import Settings
 from assistant.text.units import answer_units
 from ingest.families import classify, references
 
@@ -96,9 +93,4 @@ def blind2_data(tmp_path_factory, embedder):
 ])
 def test_answers_state_what_the_deal_says_now(blind2_data, embedder, question, now):
     """The current value in the answer's first paragraph; "" where the documents do not say."""
-    with RightsService(Settings(data_dir=blind2_data), embedder=embedder) as svc:
-        answer = Answerer(svc).ask(question)
-    if not now:
-        assert answer.status == "abstained", answer.text
-        return
-    assert answer.status == "answered" and now in answer.text.split("\n\n")[0], answer.text
+    assert_states_now(blind2_data, embedder, question, now)

@@ -19,14 +19,12 @@ from __future__ import annotations
 from pathlib import Path
 
 import pytest
-from conftest import ingested_corpus
+from conftest import assert_states_now, ingested_corpus
 
-from assistant.answer.answering import Answerer, _other_income
+from assistant.answer.answering import _other_income
 from assistant.answer.citations import repetitive
 from assistant.answer.family_answer import PAST, current_fact
 from assistant.answer.selection import Selection
-from assistant.service import RightsService
-from assistant.settings import Settings
 from assistant.text.kinds import find_facts
 from assistant.text.questions import word_stem
 from ingest.families import classify
@@ -104,9 +102,4 @@ def blind_data(tmp_path_factory, embedder):
 ])
 def test_answers_state_what_the_deal_says_now(blind_data, embedder, question, now):
     """The current value in the answer's first paragraph; "" where the documents do not say."""
-    with RightsService(Settings(data_dir=blind_data), embedder=embedder) as svc:
-        answer = Answerer(svc).ask(question)
-    if not now:
-        assert answer.status == "abstained", answer.text
-        return
-    assert answer.status == "answered" and now in answer.text.split("\n\n")[0], answer.text
+    assert_states_now(blind_data, embedder, question, now)

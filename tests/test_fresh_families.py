@@ -19,7 +19,7 @@ from __future__ import annotations
 from pathlib import Path
 
 import pytest
-from conftest import ingested_corpus
+from conftest import assert_states_now, ingested_corpus
 
 from assistant.answer.answering import Answerer
 from assistant.service import RightsService
@@ -97,12 +97,7 @@ def fresh_data(tmp_path_factory, embedder):
 ])
 def test_answers_state_what_the_deal_says_now(fresh_data, embedder, question, now):
     """The current value in the answer's first paragraph; "" where the documents do not say."""
-    with RightsService(Settings(data_dir=fresh_data), embedder=embedder) as svc:
-        answer = Answerer(svc).ask(question)
-    if not now:
-        assert answer.status == "abstained", answer.text
-        return
-    assert answer.status == "answered" and now in answer.text.split("\n\n")[0], answer.text
+    assert_states_now(fresh_data, embedder, question, now)
 
 
 @pytest.mark.slow
