@@ -112,6 +112,10 @@ _LETTER_WEAK = [
 _BODY_START = re.compile(r"^(?:This|THIS|Dear|We\s|I\s|Re\b|RE\b|Subject|SUBJECT|\([A-Za-z0-9]{1,4}\)|\d+(?:\.\d+)*\.?\s|WHEREAS|Whereas)")
 
 
+_ADDRESS_LINE = re.compile(r"^\d{1,5}[A-Za-z]?\s+(?:[A-Z][\w'’.-]*\s+){1,4}(?:Street|St\.?|Road|Rd\.?|Lane|Avenue|Ave\.?|Grove|Square|Place|"
+                           r"Way|Drive|Quay|Wharf|Court|Row|Terrace|Hill|Park|Gardens|Close|Crescent|Boulevard|Blvd\.?|Mews|Walk)\b")
+
+
 def _heading(title: str, text: str) -> str:
     """The document's own heading: its title, first line, and the capitalised heading lines
     before the body starts (never a clause heading such as "14. TERMINATION", never an address)."""
@@ -120,6 +124,8 @@ def _heading(title: str, text: str) -> str:
         line = raw.strip().lstrip("#").strip()
         if not line:
             continue
+        if _ADDRESS_LINE.match(line):
+            continue  # "12 Baggot Street, Dublin 2" above "LETTER OF AMENDMENT": an address, not clause 12
         if len(line) > 120 or _BODY_START.match(line):
             break
         letters = [c for c in line if c.isalpha()]
@@ -214,8 +220,9 @@ _TYPE_STOP = {
     "refer", "regarding", "concerning", "made", "into", "entered", "be", "been", "per", "at", "or",
 }
 # Words that make the named thing a modifier (or a clause), not the agreement being changed.
-_MODIFIER_WORDS = {"amendment", "addendum", "side", "variation", "extension", "assignment", "novation", "termination",
-                   "notice", "option", "renewal", "non-renewal", "letter", "clause", "schedule"}
+_MODIFIER_WORDS = {"amendment", "amending", "addendum", "side", "variation", "extension", "assignment", "novation", "termination",
+                   "notice", "option", "renewal", "non-renewal", "letter", "clause", "schedule", "supplemental", "supplementary",
+                   "waiver"}
 _AFTER_NOUN = re.compile(
     r"[ \t\n]*(?:\([^)]{0,60}\)[ \t\n]*)?,?[ \t\n]*"
     r"(?:between[ \t\n]+(?P<between>[^.;]{3,220}?)[ \t\n]+)?"

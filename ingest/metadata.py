@@ -58,7 +58,8 @@ _AFTER_DEFINITION = re.compile(r"\)\s*[,;]?\s*(?:and|&)\s+", re.I)  # ("Company"
 _PLAIN_AND = re.compile(r"\s+(?:and|&)\s+", re.I)
 _ENTITY_CUT = re.compile(r"\s*(?:,|\(|;|\n|\s+of\s+(?=\d|(?:Unit|Flat|Suite|Apartment|Floor|Studio)\b)|"
                          r"(?:(?<=\bLimited)|(?<=\bLtd)|(?<=\bLtd\.)|(?<=\bLLC)|(?<=\bInc)|(?<=\bInc\.)|(?<=\bplc)|(?<=\bLLP)|(?<=\bGmbH)|(?<=\bPty))"
-                         r"\s+of\s+|\bp/k/a\b|\bprofessionally known\b|\bwhose\b|\ba company\b|\ba corporation\b|\s+and\s+|\s+[-–—]\s+|\s+dated\b|\s+effective\b).*$", re.I | re.S)
+                         r"\s+of\s+|\bp/k/a\b|\bprofessionally known\b|\bwhose\b|\ba company\b|\ba corporation\b|\s+and\s+|\s+[-–—]\s+|\s+dated\b|\s+effective\b|"
+                         r"\s+made\s+(?:on|as\s+of)\b|\s+entered\s+into\b).*$", re.I | re.S)  # "... and Jarrah Coombes made on 19 July 2021"
 _MADE = re.compile(r"\b(?:made|dated|entered into|effective|signed)\b[^.]{0,60}?$", re.I)
 
 

@@ -94,3 +94,14 @@ def blind2_data(tmp_path_factory, embedder):
 def test_answers_state_what_the_deal_says_now(blind2_data, embedder, question, now):
     """The current value in the answer's first paragraph; "" where the documents do not say."""
     assert_states_now(blind2_data, embedder, question, now)
+
+
+def test_a_third_sets_letter_and_deed_find_their_agreement():
+    """tests/families_blind3 (run once, measured, docs/results.md): a letter whose address line
+    ("12 Baggot Street, Dublin 2") sits above its "LETTER OF AMENDMENT" heading; a deed that calls
+    itself an "AMENDING DEED" and names its agreement "between the Publisher and the Writer made
+    on 19 July 2021"."""
+    blind3 = Path(__file__).parent / "families_blind3"
+    assert classify("", (blind3 / "emerald_letter_of_amendment_2023.txt").read_text()) == "amendment"
+    deed = references((blind3 / "redgum_amending_deed_2022.txt").read_text())
+    assert deed.dated == "2021-07-19" and deed.parties == ["the Publisher", "the Writer"]
