@@ -54,7 +54,9 @@ _HEADING_KINDS = [
     ("termination notice", re.compile(r"\bterminat(?:e|es|ion|ing)\b", re.I)),
     ("side letter", re.compile(r"\bside[-\s]+letter\b", re.I)),
     ("addendum", re.compile(r"\baddend(?:um|a)\b", re.I)),
-    ("amendment", re.compile(r"\bamendment\b|\bamending\b|\bsupplement(?:al|ary)\s+(?:agreement|deed|letter)\b", re.I)),
+    # "SUPPLEMENTAL AGREEMENT" as the document's own heading line; not "TALENT ENDORSEMENT AGREEMENT
+    # THIS SUPPLEMENTAL AGREEMENT is made ...", an agreement with terms of its own beside a primary one
+    ("amendment", re.compile(r"\bamendment\b|\bamending\b|(?m:^[ \t]*supplement(?:al|ary)\s+(?:agreement|deed|letter)[ \t]*$)", re.I)),
     ("side letter", re.compile(r"\bwaiver\b", re.I)),
     ("variation", re.compile(r"\bvariation\b", re.I)),
     ("extension", re.compile(r"\bextension\b", re.I)),
@@ -69,15 +71,13 @@ _AS_MODIFIED = re.compile(r"\(?\s*as\s+(?:previously\s+)?(?:amended|varied|exten
 # The opening sentence naming the document itself: "This Amendment No. 1", "This Deed of Variation".
 _SELF = re.compile(
     r"\bThis\s+(?:(?:first|second|third|fourth|fifth|further)\s+)?(?:(?:deed|letter|agreement|notice)\s+of\s+)?"
-    r"(?P<what>amendment|addendum|side\s+letter|variation|extension|assignment|novation|supplement(?:al|ary)\s+(?:agreement|deed)|"
+    r"(?P<what>amendment|addendum|side\s+letter|variation|extension|assignment|novation|"
     r"notice\s+of\s+termination|termination\s+notice|notice\s+of\s+non[-\s]?renewal|non[-\s]?renewal\s+notice)\b",
     re.I,
 )
 _SELF_KINDS = {
     "amendment": "amendment", "addendum": "addendum", "side letter": "side letter", "variation": "variation",
     "extension": "extension", "assignment": "assignment", "novation": "assignment",
-    "supplemental agreement": "amendment", "supplementary agreement": "amendment", "supplemental deed": "amendment",
-    "supplementary deed": "amendment",
     "notice of termination": "termination notice", "termination notice": "termination notice",
     "notice of nonrenewal": "non-renewal notice", "nonrenewal notice": "non-renewal notice",
 }
