@@ -44,10 +44,10 @@ EVIDENCE_MAX = 600  # longest evidence sentence kept
 # termination.
 # "SINGLE SONG ASSIGNMENT AGREEMENT", "a copyright assignment": an agreement assigning a work's
 # copyright, not a document assigning another agreement
-_COPYRIGHT_NOT_DEAL = (r"(?<!\bsong )(?<!\bsongs )(?<!copyright )(?<!catalogue )(?<!\bcatalog )(?<!composition )"
-                       r"(?<!compositions )(?<!publishing )(?<!\bmaster )(?<!masters )")
-_COPYRIGHT_ASSIGNMENT = re.compile(r"\b(?:song|songs|copyright|catalogue|catalog|composition|compositions|publishing|master|masters)"
-                                   r"\s+assignment\b", re.I)
+_COPYRIGHT_WORDS = ("song", "songs", "copyright", "catalogue", "catalog", "composition", "compositions", "publishing", "master",
+                    "masters")
+_COPYRIGHT_NOT_DEAL = "".join(rf"(?<!\b{w} )" for w in _COPYRIGHT_WORDS)  # (fixed-width lookbehinds, one per word)
+_COPYRIGHT_ASSIGNMENT = re.compile(rf"\b(?:{'|'.join(_COPYRIGHT_WORDS)})\s+assignment\b", re.I)
 _HEADING_KINDS = [
     ("option exercise", re.compile(r"\bexercise\s+of\s+(?:the\s+)?(?:\w+\s+)?option|\boption\s+exercise|\bnotice\s+of\s+exercise\b", re.I)),
     ("non-renewal notice", re.compile(r"\bnon[-\s]?renewal\b|\bnot\s+to\s+renew\b", re.I)),

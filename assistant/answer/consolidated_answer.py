@@ -92,11 +92,9 @@ def _quote(text: str) -> str:
     return text if len(text) <= MAX_QUOTE else text[: MAX_QUOTE - 1].rsplit(" ", 1)[0] + " …"
 
 
-def _quoted(text: str) -> str:
-    """“…” around each sentence of a quote: a clause restated with its heading ("… as follows:
-    "Section 4.02 Distribution Fee. Distributor shall …") holds a full stop, and the citation
-    check cuts claims at full stops, so one pair of quotes round it would leave half uncited."""
-    return quoted_pieces(text)
+# Change quotes are written with ``quoted_pieces``: “…” round each sentence, since a clause restated
+# with its heading ("… as follows: "Section 4.02 Distribution Fee. Distributor shall …") holds a full
+# stop, and the citation check cuts claims at full stops (one pair round it would leave half uncited).
 
 
 def _role(change: Change, sources=(), number: int | None = None) -> str:
@@ -191,11 +189,11 @@ def current_clause_answer(service, question: str, extracted: FamilyAnswer, sourc
     if change.op.kind == "delete":
         named = re.search(rf"(?<![\d.]){re.escape(changed.ref)}(?![\d.]\d)", full.get(number, ""))  # "Article VII" names no "7.01"
         first = (f"{f'Clause {changed.ref}' if named else 'This clause'} no longer applies: "
-                 f"{_role(change, sources, number)} provides {_quoted(said)} [{number}].")
+                 f"{_role(change, sources, number)} provides {quoted_pieces(said)} [{number}].")
     elif change.op.kind == "override":
-        first = f"Now,{value} as {_role(change, sources, number)} provides, overriding the agreement: {_quoted(said)} [{number}]."
+        first = f"Now,{value} as {_role(change, sources, number)} provides, overriding the agreement: {quoted_pieces(said)} [{number}]."
     else:
-        first = f"Now{value} as {_role(change, sources, number)} provides: {_quoted(said)} [{number}]."
+        first = f"Now{value} as {_role(change, sources, number)} provides: {quoted_pieces(said)} [{number}]."
     second = "Before that, the original agreement said: " + rendered(base.sel).text
     between = _between(changed, change, sources)
     text = f"{first}\n\n{between[1]}\n\n{second}" if between else f"{first}\n\n{second}"
@@ -248,7 +246,7 @@ def _between(changed: CurrentClause, change: Change, sources) -> tuple[int, str]
     if number is None:
         return None
     said = _quote(earlier.doc.text[earlier.op.start:earlier.op.end])
-    return number, f"Before that, {_role(earlier, sources, number)} provided: {_quoted(said)} [{number}]."
+    return number, f"Before that, {_role(earlier, sources, number)} provided: {quoted_pieces(said)} [{number}]."
 
 
 def _states_this_change(candidate, change) -> bool:

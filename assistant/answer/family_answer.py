@@ -24,7 +24,7 @@ from assistant.answer.selection import Selection
 from assistant.text.changes import ADDITION, CHANGE, RECITES
 from assistant.text.kinds import find_facts
 from assistant.text.units import answer_units
-from ingest.families import document_date
+from ingest.families import AGREEMENT, document_date
 from ingest.metadata import find_dates
 from ingest.model import DocumentRecord
 
@@ -39,7 +39,6 @@ CLAUSE_REF = re.compile(r"\b(?:(?:sub-?)?(?:clause|section|paragraph)|article)\s
 # Modifiers whose whole point is to change the deal's end or scope.
 CHANGING_ROLES = {"non-renewal notice", "termination notice", "option exercise", "extension", "variation"}
 FAMILY_MIN_SHARE = 0.6  # a member's unit must score this share of the best to be weighed at all
-AGREEMENT_ROLE = "agreement"
 
 
 @dataclass
@@ -81,7 +80,7 @@ def _stating_current(c: Candidate) -> Candidate:
     """A changing document's unit answering alone ("… increasing the License Fee from $8,000 to
     $10,500"): its fact is the value it sets, not the first one it names."""
     sel = c.sel
-    if c.doc.family_role == AGREEMENT_ROLE or not CHANGE.search(sel.unit_text):
+    if c.doc.family_role == AGREEMENT or not CHANGE.search(sel.unit_text):
         return c
     fact = current_fact(sel)
     at = sel.unit_text.find(fact) if fact and fact != sel.fact_text else -1
@@ -100,7 +99,7 @@ def _changes(c: Candidate, passages: dict[int, str] | None = None) -> bool:
     text = c.sel.full_text
     if c.sel.role != "operative" or RECITES.search(text):
         return False
-    replaces = re.search(r"delet|replac|substitut|in place of|instead of", text, re.I)
+    replaces = REPLACES.search(text)
     if adds_sum(c, passages):
         return False
     if c.doc.family_role in CHANGING_ROLES:

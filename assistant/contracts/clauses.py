@@ -11,6 +11,7 @@ from dataclasses import dataclass
 from functools import cached_property
 from typing import Any
 
+from assistant.contracts.consolidated.tree import NOT_A_MONTH
 from assistant.contracts.model import Clause, Value
 from assistant.text.changes import RELATIVE_CHANGE, VARIES, old_spans
 from assistant.text.facts import Fact
@@ -54,7 +55,7 @@ class ContractUnit:
 # A clause number at the start of a line ("5.1 The Publisher ...", "4. ROYALTIES", "Section 3."): the
 # clause a lettered item "(c)" under it belongs to, so that "clause 5.1(c)" of a later document finds it.
 _CLAUSE_NUMBER = re.compile(r"(?m)^[ \t]*(?:(?:clause|section|article|paragraph)\s+)?(\d{1,3}(?:\.\d{1,3})*)\.?(?=[ \t]+\S)"
-                            r"(?![ \t]+(?:Jan(?:uary)?|Feb(?:ruary)?|Mar(?:ch)?|Apr(?:il)?|May|June?|July?|Aug(?:ust)?|Sept?(?:ember)?|Oct(?:ober)?|Nov(?:ember)?|Dec(?:ember)?)\.?\b)", re.I)
+                            + NOT_A_MONTH, re.I)
 
 
 def _norm_ref(ref: str) -> str:

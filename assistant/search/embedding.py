@@ -8,6 +8,7 @@ re-run, not when a file moves, not when two documents share a clause.
 from __future__ import annotations
 
 import contextlib
+import functools
 import hashlib
 import sqlite3
 import sys
@@ -288,10 +289,11 @@ class Embedder:
             self._cache.close()
 
 
+@functools.cache
 def native_bfloat16() -> bool:
     """Whether this CPU computes bfloat16 in hardware (AVX-512 BF16 or AMX): only there is the
-    autocast a gain; emulated, it is slower than float32. Read from /proc/cpuinfo (Linux); False
-    where that cannot be read."""
+    autocast a gain; emulated, it is slower than float32. Read from /proc/cpuinfo (Linux) once per
+    process, not on every forward pass; False where that cannot be read."""
     try:
         with open("/proc/cpuinfo", encoding="ascii", errors="replace") as f:
             for line in f:

@@ -12,10 +12,13 @@ from __future__ import annotations
 import re
 from dataclasses import dataclass
 
+# After a line's number: not a month ("1 May 2022" is a date); a whole month name only, so that
+# "5. Marketing." stays clause 5. Shared with assistant/contracts/clauses.py.
+NOT_A_MONTH = (r"(?![ \t]+(?:Jan(?:uary)?|Feb(?:ruary)?|Mar(?:ch)?|Apr(?:il)?|May|June?|July?|Aug(?:ust)?|Sept?(?:ember)?|"
+               r"Oct(?:ober)?|Nov(?:ember)?|Dec(?:ember)?)\.?\b)")
 # A numbered line: "2.1 The Term", "Clause 2.1", "Section 3.", "12. GOVERNING LAW"; not a date ("1 May").
 _NUMBERED = re.compile(
-    r"(?m)^[ \t]*(?:(?:clause|section|article|paragraph)[ \t]+)?(\d{1,3}(?:\.\d{1,3}){0,3})\.?(?=[ \t]+\S)"
-    r"(?![ \t]+(?:Jan(?:uary)?|Feb(?:ruary)?|Mar(?:ch)?|Apr(?:il)?|May|June?|July?|Aug(?:ust)?|Sept?(?:ember)?|Oct(?:ober)?|Nov(?:ember)?|Dec(?:ember)?)\.?\b)", re.I)
+    r"(?m)^[ \t]*(?:(?:clause|section|article|paragraph)[ \t]+)?(\d{1,3}(?:\.\d{1,3}){0,3})\.?(?=[ \t]+\S)" + NOT_A_MONTH, re.I)
 _LETTERED = re.compile(r"(?m)^[ \t]*\(([a-z]{1,2}|[ivx]{1,5})\)(?=[ \t]+\S)")
 _SCHEDULE = re.compile(r"(?m)^[ \t]*(schedule|annex|appendix|exhibit)[ \t]+(\d{1,2}|[A-Z])\b", re.I)
 # "SCHEDULE" alone on its line: the agreement's one schedule, whose lines are "Item 1  Writer: ..."
